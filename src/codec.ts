@@ -1,0 +1,178 @@
+/**
+ * Value encoding shared by every domain: JSON text that round-trips Date, BigInt,
+ * Map, Set, Uint8Array, undefined and non-finite numbers, and fflate compression
+ * of large values. Plain data stays plain JSON, so `json_extract()` works on it
+ * in direct SQL; only special values become `{"$t": type, "v": …}` tags.
+ */
+import { zlibSync, unzlibSync, strToU8, strFromU8 } from 'fflate';
+import { FlowstoreError } from './errors.ts';
+
+const TAG = '$t';
+
+type DeflateLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+
+export interface CompressionSettings {
+  /** Values whose encoded size is at least this many bytes are compressed. */
+  readonly thresholdBytes: number;
+  /** fflate deflate level, 0 (store) to 9 (smallest). */
+  readonly level: number;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Rewrites special values into tags; returns the input itself when nothing needs tagging. */
+function tag(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? value : { [TAG]: 'Number', v: String(Object.is(value, -0) ? '-0' : value) };
+    case 'bigint':
+      return { [TAG]: 'BigInt', v: value.toString() };
+    case 'undefined':
+      return { [TAG]: 'undefined' };
+    case 'object':
+      break;
+    default:
+      throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `cannot store a value of type ${typeof value}`, { details: { type: typeof value } });
+  }
+  if (value === null) return null;
+  if (value instanceof Date) return { [TAG]: 'Date', v: Number.isNaN(value.getTime()) ? null : value.toISOString() };
+  if (value instanceof Uint8Array) return { [TAG]: 'Uint8Array', v: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Map) return { [TAG]: 'Map', v: Array.from(value, ([k, v]) => [tag(k), tag(v)]) };
+  if (value instanceof Set) return { [TAG]: 'Set', v: Array.from(value, tag) };
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const t = tag(value[i]);
+      if (t !== value[i] && copy === undefined) copy = value.slice(0, i);
+      if (copy !== undefined) copy.push(t);
+    }
+    return copy ?? value;
+  }
+  if (!isPlainObject(value)) {
+    throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `cannot store an instance of ${value.constructor?.name ?? 'unknown class'}`, { details: { type: value.constructor?.name } });
+  }
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const t = tag(record[key]);
+    if (t !== record[key] && copy === undefined) {
+      copy = {};
+      for (let j = 0; j < i; j++) copy[keys[j]!] = record[keys[j]!];
+    }
+    if (copy !== undefined) copy[key] = t;
+  }
+  const result = copy ?? record;
+  // A user object that happens to have a "$t" key is wrapped so that it is not read as a tag.
+  return Object.hasOwn(record, TAG) ? { [TAG]: 'Object', v: result } : result;
+}
+
+function untag(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = untag(value[i]);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  const type = record[TAG];
+  if (typeof type === 'string') {
+    const v = record.v;
+    switch (type) {
+      case 'Date': return new Date(v === null ? Number.NaN : (v as string));
+      case 'BigInt': return BigInt(v as string);
+      case 'undefined': return undefined;
+      case 'Number': return Number(v);
+      case 'Uint8Array': return new Uint8Array(Buffer.from(v as string, 'base64'));
+      case 'Map': return new Map((v as [unknown, unknown][]).map(([k, val]) => [untag(k), untag(val)]));
+      case 'Set': return new Set((v as unknown[]).map(untag));
+      case 'Object': {
+        const inner = v as Record<string, unknown>;
+        for (const key of Object.keys(inner)) inner[key] = untag(inner[key]);
+        return inner;
+      }
+      default: throw new Error(`unknown value tag ${type}`);
+    }
+  }
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    if (typeof item === 'object' && item !== null) record[key] = untag(item);
+  }
+  return record;
+}
+
+/** Encodes any supported value as JSON text. */
+export function toJsonText(value: unknown): string {
+  return JSON.stringify(tag(value));
+}
+
+/** Decodes what {@link toJsonText} produced. Throws FLOWSTORE_CORRUPT on malformed text. */
+export function fromJsonText(text: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+    // Most values hold no tag at all; the substring scan is far cheaper than a walk.
+    return text.includes('"$t"') ? untag(parsed) : parsed;
+  } catch (cause) {
+    throw new FlowstoreError('FLOWSTORE_CORRUPT', 'stored value is not valid flowstore JSON', { cause });
+  }
+}
+
+/** Compression on or off, bound to a store's settings; used inside the workers only. */
+export class Codec {
+  readonly #settings: CompressionSettings | false;
+
+  constructor(settings: CompressionSettings | false) {
+    this.#settings = settings;
+  }
+
+  /** JSON text when small (readable by SQL), a compressed BLOB when large. */
+  encodeJson(value: unknown): string | Uint8Array {
+    const text = toJsonText(value);
+    if (this.#settings === false || text.length < this.#settings.thresholdBytes) return text;
+    return zlibSync(strToU8(text), { level: this.#settings.level as DeflateLevel });
+  }
+
+  decodeJson(stored: unknown): unknown {
+    if (stored === null || stored === undefined) return null;
+    if (typeof stored === 'string') return fromJsonText(stored);
+    if (stored instanceof Uint8Array) return fromJsonText(strFromU8(inflate(stored)));
+    throw new FlowstoreError('FLOWSTORE_CORRUPT', `stored value has unexpected type ${typeof stored}`);
+  }
+
+  /** Compresses bytes above the threshold; `compressed` must be stored beside the data. */
+  encodeBytes(bytes: Uint8Array): { data: Uint8Array; compressed: boolean } {
+    if (this.#settings === false || bytes.byteLength < this.#settings.thresholdBytes) return { data: bytes, compressed: false };
+    return { data: zlibSync(bytes, { level: this.#settings.level as DeflateLevel }), compressed: true };
+  }
+
+  decodeBytes(data: unknown, compressed: boolean | number): Uint8Array {
+    if (!(data instanceof Uint8Array)) {
+      throw new FlowstoreError('FLOWSTORE_CORRUPT', `stored blob has unexpected type ${typeof data}`);
+    }
+    return compressed ? inflate(data) : data;
+  }
+}
+
+function inflate(data: Uint8Array): Uint8Array {
+  try {
+    return unzlibSync(data);
+  } catch (cause) {
+    throw new FlowstoreError('FLOWSTORE_CORRUPT', 'stored blob does not decompress', { cause });
+  }
+}
+
+/** SQLite's own `YYYY-MM-DD HH:MM:SS.SSS` form, UTC, so datetime() and strftime() work on it. */
+export function toSqlTime(date: Date): string {
+  return date.toISOString().slice(0, 23).replace('T', ' ');
+}
+
+export function fromSqlTime(text: string): Date {
+  return new Date(`${text.replace(' ', 'T')}Z`);
+}

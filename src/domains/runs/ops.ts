@@ -1,0 +1,110 @@
+/** store.runs operations: declared once, run by the workers by name. */
+import { fromSqlTime, toSqlTime } from '../../codec.ts';
+import { defineDomain, opsOf } from '../../engine/op.ts';
+import { prepareRuns, type RunRow, type RunsStatements } from './sql.ts';
+import {
+  cleanupInput, failedInput, listInput, runIdInput, saveStateInput, statsInput,
+  type RunStatus, type WorkflowState, type WorkflowStats, type WorkflowSummary,
+} from './schema.ts';
+
+const op = opsOf<RunsStatements>();
+const HOUR_MS = 3_600_000;
+
+function summary(row: RunRow): WorkflowSummary {
+  return {
+    runId: row.run_id,
+    pipelineId: row.pipeline_id,
+    pipelineName: row.pipeline_name,
+    pipelineVersion: row.pipeline_version,
+    currentStepIndex: row.current_step_index,
+    status: row.status as RunStatus,
+    createdAt: fromSqlTime(row.created_at),
+    updatedAt: fromSqlTime(row.updated_at),
+    totalSteps: row.total_steps,
+    errorMessage: row.error_message,
+    executionTimeMs: row.execution_time_ms,
+    memoryUsageMb: row.memory_usage_mb,
+  };
+}
+
+export const runs = defineDomain('runs', prepareRuns, {
+  saveState: op({
+    kind: 'write',
+    input: saveStateInput,
+    run({ sql, codec }, { runId, state }): void {
+      sql.upsert.run(
+        runId, state.pipelineId, state.pipelineName, state.pipelineVersion, state.currentStepIndex,
+        codec.encodeJson(state.pipelineContext), codec.encodeJson(state.lastStepOutput), state.status,
+        state.createdAt ? toSqlTime(state.createdAt) : null, state.updatedAt ? toSqlTime(state.updatedAt) : null,
+        state.totalSteps, state.errorMessage ?? null, state.executionTimeMs ?? null, state.memoryUsageMb ?? null,
+        toSqlTime(new Date()),
+      );
+    },
+  }),
+
+  loadState: op({
+    kind: 'read',
+    input: runIdInput,
+    run({ sql, codec }, { runId }): WorkflowState | null {
+      const row = sql.load.get(runId) as RunRow | undefined;
+      if (!row) return null;
+      return { ...summary(row), pipelineContext: codec.decodeJson(row.pipeline_context), lastStepOutput: codec.decodeJson(row.last_step_output) };
+    },
+  }),
+
+  deleteState: op({
+    kind: 'write',
+    input: runIdInput,
+    run({ sql }, { runId }): boolean {
+      return Number(sql.delete.run(runId).changes) > 0;
+    },
+  }),
+
+  listWorkflows: op({
+    kind: 'read',
+    input: listInput,
+    run({ sql }, { status, pipelineId, limit, offset }): WorkflowSummary[] {
+      const max = limit ?? -1;
+      let rows: unknown[];
+      if (status !== undefined && pipelineId !== undefined) rows = sql.list.byBoth.all(status, pipelineId, max, offset);
+      else if (status !== undefined) rows = sql.list.byStatus.all(status, max, offset);
+      else if (pipelineId !== undefined) rows = sql.list.byPipeline.all(pipelineId, max, offset);
+      else rows = sql.list.all.all(max, offset);
+      return (rows as RunRow[]).map(summary);
+    },
+  }),
+
+  getWorkflowStats: op({
+    kind: 'read',
+    input: statsInput,
+    run({ sql }): WorkflowStats {
+      const statusCounts: Record<string, number> = {};
+      for (const row of sql.statusCounts.all() as { status: string; n: number }[]) statusCounts[row.status] = row.n;
+      const since = toSqlTime(new Date(Date.now() - 24 * HOUR_MS));
+      return {
+        totalWorkflows: (sql.total.get() as { n: number }).n,
+        statusCounts,
+        recentWorkflows24h: (sql.createdSince.get(since) as { n: number }).n,
+        averageExecutionTimeMs: (sql.averageExecution.get() as { avg: number | null }).avg ?? 0,
+      };
+    },
+  }),
+
+  getFailedWorkflows: op({
+    kind: 'read',
+    input: failedInput,
+    run({ sql }, { hoursBack }): WorkflowSummary[] {
+      const since = toSqlTime(new Date(Date.now() - hoursBack * HOUR_MS));
+      return (sql.failedSince.all(since) as unknown as RunRow[]).map(summary);
+    },
+  }),
+
+  cleanupOldWorkflows: op({
+    kind: 'write',
+    input: cleanupInput,
+    run({ sql }, { daysOld }): number {
+      const before = toSqlTime(new Date(Date.now() - daysOld * 24 * HOUR_MS));
+      return Number(sql.deleteOlderThan.run(before).changes);
+    },
+  }),
+});

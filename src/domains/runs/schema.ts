@@ -1,0 +1,71 @@
+/** Inputs and records of store.runs (seed 001), camelCase of the document's fields. */
+import { z } from 'zod';
+import { id, instant, limit, offset, positiveAmount, text, value } from '../common.ts';
+
+export const RUN_STATUSES = ['running', 'paused', 'completed', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const workflowStateInput = z.object({
+  runId: id.optional(),
+  pipelineId: id,
+  pipelineName: text,
+  pipelineVersion: text,
+  currentStepIndex: count.default(0),
+  pipelineContext: value,
+  lastStepOutput: value,
+  status: z.enum(RUN_STATUSES),
+  createdAt: instant.optional(),
+  updatedAt: instant.optional(),
+  totalSteps: count.default(0),
+  errorMessage: text.nullish(),
+  executionTimeMs: count.nullish(),
+  memoryUsageMb: z.number().min(0).max(1e12).nullish(),
+}).strict();
+
+export type WorkflowStateInput = z.input<typeof workflowStateInput>;
+
+/** What listWorkflows and getFailedWorkflows return: the queryable columns, without the values. */
+export interface WorkflowSummary {
+  runId: string;
+  pipelineId: string;
+  pipelineName: string;
+  pipelineVersion: string;
+  currentStepIndex: number;
+  status: RunStatus;
+  createdAt: Date;
+  updatedAt: Date;
+  totalSteps: number;
+  errorMessage: string | null;
+  executionTimeMs: number | null;
+  memoryUsageMb: number | null;
+}
+
+/** A whole run's state, as loadState returns it. */
+export interface WorkflowState extends WorkflowSummary {
+  pipelineContext: unknown;
+  lastStepOutput: unknown;
+}
+
+export interface WorkflowStats {
+  totalWorkflows: number;
+  statusCounts: Record<string, number>;
+  recentWorkflows24h: number;
+  averageExecutionTimeMs: number;
+}
+
+export const saveStateInput = z.object({ runId: id, state: workflowStateInput }).strict()
+  .refine((input) => input.state.runId === undefined || input.state.runId === input.runId, {
+    message: 'state.runId differs from runId', path: ['state', 'runId'],
+  });
+export const runIdInput = z.object({ runId: id }).strict();
+export const listInput = z.object({
+  status: z.enum(RUN_STATUSES).optional(),
+  pipelineId: id.optional(),
+  limit: limit.optional(),
+  offset: offset.default(0),
+}).strict();
+export const failedInput = z.object({ hoursBack: positiveAmount.default(24) }).strict();
+export const cleanupInput = z.object({ daysOld: positiveAmount.default(30) }).strict();
+export const statsInput = z.object({}).strict();

@@ -1,0 +1,87 @@
+/**
+ * Coalescing: operations issued in the same turn, or while earlier batches are in
+ * flight, travel together as one message and settle one by one. One message per
+ * operation would cap throughput at the cost of a thread hop each (PERFORMANCE.md).
+ */
+import type { WireOp } from './protocol.ts';
+
+export interface Pending extends WireOp {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** The largest batch one message carries: big enough to amortize a hop, small enough to keep latency flat. */
+export const MAX_BATCH = 2048;
+
+export class Batcher {
+  readonly #queue: Pending[] = [];
+  readonly #maxInFlight: number;
+  readonly #spread: boolean;
+  readonly #send: (batch: Pending[]) => Promise<void>;
+  readonly #idle: (() => void)[] = [];
+  #inFlight = 0;
+  #scheduled = false;
+
+  /**
+   * @param maxInFlight batches sent but not yet settled
+   * @param spread split the queue evenly over free slots (readers run in parallel; the writer does not)
+   * @param send posts a batch and settles each of its operations; must not reject
+   */
+  constructor(maxInFlight: number, spread: boolean, send: (batch: Pending[]) => Promise<void>) {
+    this.#maxInFlight = maxInFlight;
+    this.#spread = spread;
+    this.#send = send;
+  }
+
+  /** Operations waiting plus operations in flight are what `metrics().queueDepth` reports. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  submit(name: string, input: unknown): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ name, input, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Resolves once nothing is queued or in flight. */
+  whenIdle(): Promise<void> {
+    if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight >= this.#maxInFlight) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    while (this.#queue.length > 0 && this.#inFlight < this.#maxInFlight) {
+      const slots = this.#spread ? this.#maxInFlight - this.#inFlight : 1;
+      const size = Math.min(MAX_BATCH, Math.ceil(this.#queue.length / slots));
+      const batch = this.#queue.splice(0, size);
+      this.#inFlight++;
+      void this.#send(batch).finally(() => {
+        this.#inFlight--;
+        if (this.#queue.length > 0) this.#schedule();
+        else if (this.#inFlight === 0) this.#idle.splice(0).forEach((resolve) => resolve());
+      });
+    }
+  }
+}
+
+/** Settles each pending operation from the results a worker sent back. */
+export function settle(batch: readonly Pending[], results: readonly { ok: boolean; value?: unknown; error?: unknown }[], rebuild: (error: never) => unknown): void {
+  for (let i = 0; i < batch.length; i++) {
+    const result = results[i]!;
+    if (result.ok) batch[i]!.resolve(result.value);
+    else batch[i]!.reject(rebuild(result.error as never));
+  }
+}

@@ -1,0 +1,13 @@
+/** What every worker is started with (structured-clonable: it travels as workerData). */
+import type { CompressionSettings } from '../codec.ts';
+
+export interface WorkerConfig {
+  /** A file path, or a `file:/name?vfs=memdb` URI private to one store (shared by its threads). */
+  readonly filename: string;
+  readonly memory: boolean;
+  readonly durability: 'normal' | 'full';
+  readonly busyTimeoutMs: number;
+  readonly compression: CompressionSettings | false;
+  /** Where the migration files are; resolved on the main thread. */
+  readonly migrationsDir: string;
+}

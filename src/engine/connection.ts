@@ -1,0 +1,26 @@
+/** Opens the one connection a worker owns and sets it up for its role. */
+import { DatabaseSync } from 'node:sqlite';
+import type { WorkerConfig } from './config.ts';
+import { BUSY_SLICE_MS } from './retry.ts';
+import { FlowstoreError, isBusy, isSqliteError } from '../errors.ts';
+
+export function openConnection(config: WorkerConfig, readOnly: boolean): DatabaseSync {
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(config.filename, { readOnly, timeout: BUSY_SLICE_MS, enableForeignKeyConstraints: true });
+    // Reading the schema version touches the file header: a file that is not SQLite fails here, not later.
+    db.prepare('PRAGMA schema_version').get();
+    if (!readOnly) {
+      // WAL lets readers run beside the writer; a memdb database has no WAL and keeps its journal in memory.
+      if (!config.memory) db.exec('PRAGMA journal_mode = WAL');
+      db.exec(`PRAGMA synchronous = ${config.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    }
+    return db;
+  } catch (cause) {
+    db?.close();
+    if (isBusy(cause)) throw cause;
+    const errcode = isSqliteError(cause) ? cause.errcode : undefined;
+    throw new FlowstoreError(errcode === 26 || errcode === 11 ? 'FLOWSTORE_CORRUPT' : 'FLOWSTORE_SQLITE',
+      `cannot open ${config.filename}: ${(cause as Error).message}`, { details: { filename: config.filename, errcode }, cause });
+  }
+}

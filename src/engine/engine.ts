@@ -1,0 +1,191 @@
+/**
+ * The main thread's side of a store: validates every call before anything is sent,
+ * routes reads to the reader pool and writes to the writer, runs interactive
+ * transactions, and drains on close.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { FlowstoreError } from '../errors.ts';
+import type { Location, ParsedOptions } from '../options.ts';
+import type { WorkerConfig } from './config.ts';
+import { Metrics, type MetricsSnapshot } from './metrics.ts';
+import type { Invoker, Op } from './op.ts';
+import { ReaderClient } from './reader-client.ts';
+import { MIGRATIONS_DIR } from './worker-files.ts';
+import { WriterClient } from './writer-client.ts';
+
+/** Validates `input` against the op's schema; the error names the field. */
+export function validate<Z extends z.ZodType>(op: Op<any, Z, unknown>, input: unknown): z.output<Z> {
+  const result = op.input.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') path.push(issue.keys.join(','));
+  const field = path.join('.') || 'input';
+  throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `${op.name}: ${field}: ${issue.message}`, {
+    details: { op: op.name, field, issues: result.error.issues },
+  });
+}
+
+function closedError(): FlowstoreError {
+  return new FlowstoreError('FLOWSTORE_CLOSED', 'the store is closed');
+}
+
+interface TxState {
+  readonly id: number;
+  open: boolean;
+}
+
+/** Which transaction the running code belongs to, to catch nesting and writes that would wait on themselves. */
+const currentTx = new AsyncLocalStorage<TxState>();
+
+export interface TransactionOptions {
+  /** Rolled back with FLOWSTORE_TX_TIMEOUT past this many milliseconds. */
+  timeoutMs?: number;
+}
+
+export class Engine implements Invoker {
+  readonly options: ParsedOptions;
+  readonly location: Location;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly #writer: WriterClient;
+  readonly #readers: ReaderClient;
+  readonly #walFile: string | undefined;
+  #txQueue: Promise<void> = Promise.resolve();
+  #nextTx = 1;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient, readers: ReaderClient) {
+    this.options = options;
+    this.metrics = metrics;
+    this.location = location;
+    this.logger = logger;
+    this.#writer = writer;
+    this.#readers = readers;
+    this.#walFile = location.kind === 'file' ? `${location.file}-wal` : undefined;
+  }
+
+  static async start(options: ParsedOptions, location: Location, logger: Logger): Promise<Engine> {
+    const config: WorkerConfig = {
+      // A memdb name is private to this store but shared by its threads; plain :memory: would give each thread its own.
+      filename: location.kind === 'memory' ? `file:/flowstore-${randomUUID()}?vfs=memdb` : location.file,
+      memory: location.kind === 'memory',
+      durability: options.durability,
+      busyTimeoutMs: options.busyTimeoutMs,
+      compression: options.compression,
+      migrationsDir: MIGRATIONS_DIR,
+    };
+    const metrics = new Metrics();
+    const writer = await WriterClient.start(config, logger, metrics);
+    const readers = new ReaderClient(config, options.readers, metrics);
+    return new Engine(options, location, logger, metrics, writer, readers);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  invoke<Z extends z.ZodType, O>(op: Op<any, Z, O>, input: z.input<Z>): Promise<O> {
+    if (this.#closed) return Promise.reject(closedError());
+    let parsed: z.output<Z>;
+    try {
+      parsed = validate(op, input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (op.kind === 'read') return this.#readers.submit(op.name, parsed) as Promise<O>;
+    const tx = currentTx.getStore();
+    if (tx?.open) {
+      // Outside writes wait for the open transaction: from inside it, this one would wait for itself.
+      return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} called on the store inside a transaction: use the transaction's tx instead`, { details: { op: op.name } }));
+    }
+    return this.#writer.submit(op.name, parsed) as Promise<O>;
+  }
+
+  /** Runs `fn` in one write transaction; `makeTx` builds the namespaces bound to it. */
+  async transaction<T, N>(makeTx: (invoker: Invoker) => N, fn: (tx: N) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
+    if (this.#closed) throw closedError();
+    if (currentTx.getStore()?.open) throw new FlowstoreError('FLOWSTORE_CONFLICT', 'transactions do not nest: use the tx you were given');
+    const timeoutMs = options.timeoutMs ?? this.options.transactionTimeoutMs;
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', 'timeoutMs: must be a positive integer', { details: { field: 'timeoutMs' } });
+    // One transaction at a time from this store; the writer makes others wait too.
+    const previous = this.#txQueue;
+    let release!: () => void;
+    this.#txQueue = new Promise<void>((resolve) => { release = resolve; });
+    await previous;
+    const state: TxState = { id: this.#nextTx++, open: false };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (this.#closed) throw closedError();
+      await this.#writer.begin(state.id, timeoutMs);
+      state.open = true;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new FlowstoreError('FLOWSTORE_TX_TIMEOUT', `transaction rolled back after ${timeoutMs} ms`, { details: { timeoutMs } })), timeoutMs);
+      });
+      const tx = makeTx(new TxInvoker(this.#writer, state));
+      let result: T;
+      try {
+        result = await Promise.race([currentTx.run(state, () => Promise.resolve().then(() => fn(tx))), timedOut]);
+      } catch (error) {
+        state.open = false;
+        await this.#writer.end(state.id, false).catch(() => {});
+        throw error;
+      }
+      state.open = false;
+      await this.#writer.end(state.id, true);
+      return result;
+    } finally {
+      state.open = false;
+      clearTimeout(timer);
+      release();
+    }
+  }
+
+  async metricsSnapshot(): Promise<MetricsSnapshot> {
+    let walBytes = 0;
+    if (this.#walFile) walBytes = await stat(this.#walFile).then((s) => s.size, () => 0);
+    return this.metrics.snapshot(this.#writer.queued + this.#readers.queued, walBytes);
+  }
+
+  /** Idempotent: drains every accepted operation, then stops the threads. */
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#closing ??= (async () => {
+      await this.#txQueue;
+      await this.#readers.close();
+      await this.#writer.close(this.options.closeTimeoutMs);
+      this.logger.debug('flowstore closed');
+    })();
+    return this.#closing;
+  }
+
+  /** Threads, for tests that kill them to prove nothing is lost. */
+  get internals(): { writer: WriterClient; readers: ReaderClient } {
+    return { writer: this.#writer, readers: this.#readers };
+  }
+}
+
+/** Routes every operation of one transaction, reads included, to the writer's open transaction. */
+class TxInvoker implements Invoker {
+  readonly #writer: WriterClient;
+  readonly #state: TxState;
+
+  constructor(writer: WriterClient, state: TxState) {
+    this.#writer = writer;
+    this.#state = state;
+  }
+
+  invoke<Z extends z.ZodType, O>(op: Op<any, Z, O>, input: z.input<Z>): Promise<O> {
+    if (!this.#state.open) return Promise.reject(new FlowstoreError('FLOWSTORE_CLOSED', `${op.name}: the transaction has ended`));
+    try {
+      return this.#writer.submitInTx(this.#state.id, op.name, validate(op, input)) as Promise<O>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}

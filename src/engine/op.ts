@@ -1,0 +1,63 @@
+/**
+ * An operation is data: a name, whether it reads or writes, a zod input schema and
+ * a handler. The façade validates with the schema and routes by kind; the workers
+ * look the handler up by name. SQL never leaves the domain that owns it.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import type { z } from 'zod';
+import type { Codec } from '../codec.ts';
+
+export type OpKind = 'read' | 'write';
+
+/** What a handler gets: its connection, its domain's statements prepared on that connection, the codec. */
+export interface OpContext<S> {
+  readonly db: DatabaseSync;
+  readonly sql: S;
+  readonly codec: Codec;
+  /** True on the writer's connection (inside a transaction), false on a read-only reader. */
+  readonly writable: boolean;
+}
+
+export interface OpSpec<S, Z extends z.ZodType, O> {
+  readonly kind: OpKind;
+  readonly input: Z;
+  /** Runs on a worker thread. Writes run inside the batch's transaction and their own savepoint. */
+  readonly run: (ctx: OpContext<S>, input: z.output<Z>) => O | Promise<O>;
+}
+
+export interface Op<S = unknown, Z extends z.ZodType = z.ZodType, O = unknown> extends OpSpec<S, Z, O> {
+  /** `domain.operation`, the key workers dispatch on. */
+  readonly name: string;
+}
+
+/** Binds the statements type once per domain file: `const op = opsOf<Statements>()`. */
+export function opsOf<S>() {
+  return <Z extends z.ZodType, O>(spec: OpSpec<S, Z, O>): OpSpec<S, Z, O> => spec;
+}
+
+type Named<S, Specs> = { readonly [K in keyof Specs]: Specs[K] extends OpSpec<S, infer Z, infer O> ? Op<S, Z, O> : never };
+
+export interface Domain<S = unknown, Specs = Record<string, OpSpec<S, z.ZodType, unknown>>> {
+  readonly name: string;
+  /** Prepares every statement of the domain on one connection, once, when the worker starts. */
+  readonly prepare: (db: DatabaseSync) => S;
+  readonly ops: Named<S, Specs>;
+}
+
+export function defineDomain<S, Specs extends Record<string, OpSpec<S, z.ZodType, unknown>>>(
+  name: string,
+  prepare: (db: DatabaseSync) => S,
+  specs: Specs,
+): Domain<S, Specs> {
+  const ops: Record<string, Op<S>> = {};
+  for (const [key, spec] of Object.entries(specs)) ops[key] = Object.freeze({ ...spec, name: `${name}.${key}` });
+  return Object.freeze({ name, prepare, ops: Object.freeze(ops) as Named<S, Specs> });
+}
+
+/**
+ * What a domain's API calls to run an operation: validates `input` against the op's
+ * schema on the caller's thread, then sends it to a reader or to the writer.
+ */
+export interface Invoker {
+  invoke<Z extends z.ZodType, O>(op: Op<never, Z, O> | Op<any, Z, O>, input: z.input<Z>): Promise<O>;
+}

@@ -1,0 +1,28 @@
+/**
+ * A reader thread's task: run every read of one batch on this thread's read-only
+ * connection, each retried on its own when another connection holds a lock.
+ */
+import { toErrorData } from '../errors.ts';
+import type { WorkerConfig } from './config.ts';
+import type { OpResult, ReadTask, ReadTaskResult } from './protocol.ts';
+import { retryBusy } from './retry.ts';
+import { Runtime } from './runtime.ts';
+
+export function createReader(config: WorkerConfig): (task: ReadTask) => Promise<ReadTaskResult> {
+  const runtime = new Runtime(config, false);
+  runtime.prepare();
+  return async function runReadTask(task: ReadTask): Promise<ReadTaskResult> {
+    const before = runtime.stats.busyRetries;
+    const results: OpResult[] = new Array(task.ops.length);
+    for (let i = 0; i < task.ops.length; i++) {
+      const { name, input } = task.ops[i]!;
+      try {
+        const { op, ctx } = runtime.lookup(name);
+        results[i] = { ok: true, value: await retryBusy(() => op.run(ctx, input), config.busyTimeoutMs, runtime.stats) };
+      } catch (error) {
+        results[i] = { ok: false, error: toErrorData(error) };
+      }
+    }
+    return { results, busyRetries: runtime.stats.busyRetries - before };
+  };
+}

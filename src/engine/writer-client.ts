@@ -1,0 +1,201 @@
+/**
+ * The main thread's handle on the writer thread: batches writes, matches replies to
+ * requests, and replaces the thread when it dies. A write whose commit was not
+ * acknowledged is never reported as committed: it rejects with FLOWSTORE_WORKER_EXITED.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { FlowstoreError, fromErrorData, type ErrorData } from '../errors.ts';
+import { Batcher, settle, type Pending } from './batcher.ts';
+import type { WorkerConfig } from './config.ts';
+import type { Metrics } from './metrics.ts';
+import type { FromWriter, ToWriter } from './protocol.ts';
+import { WRITER_FILE } from './worker-files.ts';
+
+type Waiter =
+  | { readonly kind: 'batch'; readonly ops: readonly Pending[]; readonly done: () => void }
+  | { readonly kind: 'done'; readonly resolve: () => void; readonly reject: (error: unknown) => void };
+
+/** Two batches in flight: the writer commits one while the next is gathered and posted. */
+const WRITER_PIPELINE = 2;
+
+function workerExited(cause?: unknown): FlowstoreError {
+  return new FlowstoreError('FLOWSTORE_WORKER_EXITED', 'the writer thread exited before acknowledging the operation; it may or may not have committed', { cause });
+}
+
+export class WriterClient {
+  readonly #config: WorkerConfig;
+  readonly #logger: Logger;
+  readonly #metrics: Metrics;
+  readonly #waiters = new Map<number, Waiter>();
+  readonly #batcher = new Batcher(WRITER_PIPELINE, false, (ops) => this.#post(ops));
+  readonly #txBatchers = new Map<number, Batcher>();
+  #worker!: Worker;
+  #ready!: Promise<void>;
+  #nextId = 1;
+  #closing = false;
+  #fatal: FlowstoreError | undefined;
+  #lastError: Error | undefined;
+
+  private constructor(config: WorkerConfig, logger: Logger, metrics: Metrics) {
+    this.#config = config;
+    this.#logger = logger;
+    this.#metrics = metrics;
+  }
+
+  /** Starts the writer and waits until it has migrated the database. */
+  static async start(config: WorkerConfig, logger: Logger, metrics: Metrics): Promise<WriterClient> {
+    const client = new WriterClient(config, logger, metrics);
+    client.#spawn();
+    await client.#ready;
+    return client;
+  }
+
+  get queued(): number {
+    let depth = this.#batcher.queued + this.#batcher.inFlight;
+    for (const batcher of this.#txBatchers.values()) depth += batcher.queued;
+    return depth;
+  }
+
+  /** The thread, for tests that kill it. */
+  get worker(): Worker {
+    return this.#worker;
+  }
+
+  submit(name: string, input: unknown): Promise<unknown> {
+    return this.#batcher.submit(name, input);
+  }
+
+  submitInTx(tx: number, name: string, input: unknown): Promise<unknown> {
+    let batcher = this.#txBatchers.get(tx);
+    if (!batcher) {
+      batcher = new Batcher(1, false, (ops) => this.#post(ops, tx));
+      this.#txBatchers.set(tx, batcher);
+    }
+    return batcher.submit(name, input);
+  }
+
+  begin(tx: number, timeoutMs: number): Promise<void> {
+    return this.#request((id) => ({ t: 'begin', id, tx, timeoutMs }));
+  }
+
+  async end(tx: number, commit: boolean): Promise<void> {
+    await this.#txBatchers.get(tx)?.whenIdle();
+    this.#txBatchers.delete(tx);
+    return this.#request((id) => ({ t: 'end', id, tx, commit }));
+  }
+
+  /** Waits for every accepted write to settle, then stops the thread. */
+  async close(timeoutMs: number): Promise<void> {
+    await this.#batcher.whenIdle();
+    this.#closing = true;
+    const closed = this.#request((id) => ({ t: 'close', id })).catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+    await Promise.race([closed, timeout]);
+    clearTimeout(timer);
+    await this.#worker.terminate();
+  }
+
+  #spawn(): void {
+    const worker = new Worker(WRITER_FILE, { workerData: this.#config, name: 'flowstore-writer' });
+    this.#worker = worker;
+    this.#ready = new Promise<void>((resolve, reject) => {
+      const onReady = (message: FromWriter) => {
+        if (message.t === 'ready') {
+          this.#logger.debug({ applied: message.applied }, 'flowstore writer ready');
+          resolve();
+        } else if (message.t === 'fatal') {
+          this.#fatal = fromErrorData(message.error);
+          reject(this.#fatal);
+        }
+      };
+      worker.once('message', onReady);
+      worker.once('exit', () => reject(this.#fatal ?? workerExited(this.#lastError)));
+    });
+    this.#ready.catch(() => {});
+    worker.on('message', (message: FromWriter) => this.#receive(message));
+    worker.on('error', (error) => {
+      this.#lastError = error;
+      this.#logger.error({ err: error }, 'flowstore writer thread failed');
+    });
+    worker.on('exit', (code) => this.#exited(worker, code));
+  }
+
+  #exited(worker: Worker, code: number): void {
+    if (worker !== this.#worker) return;
+    const error = this.#fatal ?? workerExited(this.#lastError ?? new Error(`writer thread exited with code ${code}`));
+    this.#lastError = undefined;
+    const waiters = [...this.#waiters.values()];
+    this.#waiters.clear();
+    for (const waiter of waiters) {
+      if (waiter.kind === 'batch') {
+        waiter.ops.forEach((op) => op.reject(error));
+        waiter.done();
+      } else {
+        waiter.reject(error);
+      }
+    }
+    if (this.#closing || this.#fatal) return;
+    this.#logger.warn({ code }, 'flowstore writer thread exited; starting a new one');
+    this.#metrics.workerRestarts++;
+    this.#spawn();
+  }
+
+  #receive(message: FromWriter): void {
+    if (message.t === 'ready' || message.t === 'fatal') return;
+    const waiter = this.#waiters.get(message.id);
+    if (!waiter) return;
+    this.#waiters.delete(message.id);
+    if (message.t === 'results' && waiter.kind === 'batch') {
+      this.#metrics.recordWrite(waiter.ops.length, message.commitMs, message.busyRetries);
+      settle(waiter.ops, message.results, (error: ErrorData) => fromErrorData(error));
+      waiter.done();
+    } else if (message.t === 'done' && waiter.kind === 'done') {
+      if (message.error) waiter.reject(fromErrorData(message.error));
+      else waiter.resolve();
+    }
+  }
+
+  async #post(ops: Pending[], tx?: number): Promise<void> {
+    try {
+      await this.#ready;
+    } catch (error) {
+      ops.forEach((op) => op.reject(error));
+      return;
+    }
+    return new Promise<void>((done) => {
+      const id = this.#nextId++;
+      const message: ToWriter = { t: 'batch', id, ops: ops.map(({ name, input }) => ({ name, input })), tx };
+      try {
+        this.#worker.postMessage(message);
+        this.#waiters.set(id, { kind: 'batch', ops, done });
+      } catch {
+        // A value that cannot be cloned (a function, a symbol) fails the whole post:
+        // reject only the operations that hold one, and send the others.
+        const sendable = ops.filter((op) => cloneable(op));
+        if (sendable.length > 0) void this.#post(sendable, tx).then(done);
+        else done();
+      }
+    });
+  }
+
+  async #request(build: (id: number) => ToWriter): Promise<void> {
+    await this.#ready;
+    return new Promise<void>((resolve, reject) => {
+      const id = this.#nextId++;
+      this.#waiters.set(id, { kind: 'done', resolve, reject });
+      this.#worker.postMessage(build(id));
+    });
+  }
+}
+
+function cloneable(op: Pending): boolean {
+  try {
+    structuredClone(op.input);
+    return true;
+  } catch (cause) {
+    op.reject(new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `${op.name}: a value cannot be stored: ${(cause as Error).message}`, { cause }));
+    return false;
+  }
+}

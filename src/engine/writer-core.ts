@@ -1,0 +1,209 @@
+/**
+ * The writer thread's loop. Everything queued is drained into one
+ * `BEGIN IMMEDIATE … COMMIT`, each operation in its own SAVEPOINT so that one
+ * failure rejects alone; results are sent only after the commit. An interactive
+ * transaction holds the write lock across messages until it ends or times out,
+ * while every other batch waits in the queue.
+ */
+import type { StatementSync } from 'node:sqlite';
+import { FlowstoreError, toErrorData, type ErrorData } from '../errors.ts';
+import type { WorkerConfig } from './config.ts';
+import { loadMigrations, migrate } from './migrate.ts';
+import type { FromWriter, OpResult, ToWriter, WireOp } from './protocol.ts';
+import { retryBusy } from './retry.ts';
+import { Runtime } from './runtime.ts';
+
+type Batch = Extract<ToWriter, { t: 'batch' }>;
+
+interface OpenTx {
+  readonly id: number;
+  readonly timer: NodeJS.Timeout;
+}
+
+export class WriterCore {
+  readonly #runtime: Runtime;
+  readonly #post: (message: FromWriter) => void;
+  readonly #queue: ToWriter[] = [];
+  readonly #endedTx = new Map<number, ErrorData>();
+  readonly #savepoint: StatementSync;
+  readonly #release: StatementSync;
+  readonly #rollbackTo: StatementSync;
+  #tx: OpenTx | undefined;
+  #pumping = false;
+  #closed = false;
+
+  private constructor(runtime: Runtime, post: (message: FromWriter) => void) {
+    this.#runtime = runtime;
+    this.#post = post;
+    this.#savepoint = runtime.db.prepare('SAVEPOINT op');
+    this.#release = runtime.db.prepare('RELEASE op');
+    this.#rollbackTo = runtime.db.prepare('ROLLBACK TO op');
+  }
+
+  /** Opens the connection, migrates, prepares; then says ready. */
+  static async start(config: WorkerConfig, post: (message: FromWriter) => void): Promise<WriterCore | undefined> {
+    let runtime: Runtime | undefined;
+    try {
+      runtime = new Runtime(config, true);
+      const applied = await migrate(runtime.db, loadMigrations(config.migrationsDir), config.busyTimeoutMs, runtime.stats);
+      runtime.prepare();
+      const core = new WriterCore(runtime, post);
+      post({ t: 'ready', applied });
+      return core;
+    } catch (error) {
+      runtime?.close();
+      post({ t: 'fatal', error: toErrorData(error) });
+      return undefined;
+    }
+  }
+
+  receive(message: ToWriter): void {
+    this.#queue.push(message);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#pumping || this.#closed) return;
+    this.#pumping = true;
+    // Let every message that already arrived join the queue before the batch is cut.
+    setImmediate(() => void this.#pump());
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        if (this.#tx) {
+          const txId = this.#tx.id;
+          const index = this.#queue.findIndex((m) => (m.t === 'batch' || m.t === 'end') && m.tx === txId);
+          if (index === -1) {
+            // Only other work is queued: it waits for the transaction to end.
+            if (this.#queue.some((m) => m.t === 'close')) this.#endTx(false);
+            else break;
+          } else {
+            this.#inTx(this.#queue.splice(index, 1)[0]!);
+          }
+          continue;
+        }
+        const message = this.#queue[0]!;
+        if (message.t === 'batch' && message.tx === undefined) {
+          let end = 1;
+          while (end < this.#queue.length && this.#queue[end]!.t === 'batch' && (this.#queue[end] as Batch).tx === undefined) end++;
+          await this.#group(this.#queue.splice(0, end) as Batch[]);
+        } else if (message.t === 'begin') {
+          this.#queue.shift();
+          await this.#begin(message);
+        } else if (message.t === 'close') {
+          this.#queue.shift();
+          this.#close(message.id);
+        } else {
+          // A message for a transaction that already ended (timed out, or finished).
+          this.#queue.shift();
+          this.#rejectStale(message);
+        }
+      }
+    } finally {
+      this.#pumping = false;
+      if (this.#queue.length > 0 && !this.#waitingForTx()) this.#schedule();
+    }
+  }
+
+  #waitingForTx(): boolean {
+    const tx = this.#tx;
+    return tx !== undefined && !this.#queue.some((m) => (m.t === 'batch' || m.t === 'end') && m.tx === tx.id);
+  }
+
+  /** Group commit: every queued batch in one transaction. */
+  async #group(batches: Batch[]): Promise<void> {
+    const runtime = this.#runtime;
+    const retriesBefore = runtime.stats.busyRetries;
+    let results: OpResult[][];
+    const started = performance.now();
+    try {
+      await retryBusy(() => runtime.db.exec('BEGIN IMMEDIATE'), runtime.config.busyTimeoutMs, runtime.stats);
+      try {
+        results = batches.map((batch) => batch.ops.map((op) => this.#runOp(op)));
+        await retryBusy(() => runtime.db.exec('COMMIT'), runtime.config.busyTimeoutMs, runtime.stats);
+      } catch (error) {
+        if (runtime.db.isTransaction) runtime.db.exec('ROLLBACK');
+        throw error;
+      }
+    } catch (error) {
+      const failed: OpResult = { ok: false, error: toErrorData(error) };
+      results = batches.map((batch) => batch.ops.map(() => failed));
+    }
+    const commitMs = performance.now() - started;
+    const busyRetries = runtime.stats.busyRetries - retriesBefore;
+    batches.forEach((batch, i) => this.#post({ t: 'results', id: batch.id, results: results[i]!, commitMs, busyRetries }));
+  }
+
+  #runOp(op: WireOp): OpResult {
+    this.#savepoint.run();
+    const result = this.#runtime.runSync(op.name, op.input);
+    if (!result.ok) this.#rollbackTo.run();
+    this.#release.run();
+    return result;
+  }
+
+  async #begin(message: Extract<ToWriter, { t: 'begin' }>): Promise<void> {
+    const runtime = this.#runtime;
+    try {
+      await retryBusy(() => runtime.db.exec('BEGIN IMMEDIATE'), runtime.config.busyTimeoutMs, runtime.stats);
+    } catch (error) {
+      this.#post({ t: 'done', id: message.id, error: toErrorData(error) });
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (this.#tx?.id !== message.tx) return;
+      this.#endTx(false, { code: 'FLOWSTORE_TX_TIMEOUT', message: `transaction rolled back after ${message.timeoutMs} ms`, details: { timeoutMs: message.timeoutMs } });
+      if (this.#queue.length > 0) this.#schedule();
+    }, message.timeoutMs);
+    this.#tx = { id: message.tx, timer };
+    this.#post({ t: 'done', id: message.id });
+  }
+
+  #inTx(message: ToWriter): void {
+    if (message.t === 'batch') {
+      this.#post({ t: 'results', id: message.id, results: message.ops.map((op) => this.#runOp(op)), commitMs: 0, busyRetries: 0 });
+    } else if (message.t === 'end') {
+      const error = this.#endTx(message.commit);
+      this.#post({ t: 'done', id: message.id, error });
+    }
+  }
+
+  /** Commits or rolls back the open transaction; returns the error if the commit failed. */
+  #endTx(commit: boolean, reason?: ErrorData): ErrorData | undefined {
+    const tx = this.#tx!;
+    clearTimeout(tx.timer);
+    this.#tx = undefined;
+    const db = this.#runtime.db;
+    let error: ErrorData | undefined;
+    try {
+      db.exec(commit ? 'COMMIT' : 'ROLLBACK');
+    } catch (cause) {
+      error = toErrorData(cause);
+      if (db.isTransaction) db.exec('ROLLBACK');
+    }
+    this.#endedTx.set(tx.id, reason ?? { code: 'FLOWSTORE_CLOSED', message: 'the transaction has ended', details: {} });
+    return error;
+  }
+
+  #rejectStale(message: ToWriter): void {
+    const tx = 'tx' in message && message.tx !== undefined ? message.tx : -1;
+    const error = this.#endedTx.get(tx) ?? toErrorData(new FlowstoreError('FLOWSTORE_CLOSED', 'the transaction has ended'));
+    if (message.t === 'batch') this.#post({ t: 'results', id: message.id, results: message.ops.map(() => ({ ok: false, error })), commitMs: 0, busyRetries: 0 });
+    else this.#post({ t: 'done', id: message.id, error });
+  }
+
+  #close(id: number): void {
+    this.#closed = true;
+    const db = this.#runtime.db;
+    try {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      if (!this.#runtime.config.memory) db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A checkpoint blocked by a reader elsewhere is not a reason to fail the close.
+    }
+    this.#runtime.close();
+    this.#post({ t: 'done', id });
+  }
+}

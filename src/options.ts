@@ -1,0 +1,91 @@
+/**
+ * The options of {@link openStore}: one strict zod schema, each default named.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore({ path: './runs.db', durability: 'full', readers: 2 });
+ * ```
+ */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import type { Logger, LoggerOptions } from 'pino';
+import { FlowstoreError } from './errors.ts';
+
+export const DEFAULT_PATH = './flowstore.db';
+export const DEFAULT_READERS = Math.max(1, Math.min(4, availableParallelism()));
+export const DEFAULT_DURABILITY = 'normal';
+export const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
+export const DEFAULT_COMPRESSION_THRESHOLD_BYTES = 8 * 1024;
+export const DEFAULT_COMPRESSION_LEVEL = 3;
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
+export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
+
+const compressionSchema = z.union([
+  z.literal(false),
+  z.literal(true).transform(() => ({ thresholdBytes: DEFAULT_COMPRESSION_THRESHOLD_BYTES, level: DEFAULT_COMPRESSION_LEVEL })),
+  z.number().int().nonnegative().transform((thresholdBytes) => ({ thresholdBytes, level: DEFAULT_COMPRESSION_LEVEL })),
+  z.object({
+    thresholdBytes: z.number().int().nonnegative().default(DEFAULT_COMPRESSION_THRESHOLD_BYTES),
+    level: z.number().int().min(0).max(9).default(DEFAULT_COMPRESSION_LEVEL),
+  }).strict(),
+]);
+
+function isLogger(value: unknown): value is Logger {
+  return typeof value === 'object' && value !== null
+    && typeof (value as Logger).info === 'function' && typeof (value as Logger).child === 'function';
+}
+
+export const optionsSchema = z.object({
+  path: z.string().min(1).optional(),
+  readers: z.number().int().min(1).max(64).default(DEFAULT_READERS),
+  durability: z.enum(['normal', 'full']).default(DEFAULT_DURABILITY),
+  busyTimeoutMs: z.number().int().nonnegative().max(24 * 3600 * 1000).default(DEFAULT_BUSY_TIMEOUT_MS),
+  compression: compressionSchema.default({ thresholdBytes: DEFAULT_COMPRESSION_THRESHOLD_BYTES, level: DEFAULT_COMPRESSION_LEVEL }),
+  logger: z.union([z.custom<Logger>(isLogger), z.custom<LoggerOptions>((v) => typeof v === 'object' && v !== null && !isLogger(v))]).optional(),
+  workflowPath: z.string().min(1).optional(),
+  transactionTimeoutMs: z.number().int().positive().max(3600 * 1000).default(DEFAULT_TRANSACTION_TIMEOUT_MS),
+  closeTimeoutMs: z.number().int().positive().default(DEFAULT_CLOSE_TIMEOUT_MS),
+}).strict();
+
+export type StoreOptions = z.input<typeof optionsSchema>;
+export type ParsedOptions = Readonly<z.output<typeof optionsSchema>>;
+
+/** Where a store lives: a file, or a private in-memory database. */
+export type Location = { readonly kind: 'file'; readonly file: string } | { readonly kind: 'memory' };
+
+const MEMORY_FORMS = new Set([':memory:', 'sqlite::memory:', 'file::memory:', 'file::memory:?cache=shared']);
+
+/**
+ * Resolves the path forms the seed systems use (`sqlite:x.db`, `file:./x.db`,
+ * `file::memory:?cache=shared`…) and the `FLOWSTORE_DB`, `DATABASE_URL` fallbacks.
+ */
+export function resolveLocation(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Location {
+  const raw = path ?? env.FLOWSTORE_DB ?? env.DATABASE_URL ?? DEFAULT_PATH;
+  if (MEMORY_FORMS.has(raw) || /^file::memory:(\?.*)?$/.test(raw) || /[?&]mode=memory(&|$)/.test(raw)) {
+    return { kind: 'memory' };
+  }
+  let file = raw;
+  if (file.startsWith('sqlite://')) file = file.slice('sqlite://'.length);
+  else if (file.startsWith('sqlite:')) file = file.slice('sqlite:'.length);
+  else if (file.startsWith('file://')) file = decodeURIComponent(new URL(file).pathname);
+  else if (file.startsWith('file:')) file = file.slice('file:'.length);
+  const query = file.indexOf('?');
+  if (query !== -1) file = file.slice(0, query);
+  if (file === '') {
+    throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', `path: no file in ${JSON.stringify(raw)}`, { details: { field: 'path' } });
+  }
+  return { kind: 'file', file };
+}
+
+/** Validates options; a misspelled option is an error, never ignored. */
+export function parseOptions(options: unknown): ParsedOptions {
+  const result = optionsSchema.safeParse(options ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : 'options');
+    throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', `${field}: ${issue.message}`, {
+      details: { field, issues: result.error.issues },
+    });
+  }
+  return Object.freeze(result.data);
+}
