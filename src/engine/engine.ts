@@ -104,6 +104,7 @@ export class Engine implements Invoker {
       // Outside writes wait for the open transaction: from inside it, this one would wait for itself.
       return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} called on the store inside a transaction: use the transaction's tx instead`, { details: { op: op.name } }));
     }
+    if (op.transactional === false) return this.#writer.submitStandalone(op.name, parsed) as Promise<O>;
     return this.#writer.submit(op.name, parsed) as Promise<O>;
   }
 
@@ -182,6 +183,9 @@ class TxInvoker implements Invoker {
 
   invoke<Z extends z.ZodType, O>(op: Op<any, Z, O>, input: z.input<Z>): Promise<O> {
     if (!this.#state.open) return Promise.reject(new FlowstoreError('FLOWSTORE_CLOSED', `${op.name}: the transaction has ended`));
+    if (op.transactional === false) {
+      return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} cannot run inside a transaction`, { details: { op: op.name } }));
+    }
     try {
       return this.#writer.submitInTx(this.#state.id, op.name, validate(op, input)) as Promise<O>;
     } catch (error) {

@@ -21,6 +21,11 @@ export interface OpContext<S> {
 export interface OpSpec<S, Z extends z.ZodType, O> {
   readonly kind: OpKind;
   readonly input: Z;
+  /**
+   * A write that SQLite refuses inside a transaction (VACUUM, a checkpoint): the writer
+   * runs it alone, between batches, with no BEGIN around it. Default true.
+   */
+  readonly transactional?: boolean;
   /** Runs on a worker thread. Writes run inside the batch's transaction and their own savepoint. */
   readonly run: (ctx: OpContext<S>, input: z.output<Z>) => O | Promise<O>;
 }

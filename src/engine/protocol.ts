@@ -13,7 +13,7 @@ export interface ReadTask { readonly ops: readonly WireOp[] }
 export interface ReadTaskResult { readonly results: OpResult[]; readonly busyRetries: number }
 
 export type ToWriter =
-  | { readonly t: 'batch'; readonly id: number; readonly ops: readonly WireOp[]; readonly tx?: number }
+  | { readonly t: 'batch'; readonly id: number; readonly ops: readonly WireOp[]; readonly tx?: number; readonly standalone?: boolean }
   | { readonly t: 'begin'; readonly id: number; readonly tx: number; readonly timeoutMs: number }
   | { readonly t: 'end'; readonly id: number; readonly tx: number; readonly commit: boolean }
   | { readonly t: 'close'; readonly id: number };

@@ -66,6 +66,13 @@ export class WriterClient {
     return this.#batcher.submit(name, input);
   }
 
+  /** A write that must run outside any transaction travels alone. */
+  submitStandalone(name: string, input: unknown): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      void this.#post([{ name, input, resolve, reject }], undefined, true);
+    });
+  }
+
   submitInTx(tx: number, name: string, input: unknown): Promise<unknown> {
     let batcher = this.#txBatchers.get(tx);
     if (!batcher) {
@@ -157,7 +164,7 @@ export class WriterClient {
     }
   }
 
-  async #post(ops: Pending[], tx?: number): Promise<void> {
+  async #post(ops: Pending[], tx?: number, standalone?: boolean): Promise<void> {
     try {
       await this.#ready;
     } catch (error) {
@@ -166,7 +173,7 @@ export class WriterClient {
     }
     return new Promise<void>((done) => {
       const id = this.#nextId++;
-      const message: ToWriter = { t: 'batch', id, ops: ops.map(({ name, input }) => ({ name, input })), tx };
+      const message: ToWriter = { t: 'batch', id, ops: ops.map(({ name, input }) => ({ name, input })), tx, standalone };
       try {
         this.#worker.postMessage(message);
         this.#waiters.set(id, { kind: 'batch', ops, done });
@@ -174,7 +181,7 @@ export class WriterClient {
         // A value that cannot be cloned (a function, a symbol) fails the whole post:
         // reject only the operations that hold one, and send the others.
         const sendable = ops.filter((op) => cloneable(op));
-        if (sendable.length > 0) void this.#post(sendable, tx).then(done);
+        if (sendable.length > 0) void this.#post(sendable, tx, standalone).then(done);
         else done();
       }
     });

@@ -15,6 +15,10 @@ import { Runtime } from './runtime.ts';
 
 type Batch = Extract<ToWriter, { t: 'batch' }>;
 
+function isGroupable(message: ToWriter): boolean {
+  return message.t === 'batch' && message.tx === undefined && !message.standalone;
+}
+
 interface OpenTx {
   readonly id: number;
   readonly timer: NodeJS.Timeout;
@@ -85,9 +89,12 @@ export class WriterCore {
           continue;
         }
         const message = this.#queue[0]!;
-        if (message.t === 'batch' && message.tx === undefined) {
+        if (message.t === 'batch' && message.standalone) {
+          this.#queue.shift();
+          await this.#standalone(message);
+        } else if (message.t === 'batch' && message.tx === undefined) {
           let end = 1;
-          while (end < this.#queue.length && this.#queue[end]!.t === 'batch' && (this.#queue[end] as Batch).tx === undefined) end++;
+          while (end < this.#queue.length && isGroupable(this.#queue[end]!)) end++;
           await this.#group(this.#queue.splice(0, end) as Batch[]);
         } else if (message.t === 'begin') {
           this.#queue.shift();
@@ -110,6 +117,23 @@ export class WriterCore {
   #waitingForTx(): boolean {
     const tx = this.#tx;
     return tx !== undefined && !this.#queue.some((m) => (m.t === 'batch' || m.t === 'end') && m.tx === tx.id);
+  }
+
+  /** An operation SQLite refuses inside a transaction (VACUUM): run alone, retried while busy. */
+  async #standalone(batch: Batch): Promise<void> {
+    const runtime = this.#runtime;
+    const started = performance.now();
+    const before = runtime.stats.busyRetries;
+    let result: OpResult;
+    try {
+      result = await retryBusy(() => {
+        const { op, ctx } = runtime.lookup(batch.ops[0]!.name);
+        return { ok: true, value: op.run(ctx, batch.ops[0]!.input) } as const;
+      }, runtime.config.busyTimeoutMs, runtime.stats);
+    } catch (error) {
+      result = { ok: false, error: toErrorData(error) };
+    }
+    this.#post({ t: 'results', id: batch.id, results: [result], commitMs: performance.now() - started, busyRetries: runtime.stats.busyRetries - before });
   }
 
   /** Group commit: every queued batch in one transaction. */
