@@ -20,8 +20,8 @@ export interface BenchPair {
 
 export interface BenchCase {
   readonly name: string;
-  /** Operations one iteration performs; ops/s = ops × iterations/s. */
-  readonly ops: number;
+  /** Operations one iteration performs (ops/s = ops × iterations/s); per side when they differ. */
+  readonly ops: number | { readonly flowstore: number; readonly raw: number };
   /** What "raw" does, in a few words, for the table. */
   readonly rawLabel: string;
   /** The least flowstore/raw ratio the issue asks for, when it sets one. */

@@ -33,7 +33,7 @@ export function loadMigrations(dir: string): Migration[] {
     })
     .sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new FlowstoreError('FLOWSTORE_MIGRATION', `migration ${i + 1} is missing (found ${m.version}_${m.name})`);
+    if (i > 0 && migrations[i - 1]!.version === m.version) throw new FlowstoreError('FLOWSTORE_MIGRATION', `two migrations have version ${m.version}`);
   });
   return migrations;
 }
@@ -70,6 +70,11 @@ export async function migrate(db: DatabaseSync, migrations: Migration[], busyTim
 }
 
 function verify(rows: AppliedRow[], migrations: Migration[]): void {
+  const newest = rows.reduce((max, row) => Math.max(max, row.version), 0);
+  const inserted = migrations.find((m) => m.version < newest && !rows.some((row) => row.version === m.version));
+  if (inserted) {
+    throw new FlowstoreError('FLOWSTORE_MIGRATION', `migration ${inserted.version}_${inserted.name} comes before migrations already applied`, { details: { version: inserted.version } });
+  }
   for (const row of rows) {
     const known = migrations.find((m) => m.version === row.version);
     if (!known) {

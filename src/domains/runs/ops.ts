@@ -32,7 +32,7 @@ export const runs = defineDomain('runs', prepareRuns, {
     kind: 'write',
     input: saveStateInput,
     run({ sql, codec }, { runId, state }): void {
-      sql.upsert.run(
+      (state.createdAt ? sql.upsertWithCreatedAt : sql.upsert).run(
         runId, state.pipelineId, state.pipelineName, state.pipelineVersion, state.currentStepIndex,
         codec.encodeJson(state.pipelineContext), codec.encodeJson(state.lastStepOutput), state.status,
         state.createdAt ? toSqlTime(state.createdAt) : null, state.updatedAt ? toSqlTime(state.updatedAt) : null,

@@ -4,19 +4,25 @@ import type { DatabaseSync } from 'node:sqlite';
 const SUMMARY_COLUMNS = `run_id, pipeline_id, pipeline_name, pipeline_version, current_step_index, status,
   created_at, updated_at, total_steps, error_message, execution_time_ms, memory_usage_mb`;
 
+function upsertSql(setCreatedAt: string): string {
+  return `INSERT INTO workflow_state (run_id, pipeline_id, pipeline_name, pipeline_version, current_step_index,
+      pipeline_context, last_step_output, status, created_at, updated_at, total_steps, error_message,
+      execution_time_ms, memory_usage_mb)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, COALESCE(?9, ?15), COALESCE(?10, ?15), ?11, ?12, ?13, ?14)
+    ON CONFLICT (run_id) DO UPDATE SET pipeline_id = excluded.pipeline_id, pipeline_name = excluded.pipeline_name,
+      pipeline_version = excluded.pipeline_version, current_step_index = excluded.current_step_index,
+      pipeline_context = excluded.pipeline_context, last_step_output = excluded.last_step_output,
+      status = excluded.status, ${setCreatedAt} updated_at = excluded.updated_at, total_steps = excluded.total_steps,
+      error_message = excluded.error_message, execution_time_ms = excluded.execution_time_ms,
+      memory_usage_mb = excluded.memory_usage_mb`;
+}
+
 export function prepareRuns(db: DatabaseSync) {
   return {
     // Positional parameters: node:sqlite binds them several times faster than named ones.
-    upsert: db.prepare(`INSERT INTO workflow_state (run_id, pipeline_id, pipeline_name, pipeline_version,
-        current_step_index, pipeline_context, last_step_output, status, created_at, updated_at, total_steps,
-        error_message, execution_time_ms, memory_usage_mb)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, COALESCE(?9, ?15), COALESCE(?10, ?15), ?11, ?12, ?13, ?14)
-      ON CONFLICT (run_id) DO UPDATE SET pipeline_id = excluded.pipeline_id, pipeline_name = excluded.pipeline_name,
-        pipeline_version = excluded.pipeline_version, current_step_index = excluded.current_step_index,
-        pipeline_context = excluded.pipeline_context, last_step_output = excluded.last_step_output,
-        status = excluded.status, created_at = COALESCE(?9, workflow_state.created_at),
-        updated_at = excluded.updated_at, total_steps = excluded.total_steps, error_message = excluded.error_message,
-        execution_time_ms = excluded.execution_time_ms, memory_usage_mb = excluded.memory_usage_mb`),
+    upsert: db.prepare(upsertSql('')),
+    // Only when the caller gives createdAt: rewriting an indexed column costs every save an index update.
+    upsertWithCreatedAt: db.prepare(upsertSql('created_at = excluded.created_at,')),
     load: db.prepare(`SELECT ${SUMMARY_COLUMNS}, pipeline_context, last_step_output FROM workflow_state WHERE run_id = ?`),
     delete: db.prepare('DELETE FROM workflow_state WHERE run_id = ?'),
     list: {

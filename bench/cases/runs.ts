@@ -1,0 +1,250 @@
+/** store.runs workloads (issue 2), each beside raw node:sqlite doing the same SQL on the main thread. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
+import { prepareRuns } from '../../src/domains/runs/sql.ts';
+import { openStore, type Store, type WorkflowStateInput } from '../../src/index.ts';
+import type { BenchCase, BenchContext } from '../case.ts';
+
+const IN_FLIGHT = 64;
+const PER_ITERATION = 1000;
+const RUN_IDS = 10_000;
+
+/** A ~1 KB state, like a pipeline step's context and output. */
+function state(i: number): WorkflowStateInput {
+  return {
+    pipelineId: `pipeline_${i % 20}`,
+    pipelineName: `Pipeline ${i % 20}`,
+    pipelineVersion: '1.0.0',
+    currentStepIndex: i % 7,
+    pipelineContext: { input: `s3://bucket/input/${i}.csv`, rows: i * 13, tags: ['etl', 'nightly', 'customer'], notes: 'x'.repeat(700) },
+    lastStepOutput: { status: 'success', rowsProcessed: i * 13, durationMs: i % 1000 },
+    status: i % 10 === 0 ? 'failed' : 'running',
+    totalSteps: 7,
+    errorMessage: i % 10 === 0 ? 'step 3 timed out' : null,
+    executionTimeMs: i % 5000,
+    memoryUsageMb: 40 + (i % 30),
+  };
+}
+
+/** Runs `count` operations keeping `IN_FLIGHT` of them outstanding at once. */
+async function inFlight(count: number, run: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) await run(next++);
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+}
+
+/** A raw connection on its own file with flowstore's schema and statements. */
+function rawDb(ctx: BenchContext, name: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL') {
+  const db = new DatabaseSync(join(ctx.dir, name));
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};`);
+  db.exec(readFileSync(new URL('../../migrations/0001_runs.sql', import.meta.url), 'utf8'));
+  const sql = prepareRuns(db);
+  // Encoded once, outside the timing: raw gets the same encoded values for free.
+  const encoded = Array.from({ length: PER_ITERATION }, (_, i) => {
+    const s = state(i);
+    return [s.pipelineId, s.pipelineName, s.pipelineVersion, s.currentStepIndex, toJsonText(s.pipelineContext), toJsonText(s.lastStepOutput), s.status, null, null, s.totalSteps, s.errorMessage, s.executionTimeMs, s.memoryUsageMb] as const;
+  });
+  const upsert = (i: number) => {
+    const e = encoded[i % PER_ITERATION]!;
+    sql.upsert.run(`run_${i % RUN_IDS}`, ...e, toSqlTime(new Date()));
+  };
+  return { db, sql, upsert };
+}
+
+async function storeWithRuns(ctx: BenchContext, options: Parameters<typeof openStore>[0] = {}): Promise<Store> {
+  const store = await openStore({ path: join(ctx.dir, 'flowstore.db'), ...options });
+  await inFlight(RUN_IDS, (i) => store.runs.saveState(`run_${i}`, state(i)));
+  return store;
+}
+
+const upserts: BenchCase = {
+  name: 'runs.saveState, 64 in flight',
+  rawLabel: 'same upsert, same encoded values, 1,000 per transaction',
+  ops: PER_ITERATION,
+  target: 0.4,
+  async setup(ctx) {
+    const store = await openStore({ path: join(ctx.dir, 'flowstore.db') });
+    const raw = rawDb(ctx, 'raw.db');
+    let base = 0;
+    return {
+      flowstore: () => {
+        const offset = (base += PER_ITERATION);
+        return inFlight(PER_ITERATION, (i) => store.runs.saveState(`run_${(offset + i) % RUN_IDS}`, state(i)));
+      },
+      raw: () => {
+        raw.db.exec('BEGIN IMMEDIATE');
+        for (let i = 0; i < PER_ITERATION; i++) raw.upsert(base + i);
+        raw.db.exec('COMMIT');
+      },
+      teardown: async () => {
+        const m = await store.metrics();
+        console.log(`  flowstore write batches: average ${m.averageWriteBatch.toFixed(1)}, commit p50 ${m.commitMs.p50.toFixed(2)} ms`);
+        await store.close();
+        raw.db.close();
+      },
+    };
+  },
+};
+
+const pointReads: BenchCase = {
+  name: 'runs.loadState, 64 in flight',
+  rawLabel: 'point read by key + JSON decode, main thread',
+  ops: PER_ITERATION,
+  target: 0.5,
+  async setup(ctx) {
+    const store = await storeWithRuns(ctx);
+    const raw = new DatabaseSync(join(ctx.dir, 'flowstore.db'), { readOnly: true });
+    const load = prepareRuns(raw).load;
+    let n = 0;
+    return {
+      flowstore: () => inFlight(PER_ITERATION, () => store.runs.loadState(`run_${(n++ * 7919) % RUN_IDS}`)),
+      raw: () => {
+        for (let i = 0; i < PER_ITERATION; i++) {
+          const row = load.get(`run_${(n++ * 7919) % RUN_IDS}`) as { pipeline_context: string; last_step_output: string };
+          fromJsonText(row.pipeline_context);
+          fromJsonText(row.last_step_output);
+        }
+      },
+      teardown: async () => {
+        await store.close();
+        raw.close();
+      },
+    };
+  },
+};
+
+const sequentialWrite: BenchCase = {
+  name: 'runs.saveState, sequential (latency)',
+  rawLabel: 'one upsert per autocommit, main thread',
+  ops: 1,
+  async setup(ctx) {
+    const store = await openStore({ path: join(ctx.dir, 'flowstore.db') });
+    const raw = rawDb(ctx, 'raw.db');
+    let n = 0;
+    return {
+      flowstore: () => store.runs.saveState(`run_${n++ % RUN_IDS}`, state(n)),
+      raw: () => raw.upsert(n++),
+      teardown: async () => {
+        await store.close();
+        raw.db.close();
+      },
+    };
+  },
+};
+
+const sequentialRead: BenchCase = {
+  name: 'runs.loadState, sequential (latency)',
+  rawLabel: 'point read + JSON decode, main thread',
+  ops: 1,
+  async setup(ctx) {
+    const store = await storeWithRuns(ctx);
+    const raw = new DatabaseSync(join(ctx.dir, 'flowstore.db'), { readOnly: true });
+    const load = prepareRuns(raw).load;
+    let n = 0;
+    return {
+      flowstore: () => store.runs.loadState(`run_${n++ % RUN_IDS}`),
+      raw: () => {
+        const row = load.get(`run_${n++ % RUN_IDS}`) as { pipeline_context: string };
+        return fromJsonText(row.pipeline_context);
+      },
+      teardown: async () => {
+        await store.close();
+        raw.close();
+      },
+    };
+  },
+};
+
+const durableUpserts: BenchCase = {
+  name: "runs.saveState, durability 'full', 64 in flight",
+  rawLabel: 'one upsert per autocommit, synchronous=FULL',
+  ops: { flowstore: PER_ITERATION, raw: 100 },
+  target: 10,
+  async setup(ctx) {
+    const store = await openStore({ path: join(ctx.dir, 'flowstore.db'), durability: 'full' });
+    const raw = rawDb(ctx, 'raw.db', 'FULL');
+    let base = 0;
+    return {
+      flowstore: () => {
+        const offset = (base += PER_ITERATION);
+        return inFlight(PER_ITERATION, (i) => store.runs.saveState(`run_${(offset + i) % RUN_IDS}`, state(i)));
+      },
+      raw: () => {
+        for (let i = 0; i < 100; i++) raw.upsert(base + i);
+      },
+      teardown: async () => {
+        await store.close();
+        raw.db.close();
+      },
+    };
+  },
+};
+
+/** The document's "average execution time by pipeline" query: no index helps it, it scans. */
+const SCAN = `SELECT pipeline_name, COUNT(*) AS total_runs, AVG(execution_time_ms) AS avg_execution_time,
+  MAX(execution_time_ms) AS max_execution_time, MIN(execution_time_ms) AS min_execution_time
+  FROM workflow_state WHERE execution_time_ms IS NOT NULL GROUP BY pipeline_name ORDER BY avg_execution_time DESC`;
+
+/** Largest gap between ticks of a 1 ms timer while `work` runs. */
+async function maxTimerDelay(work: () => unknown): Promise<number> {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 1);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  last = performance.now();
+  await work();
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  clearInterval(timer);
+  return worst;
+}
+
+const scanDelay: BenchCase = {
+  name: 'event-loop delay during a ~200 ms scan',
+  rawLabel: 'the same query on the main thread',
+  ops: 1,
+  async setup(ctx) {
+    const raw = rawDb(ctx, 'flowstore.db');
+    // Grow the table until the scan takes about 200 ms on this machine.
+    let rows = 0;
+    let scanMs = 0;
+    const scan = raw.db.prepare(SCAN);
+    while (scanMs < 200 && rows < 4_000_000) {
+      raw.db.exec('BEGIN');
+      for (let i = 0; i < 100_000; i++) raw.upsert(rows + i);
+      raw.db.exec('COMMIT');
+      rows += 100_000;
+      const started = performance.now();
+      scan.all();
+      scanMs = performance.now() - started;
+    }
+    raw.db.close();
+    const store = await openStore({ path: join(ctx.dir, 'flowstore.db') });
+    const rawRead = new DatabaseSync(join(ctx.dir, 'flowstore.db'), { readOnly: true });
+    const rawScan = rawRead.prepare(SCAN);
+    let flowstoreWorst = 0;
+    let rawWorst = 0;
+    return {
+      flowstore: async () => {
+        flowstoreWorst = Math.max(flowstoreWorst, await maxTimerDelay(() => store.query(SCAN)));
+      },
+      raw: async () => {
+        rawWorst = Math.max(rawWorst, await maxTimerDelay(() => rawScan.all()));
+      },
+      notes: () => ({ rows, scanMs: Math.round(scanMs), flowstoreMaxTimerDelayMs: flowstoreWorst, rawMaxTimerDelayMs: rawWorst, targetMaxDelayMs: 20 }),
+      teardown: async () => {
+        await store.close();
+        rawRead.close();
+      },
+    };
+  },
+};
+
+export const cases: BenchCase[] = [upserts, pointReads, sequentialWrite, sequentialRead, durableUpserts, scanDelay];

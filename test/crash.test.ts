@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { test } from 'node:test';
+import { openStore, type Store } from '../src/index.ts';
+import type { WriterClient } from '../src/engine/writer-client.ts';
+import type { ReaderClient } from '../src/engine/reader-client.ts';
+import { tempDir, tempStore } from './helpers.ts';
+import { collect, run } from './helpers-process.ts';
+
+const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i }, lastStepOutput: null, status: 'running' as const });
+
+function internals(store: Store): { writer: WriterClient; readers: ReaderClient } {
+  return (store as unknown as Record<symbol, { writer: WriterClient; readers: ReaderClient }>)[Symbol.for('flowstore.internals')]!;
+}
+
+test('the writer thread dying rejects its unacknowledged writes with FLOWSTORE_WORKER_EXITED; a new writer takes over', async (t) => {
+  const store = await tempStore(t);
+  const writes = Array.from({ length: 500 }, (_, i) => store.runs.saveState(`run_${i}`, state(i)));
+  // Kill it while the first batches are in flight.
+  setImmediate(() => void internals(store).writer.worker.terminate());
+  const outcomes = await Promise.allSettled(writes);
+  const failed = outcomes.filter((o) => o.status === 'rejected');
+  assert.ok(failed.length > 0, 'some writes were in flight when the thread died');
+  for (const o of failed) assert.equal((o as PromiseRejectedResult).reason.code, 'FLOWSTORE_WORKER_EXITED');
+  // Every write reported committed is there.
+  for (const [i, o] of outcomes.entries()) {
+    if (o.status === 'fulfilled') assert.equal((await store.runs.loadState(`run_${i}`))?.currentStepIndex, i);
+  }
+  await store.runs.saveState('after', state(1));
+  assert.equal((await store.runs.loadState('after'))?.currentStepIndex, 1);
+  assert.equal((await store.metrics()).workerRestarts, 1);
+});
+
+test('a reader thread dying rejects its reads with FLOWSTORE_WORKER_EXITED; the pool replaces it', async (t) => {
+  const store = await tempStore(t, { readers: 1 });
+  await store.runs.saveState('run_1', state(1));
+  const slow = store.query('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000000) SELECT count(*) AS n FROM c');
+  const reads = [slow, store.runs.loadState('run_1')];
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await internals(store).readers.threads[0]!.terminate();
+  for (const outcome of await Promise.allSettled(reads)) {
+    assert.equal(outcome.status, 'rejected');
+    assert.equal((outcome as PromiseRejectedResult).reason.code, 'FLOWSTORE_WORKER_EXITED');
+  }
+  assert.equal((await store.runs.loadState('run_1'))?.currentStepIndex, 1);
+});
+
+test('SIGKILL with 64 writes in flight loses no acknowledged write and leaves the file intact', async (t) => {
+  const path = join(tempDir(t), 'killed.db');
+  const child = run('writer-process.ts', [path, 'killed', '100000']);
+  const acknowledged: string[] = [];
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    acknowledged.push(...lines);
+    if (acknowledged.length >= 2000 && !child.killed) child.kill('SIGKILL');
+  });
+  const exit = await collect(child);
+  assert.equal(exit.signal, 'SIGKILL');
+  assert.ok(acknowledged.length >= 2000);
+  const store = await openStore({ path });
+  t.after(() => store.close());
+  assert.deepEqual(await store.checkIntegrity(), { ok: true, messages: ['ok'] });
+  const ids = new Set((await store.query('SELECT run_id FROM workflow_state')).map((row) => row.run_id));
+  const missing = acknowledged.filter((id) => !ids.has(id));
+  assert.deepEqual(missing, []);
+});
+
+test('three processes writing 5,000 runs each into one file: all 15,000 are there', async (t) => {
+  const path = join(tempDir(t), 'shared.db');
+  // Create the file first so the three do not race on the first migration (they may, but it is not what this tests).
+  const first = await openStore({ path });
+  await first.close();
+  const results = await Promise.all(['a', 'b', 'c'].map((prefix) => collect(run('writer-process.ts', [path, prefix, '5000']))));
+  for (const result of results) {
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.lines.at(-1), 'done');
+  }
+  const db = new DatabaseSync(path, { readOnly: true });
+  t.after(() => db.close());
+  const counts = db.prepare('SELECT pipeline_id, COUNT(*) AS n FROM workflow_state GROUP BY pipeline_id ORDER BY pipeline_id').all();
+  assert.deepEqual(counts.map((row) => ({ ...row })), [{ pipeline_id: 'a', n: 5000 }, { pipeline_id: 'b', n: 5000 }, { pipeline_id: 'c', n: 5000 }]);
+});

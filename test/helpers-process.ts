@@ -1,0 +1,39 @@
+/** Child processes for lock, crash and multi-process tests: real processes on the same file. */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export function fixture(name: string): string {
+  return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+}
+
+/** Starts a fixture with this process's Node (24, which has node:sqlite). */
+export function run(name: string, args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [fixture(name), ...args], { stdio: 'pipe' });
+}
+
+/** Resolves when the child prints `line` on stdout. */
+export function waitForLine(child: ChildProcessWithoutNullStreams, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      if (buffer.split('\n').includes(line)) {
+        child.stdout.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`child exited (${code}) before printing ${line}`)));
+  });
+}
+
+/** Collects stdout lines until the child exits; resolves with them and the exit code. */
+export function collect(child: ChildProcessWithoutNullStreams): Promise<{ lines: string[]; code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  let out = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve({ lines: out.split('\n').filter(Boolean), code, signal, stderr }));
+  });
+}
