@@ -161,11 +161,33 @@ export class Codec {
 }
 
 function inflate(data: Uint8Array): Uint8Array {
+  let out: Uint8Array;
   try {
-    return unzlibSync(data);
+    out = unzlibSync(data);
   } catch (cause) {
     throw new FlowstoreError('FLOWSTORE_CORRUPT', 'stored blob does not decompress', { cause });
   }
+  // fflate does not check the zlib trailer; without this a damaged blob could decode into silent garbage.
+  const end = data.byteLength;
+  const stored = end >= 4 ? ((data[end - 4]! << 24) | (data[end - 3]! << 16) | (data[end - 2]! << 8) | data[end - 1]!) >>> 0 : -1;
+  if (stored !== adler32(out)) throw new FlowstoreError('FLOWSTORE_CORRUPT', 'stored blob fails its checksum');
+  return out;
+}
+
+function adler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  // 5552 is the most bytes that can be summed before the 32-bit sums need reducing.
+  for (let start = 0; start < bytes.length; start += 5552) {
+    const stop = Math.min(start + 5552, bytes.length);
+    for (let i = start; i < stop; i++) {
+      a += bytes[i]!;
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return ((b << 16) | a) >>> 0;
 }
 
 /** SQLite's own `YYYY-MM-DD HH:MM:SS.SSS` form, UTC, so datetime() and strftime() work on it. */

@@ -46,7 +46,7 @@ function rawDb(ctx: BenchContext, name: string, synchronous: 'NORMAL' | 'FULL' =
   // Encoded once, outside the timing: raw gets the same encoded values for free.
   const encoded = Array.from({ length: PER_ITERATION }, (_, i) => {
     const s = state(i);
-    return [s.pipelineId, s.pipelineName, s.pipelineVersion, s.currentStepIndex, toJsonText(s.pipelineContext), toJsonText(s.lastStepOutput), s.status, null, null, s.totalSteps, s.errorMessage, s.executionTimeMs, s.memoryUsageMb] as const;
+    return [s.pipelineId, s.pipelineName, s.pipelineVersion, s.currentStepIndex ?? 0, toJsonText(s.pipelineContext), toJsonText(s.lastStepOutput), s.status, null, null, s.totalSteps ?? 0, s.errorMessage ?? null, s.executionTimeMs ?? null, s.memoryUsageMb ?? null] as const;
   });
   const upsert = (i: number) => {
     const e = encoded[i % PER_ITERATION]!;

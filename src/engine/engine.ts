@@ -98,8 +98,14 @@ export class Engine implements Invoker {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (op.kind === 'read') return this.#readers.submit(op.name, parsed) as Promise<O>;
     const tx = currentTx.getStore();
+    if (op.kind === 'read') {
+      // In memory there is no WAL: a reader waits for the writer's open transaction, here its own caller's.
+      if (tx?.open && this.location.kind === 'memory') {
+        return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} called on the store inside a transaction on :memory: would wait for that transaction: use the transaction's tx instead`, { details: { op: op.name } }));
+      }
+      return this.#readers.submit(op.name, parsed) as Promise<O>;
+    }
     if (tx?.open) {
       // Outside writes wait for the open transaction: from inside it, this one would wait for itself.
       return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} called on the store inside a transaction: use the transaction's tx instead`, { details: { op: op.name } }));

@@ -8,9 +8,24 @@ import type { OpResult, ReadTask, ReadTaskResult } from './protocol.ts';
 import { retryBusy } from './retry.ts';
 import { Runtime } from './runtime.ts';
 
-export function createReader(config: WorkerConfig): (task: ReadTask) => Promise<ReadTaskResult> {
+function openRuntime(config: WorkerConfig): Runtime {
   const runtime = new Runtime(config, false);
-  runtime.prepare();
+  try {
+    runtime.prepare();
+    return runtime;
+  } catch (error) {
+    runtime.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens the thread's connection, waiting while the database is locked: an in-memory
+ * (memdb) store has no WAL, so a reader that starts during a long write finds it busy.
+ */
+export async function createReader(config: WorkerConfig): Promise<(task: ReadTask) => Promise<ReadTaskResult>> {
+  const stats = { busyRetries: 0 };
+  const runtime = await retryBusy(() => openRuntime(config), config.busyTimeoutMs, stats);
   return async function runReadTask(task: ReadTask): Promise<ReadTaskResult> {
     const before = runtime.stats.busyRetries;
     const results: OpResult[] = new Array(task.ops.length);

@@ -6,7 +6,7 @@
  * while every other batch waits in the queue.
  */
 import type { StatementSync } from 'node:sqlite';
-import { FlowstoreError, toErrorData, type ErrorData } from '../errors.ts';
+import { FlowstoreError, isSqliteError, toErrorData, type ErrorData } from '../errors.ts';
 import type { WorkerConfig } from './config.ts';
 import { loadMigrations, migrate } from './migrate.ts';
 import type { FromWriter, OpResult, ToWriter, WireOp } from './protocol.ts';
@@ -14,6 +14,12 @@ import { retryBusy } from './retry.ts';
 import { Runtime } from './runtime.ts';
 
 type Batch = Extract<ToWriter, { t: 'batch' }>;
+
+const SQLITE_FULL = 13;
+
+function isDiskFull(error: unknown): boolean {
+  return isSqliteError(error) && (error.errcode & 0xff) === SQLITE_FULL;
+}
 
 function isGroupable(message: ToWriter): boolean {
   return message.t === 'batch' && message.tx === undefined && !message.standalone;
@@ -154,10 +160,24 @@ export class WriterCore {
     } catch (error) {
       const failed: OpResult = { ok: false, error: toErrorData(error) };
       results = batches.map((batch) => batch.ops.map(() => failed));
+      if (isDiskFull(error)) this.#reclaimWal();
     }
     const commitMs = performance.now() - started;
     const busyRetries = runtime.stats.busyRetries - retriesBefore;
     batches.forEach((batch, i) => this.#post({ t: 'results', id: batch.id, results: results[i]!, commitMs, busyRetries }));
+  }
+
+  /**
+   * A write that failed for want of disk leaves the WAL file at its grown size, so
+   * the disk stays full. Checkpointing and truncating it gives the space back.
+   */
+  #reclaimWal(): void {
+    if (this.#runtime.config.memory) return;
+    try {
+      this.#runtime.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A reader's snapshot can hold the checkpoint back; the next failure tries again.
+    }
   }
 
   #runOp(op: WireOp): OpResult {

@@ -1,0 +1,54 @@
+/**
+ * A full disk: a real tmpfs of a few hundred KB, so SQLite meets a real ENOSPC. Mounting
+ * needs root (as on the project's machines and in CI); elsewhere the test is skipped.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openStore } from '../src/index.ts';
+
+function mountTmpfs(dir: string, size: string): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('a full disk fails the write with a coded error, keeps what was committed, and the store recovers', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowstore-full-'));
+  if (!mountTmpfs(dir, '1m')) {
+    rmSync(dir, { recursive: true, force: true });
+    t.skip('mounting a tmpfs needs root');
+    return;
+  }
+  const store = await openStore({ path: join(dir, 'full.db'), compression: false });
+  // Close, unmount, then remove, in that order (a mounted directory cannot be removed).
+  t.after(async () => {
+    await store.close();
+    execFileSync('umount', ['-l', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const state = (i: number, size: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { blob: 'x'.repeat(size) }, lastStepOutput: null, status: 'running' as const });
+  await store.runs.saveState('small', state(0, 10));
+  let failure: { code: string; details: { errcode?: number } } | undefined;
+  for (let i = 0; i < 50 && !failure; i++) {
+    try {
+      await store.runs.saveState(`big_${i}`, state(i, 100_000));
+    } catch (error) {
+      failure = error as typeof failure;
+    }
+  }
+  assert.ok(failure, 'the disk filled up');
+  assert.equal(failure.code, 'FLOWSTORE_SQLITE');
+  assert.equal((failure.details.errcode ?? 0) & 0xff, 13, 'SQLITE_FULL');
+  // What was committed before is still there, and reads go on.
+  assert.equal((await store.runs.loadState('small'))?.currentStepIndex, 0);
+  // The failed write's WAL space was given back: small writes fit again.
+  await store.runs.saveState('after', state(1, 10));
+  assert.equal((await store.runs.loadState('after'))?.currentStepIndex, 1);
+});

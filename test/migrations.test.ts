@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { test } from 'node:test';
+import { openStore } from '../src/index.ts';
+import { loadMigrations } from '../src/engine/migrate.ts';
+import { MIGRATIONS_DIR } from '../src/engine/worker-files.ts';
+import { tempDir } from './helpers.ts';
+
+const state = { pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', pipelineContext: { kept: true }, lastStepOutput: null, status: 'running' as const };
+
+test('every migration is recorded with its name, checksum and time, in order', async (t) => {
+  const path = join(tempDir(t), 'm.db');
+  const store = await openStore({ path });
+  await store.close();
+  const db = new DatabaseSync(path, { readOnly: true });
+  t.after(() => db.close());
+  const rows = db.prepare('SELECT version, name, checksum, applied_at FROM flowstore_migrations ORDER BY version').all();
+  const files = loadMigrations(MIGRATIONS_DIR);
+  assert.deepEqual(rows.map((r) => [r.version, r.name, r.checksum]), files.map((m) => [m.version, m.name, m.checksum]));
+  for (const row of rows) assert.match(String(row.applied_at), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+});
+
+test('a file made by an older flowstore (only the first migration) is upgraded in place, nothing lost', async (t) => {
+  const path = join(tempDir(t), 'old.db');
+  // What flowstore's first release wrote: migration 1 only, with one run in it.
+  const first = loadMigrations(MIGRATIONS_DIR)[0]!;
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec(`CREATE TABLE flowstore_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  db.exec(first.sql);
+  db.prepare('INSERT INTO flowstore_migrations VALUES (?, ?, ?, ?, ?)').run(first.version, first.name, first.description, createHash('sha256').update(readFileSync(join(MIGRATIONS_DIR, `0001_${first.name}.sql`), 'utf8')).digest('hex'), '2025-01-01 00:00:00');
+  db.prepare(`INSERT INTO workflow_state (run_id, pipeline_id, pipeline_name, pipeline_version, pipeline_context, status, created_at, updated_at)
+    VALUES ('old_run', 'p', 'P', '1', '{"kept":true}', 'running', '2025-01-01 00:00:00', '2025-01-01 00:00:00')`).run();
+  db.close();
+
+  const store = await openStore({ path });
+  t.after(() => store.close());
+  assert.deepEqual((await store.runs.loadState('old_run'))?.pipelineContext, { kept: true });
+  const applied = await store.query('SELECT version FROM flowstore_migrations ORDER BY version');
+  assert.deepEqual(applied.map((r) => r.version), loadMigrations(MIGRATIONS_DIR).map((m) => m.version));
+  await store.runs.saveState('new_run', state);
+});
+
+test('an edited migration refuses to open with FLOWSTORE_MIGRATION', async (t) => {
+  const path = join(tempDir(t), 'edited.db');
+  const store = await openStore({ path });
+  await store.runs.saveState('r', state);
+  await store.close();
+  const db = new DatabaseSync(path);
+  db.prepare("UPDATE flowstore_migrations SET checksum = 'f00d' WHERE version = 1").run();
+  db.close();
+  await assert.rejects(openStore({ path }), { code: 'FLOWSTORE_MIGRATION' });
+});
+
+test('a migration this flowstore does not know (a newer release made the file) refuses to open', async (t) => {
+  const path = join(tempDir(t), 'newer.db');
+  await (await openStore({ path })).close();
+  const db = new DatabaseSync(path);
+  db.prepare("INSERT INTO flowstore_migrations VALUES (9999, 'future', 'from a newer flowstore', 'abc', '2030-01-01 00:00:00')").run();
+  db.close();
+  await assert.rejects(openStore({ path }), { code: 'FLOWSTORE_MIGRATION' });
+});
+
+test('a migration that comes before already-applied ones refuses to open', async (t) => {
+  const path = join(tempDir(t), 'reordered.db');
+  await (await openStore({ path })).close();
+  const db = new DatabaseSync(path);
+  db.prepare('DELETE FROM flowstore_migrations WHERE version = 1').run();
+  db.close();
+  await assert.rejects(openStore({ path }), { code: 'FLOWSTORE_MIGRATION' });
+});
