@@ -1,0 +1,81 @@
+/** Every statement of store.dag, in one place (a PostgreSQL backend would replace this file). */
+import type { DatabaseSync } from 'node:sqlite';
+
+export function prepareDag(db: DatabaseSync) {
+  return {
+    // Positional parameters: node:sqlite binds them several times faster than named ones.
+    artifacts: {
+      deleteDag: db.prepare('DELETE FROM artifacts WHERE dag_id = ?'),
+      insert: db.prepare('INSERT INTO artifacts (dag_id, node_id, key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)'),
+      // An upsert, not the document's INSERT OR REPLACE: created_at survives, only value and updated_at move.
+      upsert: db.prepare(`INSERT INTO artifacts (dag_id, node_id, key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+        ON CONFLICT (dag_id, node_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
+      // One statement: a reader sees one committed cache, never half of a replacement.
+      load: db.prepare('SELECT node_id, key, value FROM artifacts WHERE dag_id = ? ORDER BY node_id, key'),
+    },
+    trees: {
+      upsert: db.prepare(`INSERT INTO execution_trees (dag_id, tree_data, compressed, size, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+        ON CONFLICT (dag_id) DO UPDATE SET tree_data = excluded.tree_data, compressed = excluded.compressed,
+          size = excluded.size, updated_at = excluded.updated_at`),
+      load: db.prepare('SELECT tree_data AS data, compressed FROM execution_trees WHERE dag_id = ?'),
+    },
+    snapshots: {
+      insert: db.prepare('INSERT INTO snapshots (dag_id, snapshot_data, compressed, size, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
+      latest: db.prepare('SELECT snapshot_data AS data, compressed FROM snapshots WHERE dag_id = ? ORDER BY id DESC LIMIT 1'),
+      byId: db.prepare('SELECT snapshot_data AS data, compressed FROM snapshots WHERE dag_id = ? AND id = ?'),
+      list: db.prepare(`SELECT id, size, length(snapshot_data) AS stored_size, compressed, created_at
+        FROM snapshots WHERE dag_id = ? ORDER BY id`),
+      prune: db.prepare(`DELETE FROM snapshots WHERE dag_id = ?1
+        AND id NOT IN (SELECT id FROM snapshots WHERE dag_id = ?1 ORDER BY id DESC LIMIT ?2)`),
+    },
+    states: {
+      upsert: db.prepare(`INSERT INTO execution_state (dag_id, state_type, state_data, compressed, size, created_at, updated_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+        ON CONFLICT (dag_id, state_type) DO UPDATE SET state_data = excluded.state_data, compressed = excluded.compressed,
+          size = excluded.size, updated_at = excluded.updated_at`),
+      load: db.prepare('SELECT state_data AS data, compressed FROM execution_state WHERE dag_id = ? AND state_type = ?'),
+    },
+    // One statement over the four tables, so that the dump is one consistent snapshot
+    // on a reader and inside a transaction alike (no BEGIN needed, none allowed on the writer).
+    dump: db.prepare(`
+      SELECT dag_id, 'artifacts' AS kind, NULL AS state_type, COUNT(*) AS n, NULL AS stored, NULL AS size
+        FROM artifacts GROUP BY dag_id
+      UNION ALL
+      SELECT dag_id, 'tree', NULL, 1, length(tree_data), size FROM execution_trees
+      UNION ALL
+      SELECT dag_id, 'snapshots', NULL, COUNT(*), SUM(length(snapshot_data)), SUM(size) FROM snapshots GROUP BY dag_id
+      UNION ALL
+      SELECT dag_id, 'state', state_type, 1, length(state_data), size FROM execution_state
+      ORDER BY dag_id, kind, state_type`),
+  };
+}
+
+export type DagStatements = ReturnType<typeof prepareDag>;
+
+export interface ArtifactRow {
+  node_id: string;
+  key: string;
+  value: string | Uint8Array;
+}
+
+export interface BlobRow {
+  data: unknown;
+  compressed: number;
+}
+
+export interface SnapshotRow {
+  id: number;
+  size: number;
+  stored_size: number;
+  compressed: number;
+  created_at: string;
+}
+
+export interface DumpRow {
+  dag_id: string;
+  kind: 'artifacts' | 'tree' | 'snapshots' | 'state';
+  state_type: string | null;
+  n: number;
+  stored: number | null;
+  size: number | null;
+}
