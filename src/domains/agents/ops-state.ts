@@ -1,0 +1,203 @@
+/** Agent states, transitions and snapshots: the prefix-scoped half of store.agents. */
+import { randomUUID } from 'node:crypto';
+import { strFromU8, strToU8, zlibSync } from 'fflate';
+import type { Codec } from '../../codec.ts';
+import { notFound } from '../../errors.ts';
+import { opsOf } from '../../engine/op.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../../options.ts';
+import {
+  agentIdInput, createSnapshotInput, prefixInput, historyInput, listAgentsInput, recordTransitionInput, saveAgentInput,
+  snapshotIdInput, updateStatusInput, type AgentState, type AgentSnapshotInfo, type StateTransition,
+} from './schema.ts';
+import { keyRange, scopedKey, unscopedId } from './scope.ts';
+import type { AgentRow, AgentsStatements, SnapshotRow, TransitionRow } from './sql.ts';
+
+const op = opsOf<AgentsStatements>();
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** Compressed rows hold a deflated BLOB and say so in state_compressed, so either kind reads back. */
+function encodeStateData(stateData: string, compress: boolean): [string | Uint8Array, number] {
+  return compress ? [zlibSync(strToU8(stateData), { level: DEFAULT_COMPRESSION_LEVEL }), 1] : [stateData, 0];
+}
+
+function decodeStateData(codec: Codec, row: AgentRow): string {
+  if (row.state_compressed) return strFromU8(codec.decodeBytes(row.state_data, true));
+  return typeof row.state_data === 'string' ? row.state_data : strFromU8(row.state_data);
+}
+
+function agentState(codec: Codec, prefix: string, row: AgentRow): AgentState {
+  return {
+    agentId: unscopedId(prefix, row.key) ?? row.key,
+    name: row.name,
+    status: row.status,
+    metadata: codec.decodeJson(row.metadata),
+    stateData: decodeStateData(codec, row),
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function transition(codec: Codec, prefix: string, row: TransitionRow): StateTransition {
+  return {
+    id: row.id,
+    agentId: unscopedId(prefix, row.agent_id) ?? row.agent_id,
+    stateBefore: row.state_before,
+    stateAfter: row.state_after,
+    reason: row.reason,
+    timestamp: row.timestamp,
+    metadata: codec.decodeJson(row.metadata),
+  };
+}
+
+function snapshotInfo(prefix: string, row: SnapshotRow): AgentSnapshotInfo {
+  return {
+    id: row.id,
+    agentId: unscopedId(prefix, row.agent_id) ?? row.agent_id,
+    description: row.description,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+/** What a snapshot keeps: everything of the agent but its identity and times. */
+interface SnapshotState {
+  name: string;
+  status: string;
+  metadata: unknown;
+  stateData: string;
+  version: number;
+}
+
+export const stateOps = {
+  saveAgentState: op({
+    kind: 'write',
+    input: saveAgentInput,
+    run({ sql, codec }, { prefix, state, compress }): void {
+      const [data, compressed] = encodeStateData(state.stateData, compress);
+      sql.upsertAgent.run(
+        scopedKey(prefix, state.agentId), state.name, state.status, codec.encodeJson(state.metadata), data, compressed,
+        state.version, state.createdAt ?? null, state.updatedAt ?? null, nowSeconds(),
+      );
+    },
+  }),
+
+  loadAgentState: op({
+    kind: 'read',
+    input: agentIdInput,
+    run({ sql, codec }, { prefix, agentId }): AgentState | null {
+      const row = sql.loadAgent.get(scopedKey(prefix, agentId)) as AgentRow | undefined;
+      return row ? agentState(codec, prefix, row) : null;
+    },
+  }),
+
+  listAgents: op({
+    kind: 'read',
+    input: listAgentsInput,
+    run({ sql, codec }, { prefix, status, limit, offset }): AgentState[] {
+      const [from, to] = keyRange(prefix);
+      const list = sql.listAgents;
+      const rows = status === undefined
+        ? (prefix === '' ? list.inRoot : list.inPrefix).all(from, to, limit ?? -1, offset)
+        : (prefix === '' ? list.inRootByStatus : list.inPrefixByStatus).all(from, to, limit ?? -1, offset, status);
+      return (rows as unknown as AgentRow[]).map((row) => agentState(codec, prefix, row));
+    },
+  }),
+
+  updateAgentStatus: op({
+    kind: 'write',
+    input: updateStatusInput,
+    run({ sql }, { prefix, agentId, status }): void {
+      const changes = sql.updateStatus.run(status, nowSeconds(), scopedKey(prefix, agentId)).changes;
+      if (Number(changes) === 0) throw notFound('agent', agentId);
+    },
+  }),
+
+  deleteAgentState: op({
+    kind: 'write',
+    input: agentIdInput,
+    run({ sql }, { prefix, agentId }): boolean {
+      return Number(sql.softDelete.run(nowSeconds(), scopedKey(prefix, agentId)).changes) > 0;
+    },
+  }),
+
+  recordStateTransition: op({
+    kind: 'write',
+    input: recordTransitionInput,
+    run({ sql, codec }, { prefix, agentId, stateBefore, stateAfter, reason, metadata }): string {
+      const id = randomUUID();
+      sql.insertTransition.run(id, scopedKey(prefix, agentId), stateBefore, stateAfter, reason ?? null, nowSeconds(),
+        metadata === undefined ? null : codec.encodeJson(metadata));
+      return id;
+    },
+  }),
+
+  getStateHistory: op({
+    kind: 'read',
+    input: historyInput,
+    run({ sql, codec }, { prefix, agentId, limit }): StateTransition[] {
+      const rows = sql.history.all(scopedKey(prefix, agentId), limit) as unknown as TransitionRow[];
+      return rows.map((row) => transition(codec, prefix, row));
+    },
+  }),
+
+  createSnapshot: op({
+    kind: 'write',
+    input: createSnapshotInput,
+    run({ sql, codec }, { prefix, agentId, description, expiresAt }): string {
+      const key = scopedKey(prefix, agentId);
+      const row = sql.loadAgent.get(key) as AgentRow | undefined;
+      if (!row) throw notFound('agent', agentId);
+      const state = agentState(codec, prefix, row);
+      const kept: SnapshotState = { name: state.name, status: state.status, metadata: state.metadata, stateData: state.stateData, version: state.version };
+      const id = randomUUID();
+      sql.insertSnapshot.run(id, key, codec.encodeJson(kept), description ?? null, nowSeconds(), expiresAt ?? null);
+      return id;
+    },
+  }),
+
+  listSnapshots: op({
+    kind: 'read',
+    input: agentIdInput,
+    run({ sql }, { prefix, agentId }): AgentSnapshotInfo[] {
+      const rows = sql.listSnapshots.all(scopedKey(prefix, agentId), nowSeconds()) as unknown as SnapshotRow[];
+      return rows.map((row) => snapshotInfo(prefix, row));
+    },
+  }),
+
+  restoreSnapshot: op({
+    kind: 'write',
+    input: snapshotIdInput,
+    run({ sql, codec }, { prefix, snapshotId, compress }): AgentState {
+      const now = nowSeconds();
+      const snapshot = sql.loadSnapshot.get(snapshotId, now) as SnapshotRow | undefined;
+      // Another view's snapshot is as absent as an expired or unknown one.
+      const agentId = snapshot && unscopedId(prefix, snapshot.agent_id);
+      if (!snapshot || agentId === undefined) throw notFound('snapshot', snapshotId);
+      const kept = codec.decodeJson(snapshot.state_data) as SnapshotState;
+      const current = sql.loadAgent.get(snapshot.agent_id) as AgentRow | undefined;
+      const [data, compressed] = encodeStateData(kept.stateData, compress);
+      sql.upsertAgent.run(snapshot.agent_id, kept.name, kept.status, codec.encodeJson(kept.metadata), data, compressed,
+        kept.version, null, null, now);
+      const before = current
+        ? JSON.stringify({ status: current.status, version: current.version, stateData: decodeStateData(codec, current) })
+        : 'null';
+      const after = JSON.stringify({ status: kept.status, version: kept.version, stateData: kept.stateData });
+      sql.insertTransition.run(randomUUID(), snapshot.agent_id, before, after, `Restored from snapshot ${snapshotId}`, now,
+        codec.encodeJson({ snapshotId }));
+      return agentState(codec, prefix, sql.loadAgent.get(snapshot.agent_id) as unknown as AgentRow);
+    },
+  }),
+
+  cleanupExpiredSnapshots: op({
+    kind: 'write',
+    input: prefixInput,
+    run({ sql }, { prefix }): number {
+      const statement = prefix === '' ? sql.deleteExpiredSnapshots.inRoot : sql.deleteExpiredSnapshots.inPrefix;
+      return Number(statement.run(...keyRange(prefix), nowSeconds()).changes);
+    },
+  }),
+};
