@@ -1,24 +1,16 @@
-/** Store-wide operations: read-only direct SQL and integrity checks. */
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+/** Store-wide operations: read-only direct SQL, integrity, maintenance, export and import. */
+import type { SQLInputValue, StatementSync } from 'node:sqlite';
 import { z } from 'zod';
 import { FlowstoreError, isSqliteError } from '../../errors.ts';
 import { defineDomain, opsOf } from '../../engine/op.ts';
+import { maintenanceOps } from './maintenance.ts';
+import { prepareAdmin, type AdminStatements } from './sql.ts';
+import { transferOps } from './transfer.ts';
 
 /** Distinct user statements kept prepared per connection. */
 const QUERY_CACHE_SIZE = 64;
 const SQLITE_READONLY = 8;
 
-function prepareAdmin(db: DatabaseSync) {
-  return {
-    db,
-    queryCache: new Map<string, StatementSync>(),
-    integrity: db.prepare('PRAGMA integrity_check'),
-    queryOnlyOn: db.prepare('PRAGMA query_only = ON'),
-    queryOnlyOff: db.prepare('PRAGMA query_only = OFF'),
-  };
-}
-
-type AdminStatements = ReturnType<typeof prepareAdmin>;
 const op = opsOf<AdminStatements>();
 
 const bindable = z.union([z.string(), z.number(), z.bigint(), z.null(), z.custom<Uint8Array>((v) => v instanceof Uint8Array)]);
@@ -50,7 +42,8 @@ export const admin = defineDomain('admin', prepareAdmin, {
     run(ctx, { sql: text, params }): Record<string, unknown>[] {
       const statement = statementFor(ctx.sql, text);
       // On the writer (inside a transaction, or an in-memory store) query_only makes any write fail like on a reader.
-      if (ctx.writable) ctx.sql.queryOnlyOn.run();
+      // A flag pragma acts when it is compiled, not when it is run: it cannot be a prepared statement.
+      if (ctx.writable) ctx.db.exec('PRAGMA query_only = ON');
       try {
         const rows = Array.isArray(params) ? statement.all(...(params as SQLInputValue[])) : statement.all(params as Record<string, SQLInputValue>);
         return rows.map((row) => ({ ...row }));
@@ -60,7 +53,7 @@ export const admin = defineDomain('admin', prepareAdmin, {
         }
         throw cause;
       } finally {
-        if (ctx.writable) ctx.sql.queryOnlyOff.run();
+        if (ctx.writable) ctx.db.exec('PRAGMA query_only = OFF');
       }
     },
   }),
@@ -73,4 +66,7 @@ export const admin = defineDomain('admin', prepareAdmin, {
       return { ok: messages.length === 1 && messages[0] === 'ok', messages };
     },
   }),
+
+  ...maintenanceOps,
+  ...transferOps,
 });

@@ -3,7 +3,7 @@ import { fromSqlTime, toSqlTime } from '../../codec.ts';
 import { defineDomain, opsOf } from '../../engine/op.ts';
 import { prepareRuns, type RunRow, type RunsStatements } from './sql.ts';
 import {
-  cleanupInput, failedInput, listInput, runIdInput, saveStateInput, statsInput,
+  cleanupInput, failedInput, listInput, retentionInput, runIdInput, saveStateInput, statsInput,
   type RunStatus, type WorkflowState, type WorkflowStats, type WorkflowSummary,
 } from './schema.ts';
 
@@ -105,6 +105,15 @@ export const runs = defineDomain('runs', prepareRuns, {
     run({ sql }, { daysOld }): number {
       const before = toSqlTime(new Date(Date.now() - daysOld * 24 * HOUR_MS));
       return Number(sql.deleteOlderThan.run(before).changes);
+    },
+  }),
+
+  /** store.cleanup's share: runs with one of `statuses`, not updated since `before`. */
+  cleanupRetention: op({
+    kind: 'write',
+    input: retentionInput,
+    run({ sql }, { before, statuses }): number {
+      return Number(sql.deleteOlderThanWithStatus.run(toSqlTime(before), JSON.stringify(statuses)).changes);
     },
   }),
 });

@@ -68,4 +68,7 @@ export const listInput = z.object({
 }).strict();
 export const failedInput = z.object({ hoursBack: positiveAmount.default(24) }).strict();
 export const cleanupInput = z.object({ daysOld: positiveAmount.default(30) }).strict();
+/** Statuses store.cleanup may delete: everything but running work. */
+export const RETAINABLE_RUN_STATUSES = ['paused', 'completed', 'failed', 'cancelled'] as const;
+export const retentionInput = z.object({ before: instant, statuses: z.array(z.enum(RETAINABLE_RUN_STATUSES)).min(1) }).strict();
 export const statsInput = z.object({}).strict();

@@ -37,6 +37,9 @@ export function prepareRuns(db: DatabaseSync) {
     averageExecution: db.prepare('SELECT AVG(execution_time_ms) AS avg FROM workflow_state WHERE execution_time_ms IS NOT NULL'),
     failedSince: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM workflow_state WHERE status = 'failed' AND updated_at >= ? ORDER BY updated_at DESC, run_id DESC`),
     deleteOlderThan: db.prepare(`DELETE FROM workflow_state WHERE updated_at < ? AND status <> 'running'`),
+    // Retention across domains (store.cleanup): the statuses come as one JSON array, bound like any value.
+    deleteOlderThanWithStatus: db.prepare(`DELETE FROM workflow_state WHERE updated_at < ? AND status <> 'running'
+      AND status IN (SELECT value FROM json_each(?))`),
   };
 }
 

@@ -1,0 +1,37 @@
+/** What every `flowstore` command declares, and what it is given to run. */
+import type { ParseArgsConfig } from 'node:util';
+
+export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface CommandArgs {
+  readonly values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  readonly positionals: string[];
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly io: CommandIo;
+}
+
+export interface Command {
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  /** `flowstore <name> …` synopsis. */
+  readonly usage: string;
+  /** Extra paragraphs for `--help`: options, examples. */
+  readonly help?: string;
+  readonly options?: OptionSpecs;
+  /** Resolves the exit code: 0 ok, 1 failed. Usage errors throw {@link UsageError}. */
+  run(args: CommandArgs): Promise<number>;
+}
+
+/** Bad usage: exit code 2, with the command's synopsis. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

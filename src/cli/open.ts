@@ -1,0 +1,49 @@
+/**
+ * Finding and opening the database a command names: the positional argument, else
+ * FLOWSTORE_DB (then DATABASE_URL, then ./flowstore.db, as openStore does). A command
+ * that reads never creates a file: a missing path or a file that is not SQLite is an error.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { FlowstoreError } from '../errors.ts';
+import { resolveLocation } from '../options.ts';
+import { openStore, type Store } from '../store.ts';
+import type { CommandIo } from './command.ts';
+
+const SQLITE_HEADER = 'SQLite format 3\0';
+
+export function databasePath(positional: string | undefined, io: CommandIo): string {
+  return positional ?? io.env.FLOWSTORE_DB ?? io.env.DATABASE_URL ?? './flowstore.db';
+}
+
+/** Throws FLOWSTORE_NOT_FOUND or FLOWSTORE_CORRUPT before anything would create or change the file. */
+export function checkDatabaseFile(path: string): void {
+  const location = resolveLocation(path, {});
+  if (location.kind === 'memory') return;
+  let size: number;
+  try {
+    const stats = statSync(location.file);
+    if (!stats.isFile()) throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `${location.file} is not a file`, { details: { field: 'db' } });
+    size = stats.size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new FlowstoreError('FLOWSTORE_NOT_FOUND', `no database at ${location.file}`, { details: { path: location.file } });
+    }
+    throw error;
+  }
+  const header = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = openSync(location.file, 'r');
+  try {
+    readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (size < SQLITE_HEADER.length || header.toString('latin1') !== SQLITE_HEADER) {
+    throw new FlowstoreError('FLOWSTORE_CORRUPT', `${location.file} is not a SQLite database`, { details: { path: location.file } });
+  }
+}
+
+/** Opens the store for a command; `create` allows a new file (import does). */
+export async function openForCommand(path: string, options: { create?: boolean } = {}): Promise<Store> {
+  if (!options.create) checkDatabaseFile(path);
+  return openStore({ path, readers: 2 });
+}

@@ -1,0 +1,187 @@
+/**
+ * The store's admin operations, on the main thread: each validates, sends one op (or
+ * one transaction of them) and relays progress from the worker.
+ *
+ * @example
+ * ```ts
+ * await store.backup('./copy.db', { onProgress: (p) => console.log(p.remainingPages) });
+ * await store.cleanup({ olderThanDays: 30 });
+ * await store.exportJsonl(createWriteStream('dump.jsonl'));
+ * ```
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Readable, Writable } from 'node:stream';
+import { z } from 'zod';
+import type { Engine } from '../../engine/engine.ts';
+import { FlowstoreError } from '../../errors.ts';
+import { runs } from '../runs/ops.ts';
+import { RETAINABLE_RUN_STATUSES } from '../runs/schema.ts';
+import { ChunkReceiver, channelName } from './channel.ts';
+import { importLines, type ImportProgress, type ImportSummary } from './import.ts';
+import type { AppliedMigration, BackupProgress, TableStats } from './maintenance.ts';
+import { admin } from './ops.ts';
+import { writeChunk } from './output.ts';
+import type { ExportChunk, ExportSummary } from './transfer.ts';
+
+export interface BackupOptions {
+  /** Called on the main thread as pages are copied. */
+  onProgress?: (progress: BackupProgress) => void;
+  /** Replace `dest` when it exists (refused otherwise, with FLOWSTORE_CONFLICT). */
+  overwrite?: boolean;
+}
+
+export interface CleanupOptions {
+  /** Work not updated for this many days is deleted. */
+  olderThanDays: number;
+  /** Which finished statuses to delete; every status but running ones by default. */
+  statuses?: string[];
+}
+
+/** How many records each domain deleted, and the sum. */
+export interface CleanupResult {
+  runs: number;
+  total: number;
+}
+
+export interface ExportProgress {
+  rows: number;
+  /** Rows in the store when the export started (the export itself reads one snapshot). */
+  totalRows: number;
+}
+
+/** Each domain's share of retention: the statuses it knows, and the op that deletes them. */
+const RETENTION = [
+  { domain: 'runs', statuses: RETAINABLE_RUN_STATUSES as readonly string[], op: runs.ops.cleanupRetention },
+] as const;
+const ALL_RETAINABLE = new Set(RETENTION.flatMap((r) => r.statuses));
+
+const cleanupInput = z.object({
+  olderThanDays: z.number().positive().max(1e6),
+  statuses: z.array(z.string().refine((s) => ALL_RETAINABLE.has(s), { message: `must be one of ${[...ALL_RETAINABLE].join(', ')} (running work is never deleted)` })).min(1).optional(),
+}).strict();
+
+function invalidArgument(error: z.ZodError): FlowstoreError {
+  const issue = error.issues[0]!;
+  const field = issue.path.join('.') || 'input';
+  return new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `${field}: ${issue.message}`, { details: { field, issues: error.issues } });
+}
+
+export class AdminApi {
+  readonly #engine: Engine;
+
+  constructor(engine: Engine) {
+    this.#engine = engine;
+  }
+
+  #sourceFile(): string | undefined {
+    const { location } = this.#engine;
+    return location.kind === 'file' ? resolve(location.file) : undefined;
+  }
+
+  #destination(dest: string, overwrite: boolean): string {
+    if (typeof dest !== 'string' || dest === '') throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', 'dest: a file path is required', { details: { field: 'dest' } });
+    const file = resolve(dest);
+    if (file === this.#sourceFile()) throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', 'dest: is the store itself', { details: { field: 'dest' } });
+    if (!overwrite && existsSync(file)) throw new FlowstoreError('FLOWSTORE_CONFLICT', `dest: ${file} exists`, { details: { field: 'dest', dest: file } });
+    return file;
+  }
+
+  /** Copies the live database to `dest` with SQLite's online backup; writes go on meanwhile. */
+  async backup(dest: string, options: BackupOptions = {}): Promise<{ dest: string; pages: number }> {
+    const file = this.#destination(dest, options.overwrite === true);
+    const { onProgress } = options;
+    const channel = onProgress ? channelName('backup') : undefined;
+    const receiver = channel ? new ChunkReceiver<BackupProgress>(channel, (p) => onProgress!(p)) : undefined;
+    try {
+      const { pages } = await this.#engine.invoke(admin.ops.backup, { dest: file, channel });
+      await receiver?.settle();
+      onProgress?.({ totalPages: pages, remainingPages: 0 });
+      return { dest: file, pages };
+    } finally {
+      receiver?.close();
+    }
+  }
+
+  /** Rewrites the file without free pages; runs alone on the writer, between batches. */
+  vacuum(): Promise<void> {
+    return this.#engine.invoke(admin.ops.vacuum, {});
+  }
+
+  /** Writes a compacted copy to a new file `dest` (which must not exist). */
+  async vacuumInto(dest: string): Promise<{ dest: string }> {
+    const file = this.#destination(dest, false);
+    // VACUUM INTO writes through the store's VFS: an in-memory store must name the disk's.
+    const target = this.#engine.location.kind === 'memory' ? `${pathToFileURL(file).href}?vfs=${process.platform === 'win32' ? 'win32' : 'unix'}` : file;
+    await this.#engine.invoke(admin.ops.vacuumInto, { dest: target });
+    return { dest: file };
+  }
+
+  /** Deletes finished work older than `olderThanDays` in every domain, in one transaction; never running work. */
+  async cleanup(options: CleanupOptions): Promise<CleanupResult> {
+    const parsed = cleanupInput.safeParse(options);
+    if (!parsed.success) throw invalidArgument(parsed.error);
+    const before = new Date(Date.now() - parsed.data.olderThanDays * 86_400_000);
+    return this.#engine.transaction((invoker) => invoker, async (tx) => {
+      const result: CleanupResult = { runs: 0, total: 0 };
+      for (const share of RETENTION) {
+        const statuses = share.statuses.filter((s) => parsed.data.statuses?.includes(s) ?? true);
+        if (statuses.length === 0) continue;
+        const deleted = await tx.invoke(share.op, { before, statuses: statuses as never });
+        result[share.domain] += deleted;
+        result.total += deleted;
+      }
+      return result;
+    });
+  }
+
+  /** Migrations recorded in the file, in order. */
+  migrations(): Promise<AppliedMigration[]> {
+    return this.#engine.invoke(admin.ops.migrations, {});
+  }
+
+  /** Row counts of every table and the file's page figures. */
+  tableStats(): Promise<TableStats> {
+    return this.#engine.invoke(admin.ops.tableStats, {});
+  }
+
+  /**
+   * Writes every table as JSON lines to `output` (a stream, or a function given each
+   * chunk of text), from one consistent snapshot; memory stays bounded by paging.
+   */
+  async exportJsonl(output: Writable | ((text: string) => void | Promise<void>), options: { onProgress?: (progress: ExportProgress) => void } = {}): Promise<ExportSummary> {
+    const { onProgress } = options;
+    const totalRows = onProgress ? (await this.tableStats()).tables.reduce((sum, t) => sum + t.rows, 0) : 0;
+    let rows = 0;
+    const channel = channelName('export');
+    const receiver = new ChunkReceiver<ExportChunk>(channel, async (chunk) => {
+      if (typeof output === 'function') await output(chunk.text);
+      else await writeChunk(output, chunk.text);
+      rows += chunk.rows;
+      if (chunk.rows > 0) onProgress?.({ rows, totalRows: Math.max(rows, totalRows) });
+    });
+    try {
+      let summary: ExportSummary;
+      try {
+        summary = await this.#engine.invoke(admin.ops.exportLines, { channel });
+      } catch (error) {
+        // When the output failed, that is the error worth reporting, not the reader's abort.
+        await receiver.settle();
+        throw error;
+      }
+      await receiver.settle();
+      return summary;
+    } finally {
+      receiver.close();
+    }
+  }
+
+  /**
+   * Reads JSON lines written by {@link exportJsonl} into this store, which must be
+   * empty, in one transaction: all of it, or nothing.
+   */
+  importJsonl(input: Readable | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, options: { onProgress?: (progress: ImportProgress) => void; timeoutMs?: number } = {}): Promise<ImportSummary> {
+    return this.#engine.transaction((invoker) => invoker, (tx) => importLines(tx, input, options.onProgress), { timeoutMs: options.timeoutMs ?? 3_600_000 });
+  }
+}

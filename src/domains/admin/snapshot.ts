@@ -1,0 +1,15 @@
+/** Runs async work on a reader inside one read transaction, so that every step sees one snapshot. */
+import type { OpContext } from '../../engine/op.ts';
+import type { AdminStatements } from './sql.ts';
+
+export async function inSnapshot<T>(ctx: OpContext<AdminStatements>, work: () => Promise<T>): Promise<T> {
+  // On the writer (inside a transaction) the snapshot is already there.
+  if (ctx.writable) return work();
+  ctx.db.exec('BEGIN');
+  try {
+    ctx.sql.snapshot.get();
+    return await work();
+  } finally {
+    if (ctx.db.isTransaction) ctx.db.exec('COMMIT');
+  }
+}

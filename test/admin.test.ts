@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { openStore, type Store } from '../src/index.ts';
+import { decodeCell, encodeCell } from '../src/domains/admin/values.ts';
+import { BACKENDS, tempDir, tempStore } from './helpers.ts';
+
+const HOUR = 3_600_000;
+
+function run(status: 'running' | 'completed' | 'failed' | 'paused', updatedAt: Date, context: unknown = { n: 1 }) {
+  return { pipelineId: 'etl', pipelineName: 'ETL', pipelineVersion: '1', pipelineContext: context, lastStepOutput: null, status, createdAt: updatedAt, updatedAt };
+}
+
+/** Collects an export as text. */
+async function exportText(store: Store): Promise<string> {
+  let text = '';
+  await store.exportJsonl((chunk) => { text += chunk; });
+  return text;
+}
+
+for (const backend of BACKENDS) {
+  describe(`admin on ${backend.name}`, () => {
+    test('backup copies a consistent snapshot while writes continue, reporting progress', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      await store.transaction(async (tx) => {
+        for (let i = 0; i < 3000; i++) await tx.runs.saveState(`r${i}`, run('completed', new Date(), { pad: 'x'.repeat(300), i }));
+      });
+      let writing = true;
+      let written = 0;
+      const writer = (async () => {
+        while (writing) {
+          await Promise.all(Array.from({ length: 16 }, (_, k) => store.runs.saveState(`live${written + k}`, run('running', new Date()))));
+          written += 16;
+        }
+      })();
+      const progress: { totalPages: number; remainingPages: number }[] = [];
+      const dest = join(tempDir(t), 'copy.db');
+      const result = await store.backup(dest, { onProgress: (p) => progress.push(p) });
+      writing = false;
+      await writer;
+      assert.ok(result.pages > 100);
+      assert.ok(progress.length >= 2, 'progress reported along the way');
+      assert.deepEqual(progress.at(-1), { totalPages: result.pages, remainingPages: 0 });
+      const copy = await openStore({ path: dest, readers: 1 });
+      t.after(() => copy.close());
+      assert.deepEqual(await copy.checkIntegrity(), { ok: true, messages: ['ok'] });
+      const stats = await copy.runs.getWorkflowStats();
+      assert.equal(stats.statusCounts.completed, 3000);
+      assert.ok(written > 0);
+    });
+
+    test('backup refuses an existing destination unless overwrite, and the store itself', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      const dest = join(tempDir(t), 'exists.db');
+      writeFileSync(dest, '');
+      await assert.rejects(store.backup(dest), { code: 'FLOWSTORE_CONFLICT' });
+      assert.ok((await store.backup(dest, { overwrite: true })).pages > 0);
+      if (backend.path === undefined) await assert.rejects(store.backup(store.path, { overwrite: true }), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
+    });
+
+    test('vacuum and vacuumInto keep the data', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      for (let i = 0; i < 200; i++) void store.runs.saveState(`r${i}`, run('completed', new Date(), { pad: 'y'.repeat(2000) }));
+      await store.runs.saveState('keep', run('running', new Date()));
+      await store.runs.cleanupOldWorkflows({ daysOld: 1e-9 });
+      const before = await store.tableStats();
+      await store.vacuum();
+      const after = await store.tableStats();
+      assert.ok(before.freePages > 0);
+      assert.equal(after.freePages, 0);
+      assert.ok(after.pageCount < before.pageCount);
+      const dest = join(tempDir(t), 'compact.db');
+      await store.vacuumInto(dest);
+      await assert.rejects(store.vacuumInto(dest), { code: 'FLOWSTORE_CONFLICT' });
+      const copy = await openStore({ path: dest, readers: 1 });
+      t.after(() => copy.close());
+      assert.equal((await copy.runs.loadState('keep'))?.status, 'running');
+    });
+
+    test('cleanup deletes old finished work in every domain, never running work', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      const old = new Date(Date.now() - 40 * 24 * HOUR);
+      await store.runs.saveState('old-done', run('completed', old));
+      await store.runs.saveState('old-failed', run('failed', old));
+      await store.runs.saveState('old-paused', run('paused', old));
+      await store.runs.saveState('old-running', run('running', old));
+      await store.runs.saveState('new-done', run('completed', new Date()));
+      assert.deepEqual(await store.cleanup({ olderThanDays: 30, statuses: ['failed'] }), { runs: 1, total: 1 });
+      assert.equal(await store.runs.loadState('old-failed'), null);
+      assert.deepEqual(await store.cleanup({ olderThanDays: 30 }), { runs: 2, total: 2 });
+      const left = (await store.runs.listWorkflows()).map((r) => r.runId).sort();
+      assert.deepEqual(left, ['new-done', 'old-running']);
+      await assert.rejects(store.cleanup({ olderThanDays: 30, statuses: ['running'] }), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
+      await assert.rejects(store.cleanup({ olderThanDays: -1 }), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
+    });
+
+    test('export then import into an empty store gives an equal store, every domain', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      await store.runs.saveState('r1', run('completed', new Date('2024-05-06T07:08:09.123Z'), { big: 2n ** 70n, when: new Date(0), bytes: new Uint8Array([0, 1, 255]) }));
+      await store.runs.saveState('r2', { ...run('failed', new Date()), memoryUsageMb: 12, executionTimeMs: 2 ** 40 });
+      await store.dag.saveCacheDelta('dag1', { n1: { out: [1, 2, 3] } });
+      await store.dag.saveSnapshot('dag1', new Uint8Array(50_000).fill(7));
+      await store.dag.saveExecutionState('dag1', 'active', new Uint8Array([9, 8, 7]));
+      await store.agents.saveAgentState({ agentId: 'a1', name: 'Agent', status: 'idle', stateData: '{"k":1}' });
+      await store.agents.saveEvent({ eventType: 'note', sessionId: 's1', actorType: 'agent', actorId: 'a1', content: 'the quick brown fox' });
+      await store.agents.saveEvent({ eventType: 'note', sessionId: 's1', actorType: 'agent', actorId: 'a1', content: 'lazy dogs sleep' });
+      const text = await exportText(store);
+      const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l));
+      assert.equal(lines[0].flowstore, 'export');
+      assert.ok(lines.some((l) => l.table === 'events_fts' && l.columns));
+      assert.ok(!lines.some((l) => l.table === 'flowstore_migrations'));
+      assert.equal(lines.at(-1).end, true);
+
+      const target = await tempStore(t, { path: backend.path });
+      const summary = await target.importJsonl([text]);
+      assert.equal(summary.rows, lines.at(-1).rows);
+      assert.equal(await exportText(target), text);
+      assert.deepEqual(await target.runs.loadState('r1'), await store.runs.loadState('r1'));
+      assert.deepEqual(await target.dag.loadLatestSnapshot('dag1'), new Uint8Array(50_000).fill(7));
+      assert.deepEqual((await target.agents.searchEvents('fox')).map((e) => e.content), ['the quick brown fox']);
+      // Importing again: the store is no longer empty.
+      await assert.rejects(target.importJsonl([text]), { code: 'FLOWSTORE_CONFLICT' });
+    });
+
+    test('a truncated or malformed import changes nothing', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      await store.runs.saveState('r1', run('completed', new Date()));
+      const text = await exportText(store);
+      const target = await tempStore(t, { path: backend.path });
+      const truncated = text.split('\n').slice(0, -2).join('\n');
+      await assert.rejects(target.importJsonl([truncated]), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
+      await assert.rejects(target.importJsonl(['{"not":"an export"}\n']), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
+      await assert.rejects(target.importJsonl([text.replace('"workflow_state","values":[', '"workflow_state","values":[1,')]), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
+      await assert.rejects(target.importJsonl([text.replace('"table":"workflow_state","columns"', '"table":"no_such_table","columns"')]), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
+      assert.equal((await target.tableStats()).tables.reduce((n, t2) => n + t2.rows, 0), 0);
+      assert.deepEqual(await target.importJsonl([text]), { tables: (await target.tableStats()).tables.length, rows: 1, rebuilt: [] });
+    });
+
+    test('migrations lists what the file recorded', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      const applied = await store.migrations();
+      assert.deepEqual(applied.map((m) => m.version), applied.map((_, i) => i + 1));
+      assert.equal(applied[0]!.name, 'runs');
+      assert.ok(applied[0]!.appliedAt instanceof Date);
+      assert.match(applied[0]!.checksum, /^[0-9a-f]{64}$/);
+    });
+  });
+}
+
+test('exact values: integers past 2^53, integral reals, -0 and blobs keep their SQLite type', () => {
+  const cells = [0n, -5n, 2n ** 62n, -(2n ** 63n), 3, 3.5, -0, Number.POSITIVE_INFINITY, 'text', null, new Uint8Array([0, 255])];
+  const encoded = JSON.parse(JSON.stringify(cells.map(encodeCell)));
+  assert.deepEqual(encoded, [0, -5, { $i: '4611686018427387904' }, { $i: '-9223372036854775808' }, { $r: 3 }, 3.5, { $r: '-0' }, { $r: 'Infinity' }, 'text', null, { $b: 'AP8=' }]);
+  const decoded = encoded.map(decodeCell);
+  assert.deepEqual(decoded, [0n, -5n, 2n ** 62n, -(2n ** 63n), 3, 3.5, -0, Number.POSITIVE_INFINITY, 'text', null, new Uint8Array([0, 255])]);
+  assert.ok(Object.is(decoded[6], -0));
+  assert.throws(() => decodeCell({ $x: 1 }), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
+  assert.throws(() => decodeCell([1]), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
+});
+
+test('an integral real stays real through export and import', async (t) => {
+  const store = await tempStore(t);
+  await store.runs.saveState('real', { ...run('completed', new Date()), memoryUsageMb: 3 });
+  const text = await exportText(store);
+  assert.match(text, /\{"\$r":3\}/);
+  const target = await tempStore(t);
+  await target.importJsonl([text]);
+  const [row] = await target.query('SELECT typeof(memory_usage_mb) AS t, memory_usage_mb AS m FROM workflow_state');
+  assert.deepEqual(row, { t: 'real', m: 3 });
+});

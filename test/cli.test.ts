@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '../src/index.ts';
+
+const BIN = fileURLToPath(new URL('../bin/flowstore.ts', import.meta.url));
+
+interface Result { code: number; stdout: string; stderr: string }
+
+/** Runs the CLI as a child process, the way a user would, with optional stdin and environment. */
+function cli(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, FLOWSTORE_DB: '', ...options.env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+describe('flowstore command line', () => {
+  let dir: string;
+  let db: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'flowstore-cli-'));
+    db = join(dir, 'store.db');
+    const store = await openStore({ path: db, readers: 1 });
+    const old = new Date(Date.now() - 90 * 86_400_000);
+    const base = { pipelineId: 'etl', pipelineName: 'ETL', pipelineVersion: '1', pipelineContext: { rows: 10 }, lastStepOutput: null };
+    await store.runs.saveState('run-ok', { ...base, status: 'completed', executionTimeMs: 40 });
+    await store.runs.saveState('run-failed', { ...base, status: 'failed', errorMessage: 'boom' });
+    await store.runs.saveState('run-live', { ...base, status: 'running', createdAt: old, updatedAt: old });
+    await store.runs.saveState('run-old', { ...base, status: 'completed', createdAt: old, updatedAt: old });
+    await store.dag.saveCacheDelta('dag-1', { load: { rows: 10 } });
+    await store.close();
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('no command and unknown commands are bad usage (exit 2); --help exits 0', async () => {
+    const [none, unknown, help] = await Promise.all([cli([]), cli(['frobnicate']), cli(['--help'])]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /usage: flowstore/);
+    assert.equal(unknown.code, 2);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /inspect/);
+  });
+
+  test('--help on every command exits 0 with its usage', async () => {
+    const names = ['inspect', 'stats', 'runs', 'cleanup', 'backup', 'check', 'vacuum', 'export', 'import', 'migrations', 'bench'];
+    const results = await Promise.all(names.map((name) => cli([name, '--help'])));
+    results.forEach((r, i) => {
+      assert.equal(r.code, 0, names[i]);
+      assert.match(r.stdout, new RegExp(`usage: flowstore ${names[i]}`));
+    });
+  });
+
+  test('inspect shows every domain, as text and as JSON', async () => {
+    const [text, json] = await Promise.all([cli(['inspect', db]), cli(['inspect', db, '--json'])]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /== runs: 4/);
+    assert.match(text.stdout, /dag-1/);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.runs.totalWorkflows, 4);
+    assert.equal(report.dag.dags[0].dagId, 'dag-1');
+    for (const key of ['agents', 'sessions', 'phases', 'tables']) assert.ok(key in report, key);
+  });
+
+  test('a missing file is a clear error and inspect creates nothing; a non-SQLite file too', async () => {
+    const missing = join(dir, 'missing.db');
+    const junk = join(dir, 'junk.db');
+    writeFileSync(junk, 'not a database at all, just text');
+    const [a, b, c] = await Promise.all([cli(['inspect', missing]), cli(['stats', junk]), cli(['check'], { env: { FLOWSTORE_DB: missing } })]);
+    assert.equal(a.code, 1);
+    assert.match(a.stderr, /^FLOWSTORE_NOT_FOUND: /m);
+    assert.doesNotMatch(a.stderr, /\n\s+at /, 'no stack trace without --verbose');
+    assert.equal(existsSync(missing), false);
+    assert.equal(b.code, 1);
+    assert.match(b.stderr, /^FLOWSTORE_CORRUPT: /m);
+    assert.equal(c.code, 1);
+    const verbose = await cli(['inspect', missing, '--verbose']);
+    assert.match(verbose.stderr, /\n\s+at /);
+  });
+
+  test('stats, runs list, runs failed, migrations, check: --json parses', async () => {
+    const [stats, list, failed, migrations, check] = await Promise.all([
+      cli(['stats', db, '--json']),
+      cli(['runs', 'list', db, '--status', 'completed', '--json']),
+      cli(['runs', 'failed', '--hours', '1', '--json'], { env: { FLOWSTORE_DB: db } }),
+      cli(['migrations', db, '--json']),
+      cli(['check', db, '--json']),
+    ]);
+    for (const r of [stats, list, failed, migrations, check]) assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(stats.stdout).runs.totalWorkflows, 4);
+    assert.ok(JSON.parse(stats.stdout).tables.some((t: { name: string }) => t.name === 'workflow_state'));
+    assert.deepEqual(JSON.parse(list.stdout).map((r: { runId: string }) => r.runId).sort(), ['run-ok', 'run-old']);
+    assert.deepEqual(JSON.parse(failed.stdout).map((r: { runId: string }) => r.runId), ['run-failed']);
+    assert.equal(JSON.parse(migrations.stdout)[0].name, 'runs');
+    assert.deepEqual(JSON.parse(check.stdout), { ok: true, messages: ['ok'] });
+  });
+
+  test('bad usage exits 2', async () => {
+    const results = await Promise.all([
+      cli(['runs', db]),
+      cli(['runs', 'list', db, '--limit', 'many']),
+      cli(['cleanup', db]),
+      cli(['cleanup', db, '--days', '-3']),
+      cli(['backup', db]).then(() => cli(['backup'])),
+      cli(['stats', db, '--no-such-option']),
+      cli(['bench', db]),
+    ]);
+    results.forEach((r, i) => {
+      assert.equal(r.code, 2, `case ${i}: ${r.stderr}`);
+      assert.match(r.stderr, /usage/);
+    });
+  });
+
+  test('backup writes a copy with progress lines when not on a terminal', async () => {
+    const dest = join(dir, 'copy.db');
+    const r = await cli(['backup', db, dest, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).dest, dest);
+    assert.match(r.stderr, /backup: 100%/);
+    assert.doesNotMatch(r.stderr, /\r/);
+    const again = await cli(['backup', db, dest]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /^FLOWSTORE_CONFLICT: /m);
+    const check = await cli(['inspect', dest, '--json']);
+    assert.equal(JSON.parse(check.stdout).runs.totalWorkflows, 4);
+  });
+
+  test('export to stdout and import from stdin round-trip; import into a non-empty store fails', async () => {
+    const exported = await cli(['export', db]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const lines = exported.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines[0].flowstore, 'export');
+    const target = join(dir, 'imported.db');
+    const imported = await cli(['import', target, '--json'], { input: exported.stdout });
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.equal(JSON.parse(imported.stdout).rows, lines.at(-1).rows);
+    const out = join(dir, 'again.jsonl');
+    const reexported = await cli(['export', target, '--out', out]);
+    assert.equal(reexported.code, 0, reexported.stderr);
+    assert.equal(readFileSync(out, 'utf8'), exported.stdout);
+    const twice = await cli(['import', target, '--in', out]);
+    assert.equal(twice.code, 1);
+    assert.match(twice.stderr, /^FLOWSTORE_CONFLICT: /m);
+    const missingIn = await cli(['import', join(dir, 'x.db'), '--in', join(dir, 'nope.jsonl')]);
+    assert.equal(missingIn.code, 1);
+    assert.match(missingIn.stderr, /^FLOWSTORE_NOT_FOUND: /m);
+  });
+
+  test('cleanup --days deletes old finished runs, never running ones; vacuum compacts', async () => {
+    const copy = join(dir, 'cleanup.db');
+    assert.equal((await cli(['backup', db, copy])).code, 0);
+    const r = await cli(['cleanup', copy, '--days', '30', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { runs: 1, total: 1 });
+    const list = JSON.parse((await cli(['runs', 'list', copy, '--json'])).stdout).map((x: { runId: string }) => x.runId).sort();
+    assert.deepEqual(list, ['run-failed', 'run-live', 'run-ok']);
+    const vacuum = await cli(['vacuum', copy, '--json']);
+    assert.equal(vacuum.code, 0, vacuum.stderr);
+    assert.equal(typeof JSON.parse(vacuum.stdout).bytesAfter, 'number');
+  });
+
+  test('bench prints an ops/s table and JSON rows', async () => {
+    const r = await cli(['bench', '--ops', '300', '--concurrency', '16', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.rows.length, 3);
+    for (const row of report.rows) assert.ok(row.opsPerSecond > 0);
+  });
+});
+
+test('the compiled bin keeps its shebang', () => {
+  assert.match(readFileSync(BIN, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+});
