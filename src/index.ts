@@ -10,5 +10,25 @@ export {
 } from './options.ts';
 export type { MetricsSnapshot } from './engine/metrics.ts';
 export type { TransactionOptions } from './engine/engine.ts';
+export type { BackupOptions, CleanupOptions, CleanupResult, ExportProgress } from './domains/admin/api.ts';
+export type { ImportProgress, ImportSummary } from './domains/admin/import.ts';
+export type { AppliedMigration, BackupProgress, TableStats } from './domains/admin/maintenance.ts';
+export type { ExportSummary } from './domains/admin/transfer.ts';
 export type { RunsApi } from './domains/runs/api.ts';
 export type { RunStatus, WorkflowState, WorkflowStateInput, WorkflowStats, WorkflowSummary } from './domains/runs/schema.ts';
+export type { DagApi } from './domains/dag/api.ts';
+export type { CacheInput, DagCache, DagDump, DagDumpEntry, ExecutionStateType, NodeEntries, SnapshotInfo } from './domains/dag/schema.ts';
+export type { DefinitionsApi } from './domains/definitions/api.ts';
+export type { Dependency, Phase, RefreshReport, WorkflowFile } from './domains/definitions/schema.ts';
+export { MAX_RECOMMENDED_RETRY } from './domains/definitions/rules.ts';
+export type { AaowApi } from './domains/aaow/api.ts';
+export type {
+  ApprovalRequest as AaowApprovalRequest, BudgetPool as AaowBudgetPool, LLMExecutionRecord as AaowLLMExecutionRecord,
+  QueryFilter as AaowQueryFilter, Session as AaowSession, StoredWorkflow as AaowStoredWorkflow, StreamEvent as AaowStreamEvent,
+  ToolCallLog as AaowToolCallLog, WorkflowExecutionState as AaowWorkflowExecutionState,
+} from './domains/aaow/types.ts';
+export type { AgentsApi, AgentsTransactionRunner, AgentsView, AgentsViewOptions } from './domains/agents/api.ts';
+export type {
+  AgentEvent, AgentEventInput, AgentSession, AgentSessionInput, AgentSessionStatus, AgentSnapshotInfo, AgentState,
+  AgentStateInput, AgentTask, AgentTaskInput, AgentTaskStatus, MigrationRecord, StateTransition,
+} from './domains/agents/schema.ts';

@@ -14,21 +14,46 @@ import { Engine, type TransactionOptions } from './engine/engine.ts';
 import type { MetricsSnapshot } from './engine/metrics.ts';
 import type { Invoker } from './engine/op.ts';
 import { admin } from './domains/admin/ops.ts';
+import { AdminApi, type BackupOptions, type CleanupOptions, type CleanupResult, type ExportProgress } from './domains/admin/api.ts';
+import type { ImportProgress, ImportSummary } from './domains/admin/import.ts';
+import type { AppliedMigration, TableStats } from './domains/admin/maintenance.ts';
+import type { ExportSummary } from './domains/admin/transfer.ts';
 import { RunsApi } from './domains/runs/api.ts';
+import { AgentsApi } from './domains/agents/api.ts';
+import { DagApi } from './domains/dag/api.ts';
+import { DefinitionsApi } from './domains/definitions/api.ts';
+import { AaowApi } from './domains/aaow/api.ts';
 import { parseOptions, resolveLocation, type StoreOptions } from './options.ts';
 
 /** The domain namespaces, the same on a store and on a transaction's `tx`. */
 export interface Namespaces {
   readonly runs: RunsApi;
+  readonly agents: AgentsApi;
+  readonly dag: DagApi;
+  readonly definitions: DefinitionsApi;
+  /** The operations behind `SQLiteStorageAdapter` from `flowstore/aaow` (seed 003). */
+  readonly aaow: AaowApi;
   /** Read-only SQL: one statement, values bound, plain rows back. */
   query(sql: string, params?: readonly SqlValue[] | Record<string, SqlValue>): Promise<Record<string, unknown>[]>;
 }
 
 export type SqlValue = string | number | bigint | null | Uint8Array;
 
-function namespaces(invoker: Invoker): Namespaces {
+/** What the namespaces take from the store besides the invoker. */
+interface NamespaceSettings {
+  /** The workflow root `store.definitions` starts from (the option, or the store's remembered one in a transaction). */
+  readonly workflowPath?: string | undefined;
+  /** Runs a store transaction: `agents.transact` goes through it, so a nested one meets the engine's refusal. */
+  readonly transaction: <T>(fn: (tx: Transaction) => Promise<T> | T) => Promise<T>;
+}
+
+function namespaces(invoker: Invoker, settings: NamespaceSettings): Namespaces {
   return {
     runs: new RunsApi(invoker),
+    agents: new AgentsApi(invoker, (fn) => settings.transaction((tx) => fn(tx.agents))),
+    dag: new DagApi(invoker),
+    definitions: new DefinitionsApi(invoker, settings.workflowPath),
+    aaow: new AaowApi(invoker),
     query: (sql, params = []) => invoker.invoke(admin.ops.query, { sql, params: params as SqlValue[] }),
   };
 }
@@ -37,14 +62,24 @@ export type Transaction = Namespaces;
 
 export class Store implements Namespaces, AsyncDisposable {
   readonly runs: RunsApi;
+  readonly agents: AgentsApi;
+  readonly dag: DagApi;
+  readonly definitions: DefinitionsApi;
+  readonly aaow: AaowApi;
   readonly query: Namespaces['query'];
   readonly #engine: Engine;
+  readonly #admin: AdminApi;
 
   /** Use {@link openStore}. */
   constructor(engine: Engine) {
     this.#engine = engine;
-    const ns = namespaces(engine);
+    this.#admin = new AdminApi(engine);
+    const ns = namespaces(engine, { workflowPath: engine.options.workflowPath, transaction: (fn) => this.transaction(fn) });
     this.runs = ns.runs;
+    this.agents = ns.agents;
+    this.dag = ns.dag;
+    this.definitions = ns.definitions;
+    this.aaow = ns.aaow;
     this.query = ns.query;
   }
 
@@ -63,12 +98,55 @@ export class Store implements Namespaces, AsyncDisposable {
    * not at all when it throws; reads through `tx` see them; other writes wait.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
-    return this.#engine.transaction(namespaces, fn, options);
+    return this.#engine.transaction((invoker) => namespaces(invoker, { workflowPath: this.definitions.path, transaction: (inner) => this.transaction(inner) }), fn, options);
   }
 
   /** `PRAGMA integrity_check`, run in a reader. */
   checkIntegrity(): Promise<{ ok: boolean; messages: string[] }> {
     return this.#engine.invoke(admin.ops.checkIntegrity, {});
+  }
+
+  /**
+   * Online backup (SQLite's backup API) of the live database to `dest`, from one
+   * snapshot: writes go on meanwhile. FLOWSTORE_CONFLICT when `dest` exists, unless `overwrite`.
+   */
+  backup(dest: string, options?: BackupOptions): Promise<{ dest: string; pages: number }> {
+    return this.#admin.backup(dest, options);
+  }
+
+  /** VACUUM, alone on the writer between batches (SQLite refuses it inside a transaction). */
+  vacuum(): Promise<void> {
+    return this.#admin.vacuum();
+  }
+
+  /** `VACUUM INTO` a new file: a compacted copy, made by a reader. */
+  vacuumInto(dest: string): Promise<{ dest: string }> {
+    return this.#admin.vacuumInto(dest);
+  }
+
+  /** Retention across domains in one transaction: finished work older than `olderThanDays`; never running work. */
+  cleanup(options: CleanupOptions): Promise<CleanupResult> {
+    return this.#admin.cleanup(options);
+  }
+
+  /** Every table as JSON lines, from one snapshot, paged so that memory stays bounded. */
+  exportJsonl(output: Parameters<AdminApi['exportJsonl']>[0], options?: { onProgress?: (progress: ExportProgress) => void }): Promise<ExportSummary> {
+    return this.#admin.exportJsonl(output, options);
+  }
+
+  /** Imports what {@link exportJsonl} wrote into this (empty) store, in one transaction. */
+  importJsonl(input: Parameters<AdminApi['importJsonl']>[0], options?: { onProgress?: (progress: ImportProgress) => void; timeoutMs?: number }): Promise<ImportSummary> {
+    return this.#admin.importJsonl(input, options);
+  }
+
+  /** The migrations recorded in the file. */
+  migrations(): Promise<AppliedMigration[]> {
+    return this.#admin.migrations();
+  }
+
+  /** Row counts per table and the file's size in pages. */
+  tableStats(): Promise<TableStats> {
+    return this.#admin.tableStats();
   }
 
   /** Counts, batch sizes, commit latency percentiles, busy retries, queue depth, WAL size. */

@@ -2,5 +2,9 @@
 import type { Domain } from '../engine/op.ts';
 import { admin } from './admin/ops.ts';
 import { runs } from './runs/ops.ts';
+import { agents } from './agents/ops.ts';
+import { dag } from './dag/ops.ts';
+import { definitions } from './definitions/ops.ts';
+import { aaow } from './aaow/ops.ts';
 
-export const DOMAINS: readonly Domain<any, any>[] = [admin, runs];
+export const DOMAINS: readonly Domain<any, any>[] = [admin, runs, dag, definitions, aaow, agents];

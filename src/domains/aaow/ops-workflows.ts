@@ -1,0 +1,107 @@
+/** Workflows and sessions of the aaow adapter. */
+import { toSqlTime } from '../../codec.ts';
+import { notFound } from '../../errors.ts';
+import { opsOf } from '../../engine/op.ts';
+import { listRows, withParent } from './list.ts';
+import { sessionOf, workflowOf } from './rows.ts';
+import { byId, inputs } from './schema.ts';
+import { LISTS, type AaowStatements } from './sql.ts';
+import type { Session, StoredWorkflow } from './types.ts';
+
+const op = opsOf<AaowStatements>();
+const sqlTime = (date: Date | undefined): string | null => (date ? toSqlTime(date) : null);
+
+export const workflowOps = {
+  saveWorkflow: op({
+    kind: 'write',
+    input: inputs.saveWorkflow,
+    run({ sql, codec }, { workflow: w }): void {
+      sql.insertWorkflow.run(w.id, w.name, w.version, codec.encodeJson(w.definition), toSqlTime(w.createdAt), toSqlTime(w.updatedAt),
+        w.metadata === undefined ? null : codec.encodeJson(w.metadata));
+    },
+  }),
+
+  getWorkflow: op({
+    kind: 'read',
+    input: byId,
+    run({ sql, codec }, { id }): StoredWorkflow | null {
+      const row = sql.getWorkflow.get(id);
+      return row ? workflowOf(codec, row) : null;
+    },
+  }),
+
+  listWorkflows: op({
+    kind: 'read',
+    input: inputs.listWorkflows,
+    run({ sql, codec }, { filter }): StoredWorkflow[] {
+      return listRows(sql, LISTS.workflows, [], filter).map((row) => workflowOf(codec, row));
+    },
+  }),
+
+  updateWorkflow: op({
+    kind: 'write',
+    input: inputs.updateWorkflow,
+    run({ sql, codec }, { id, update: u }): void {
+      // updatedAt moves on every update unless given, as Prisma's @updatedAt does.
+      const { changes } = sql.updateWorkflow.run(id, u.name ?? null, u.version ?? null,
+        u.definition === undefined ? null : codec.encodeJson(u.definition), sqlTime(u.createdAt), toSqlTime(u.updatedAt ?? new Date()),
+        u.metadata === undefined ? null : codec.encodeJson(u.metadata));
+      if (Number(changes) === 0) throw notFound('workflow', id);
+    },
+  }),
+
+  deleteWorkflow: op({
+    kind: 'write',
+    input: byId,
+    run({ sql }, { id }): void {
+      // Its sessions stay, keeping their snapshot; their workflowId becomes null (ON DELETE SET NULL).
+      if (Number(sql.deleteWorkflow.run(id).changes) === 0) throw notFound('workflow', id);
+    },
+  }),
+
+  createSession: op({
+    kind: 'write',
+    input: inputs.createSession,
+    run({ sql, codec }, { session: s }): void {
+      withParent('workflow', s.workflowId, () => sql.insertSession.run(s.id, s.workflowId, codec.encodeJson(s.workflowSnapshot), s.status,
+        toSqlTime(s.createdAt), toSqlTime(s.updatedAt), s.metadata === undefined ? null : codec.encodeJson(s.metadata)));
+    },
+  }),
+
+  getSession: op({
+    kind: 'read',
+    input: byId,
+    run({ sql, codec }, { id }): Session | null {
+      const row = sql.getSession.get(id);
+      return row ? sessionOf(codec, row) : null;
+    },
+  }),
+
+  listSessions: op({
+    kind: 'read',
+    input: inputs.listSessions,
+    run({ sql, codec }, { filter }): Session[] {
+      return listRows(sql, LISTS.sessions, [], filter).map((row) => sessionOf(codec, row));
+    },
+  }),
+
+  updateSession: op({
+    kind: 'write',
+    input: inputs.updateSession,
+    run({ sql, codec }, { id, update: u }): void {
+      const { changes } = withParent('workflow', u.workflowId, () => sql.updateSession.run(id, u.workflowId ?? null,
+        u.workflowSnapshot === undefined ? null : codec.encodeJson(u.workflowSnapshot), u.status ?? null, sqlTime(u.createdAt),
+        toSqlTime(u.updatedAt ?? new Date()), u.metadata === undefined ? null : codec.encodeJson(u.metadata)));
+      if (Number(changes) === 0) throw notFound('session', id);
+    },
+  }),
+
+  deleteSession: op({
+    kind: 'write',
+    input: byId,
+    run({ sql }, { id }): void {
+      // Foreign keys cascade: execution state, node states, LLM executions and their tool calls, approvals, linked stream events.
+      if (Number(sql.deleteSession.run(id).changes) === 0) throw notFound('session', id);
+    },
+  }),
+};

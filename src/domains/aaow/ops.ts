@@ -1,0 +1,8 @@
+/** The aaow adapter's operations (seed 003), declared once and run by the workers by name. */
+import { defineDomain } from '../../engine/op.ts';
+import { approvalOps } from './ops-approvals.ts';
+import { executionOps } from './ops-execution.ts';
+import { workflowOps } from './ops-workflows.ts';
+import { prepareAaow } from './sql.ts';
+
+export const aaow = defineDomain('aaow', prepareAaow, { ...workflowOps, ...executionOps, ...approvalOps });

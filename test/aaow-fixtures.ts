@@ -1,0 +1,86 @@
+/**
+ * Shared fixtures of the aaow adapter tests. Opening a store costs threads, so cases that
+ * only touch their own ids share one adapter per backend, each with its own id prefix;
+ * cases that list everything get a fresh adapter.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, type TestContext } from 'node:test';
+import { SQLiteStorageAdapter, type Workflow } from '../src/aaow/index.ts';
+import { tempDir } from './helpers.ts';
+
+export type Ids = (id: string) => string;
+export interface Backend { readonly name: string; readonly url: (t: TestContext) => string }
+
+/** The two places the adapter suite runs: a file URL as aaow writes it, and the in-memory URL. */
+export const AAOW_BACKENDS: readonly Backend[] = [
+  { name: 'file', url: (t) => `file:${join(tempDir(t), 'test.db')}` },
+  { name: ':memory:', url: () => 'file::memory:?cache=shared' },
+];
+
+let nextPrefix = 1;
+/** A fresh id namespace: `u('wf-1')` is unique to the calling test. */
+export function ids(): Ids {
+  const prefix = `t${nextPrefix++}:`;
+  return (id) => `${prefix}${id}`;
+}
+
+export async function tempAdapter(t: TestContext, url: string, options: { transactionTimeoutMs?: number } = {}): Promise<SQLiteStorageAdapter> {
+  const adapter = new SQLiteStorageAdapter({ filename: url, readers: 1, ...options });
+  await adapter.initialize();
+  t.after(() => adapter.close());
+  return adapter;
+}
+
+const sharedAdapters = new Map<string, Promise<SQLiteStorageAdapter>>();
+let sharedDir: string | undefined;
+after(async () => {
+  for (const adapter of sharedAdapters.values()) await (await adapter).close();
+  if (sharedDir) rmSync(sharedDir, { recursive: true, force: true });
+});
+
+/** The backend's shared adapter and a fresh id namespace. */
+export async function shared(_t: TestContext, backend: Backend): Promise<{ adapter: SQLiteStorageAdapter; u: Ids }> {
+  let adapter = sharedAdapters.get(backend.name);
+  if (!adapter) {
+    sharedDir ??= mkdtempSync(join(tmpdir(), 'flowstore-aaow-'));
+    const url = backend.name === 'file' ? `file:${join(sharedDir, 'shared.db')}` : 'file::memory:?cache=shared';
+    const created = new SQLiteStorageAdapter({ filename: url, readers: 1 });
+    adapter = created.initialize().then(() => created);
+    sharedAdapters.set(backend.name, adapter);
+  }
+  return { adapter: await adapter, u: ids() };
+}
+
+/** An adapter of its own, for cases that list every record. */
+export async function fresh(t: TestContext, backend: Backend): Promise<{ adapter: SQLiteStorageAdapter; u: Ids }> {
+  return { adapter: await tempAdapter(t, backend.url(t)), u: ids() };
+}
+
+export const mockWorkflow: Workflow = {
+  root: {
+    type: 'group', label: 'root', nodes: {}, edges: [], entryPoint: 'in', exitPoint: 'out',
+    inputType: { type: 'string' }, outputType: { type: 'string' },
+  },
+  typedefs: {},
+};
+
+export function workflow(id: string, extra: Record<string, unknown> = {}) {
+  return { id, name: 'Test', version: '1.0.0', definition: mockWorkflow, createdAt: new Date(), updatedAt: new Date(), ...extra };
+}
+
+/** A running session; its workflow is `wf-1` in the same id namespace as `id`. */
+export function session(id: string, extra: Record<string, unknown> = {}) {
+  const prefix = id.slice(0, id.indexOf(':') + 1);
+  return {
+    id, workflowId: `${prefix}wf-1`, workflowSnapshot: mockWorkflow, status: 'running' as const,
+    createdAt: new Date(), updatedAt: new Date(), ...extra,
+  };
+}
+
+/** A workflow `wf-1` and its session `session-1`, which most cases start from. */
+export async function withSession(adapter: SQLiteStorageAdapter, u: Ids): Promise<void> {
+  await adapter.saveWorkflow(workflow(u('wf-1')));
+  await adapter.createSession(session(u('session-1')));
+}
