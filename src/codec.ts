@@ -134,7 +134,11 @@ export class Codec {
 
   /** JSON text when small (readable by SQL), a compressed BLOB when large. */
   encodeJson(value: unknown): string | Uint8Array {
-    const text = toJsonText(value);
+    return this.packText(toJsonText(value));
+  }
+
+  /** What {@link encodeJson} stores, for a value already encoded by {@link toJsonText} (see `jsonValue` in the schemas). */
+  packText(text: string): string | Uint8Array {
     if (this.#settings === false || text.length < this.#settings.thresholdBytes) return text;
     return zlibSync(strToU8(text), { level: this.#settings.level as DeflateLevel });
   }
@@ -193,6 +197,19 @@ function adler32(bytes: Uint8Array): number {
 /** SQLite's own `YYYY-MM-DD HH:MM:SS.SSS` form, UTC, so datetime() and strftime() work on it. */
 export function toSqlTime(date: Date): string {
   return date.toISOString().slice(0, 23).replace('T', ' ');
+}
+
+let lastNowMs = Number.NaN;
+let lastNowText = '';
+
+/** {@link toSqlTime} of the current time; a batch of writes in one millisecond formats it once. */
+export function sqlNow(): string {
+  const ms = Date.now();
+  if (ms !== lastNowMs) {
+    lastNowMs = ms;
+    lastNowText = toSqlTime(new Date(ms));
+  }
+  return lastNowText;
 }
 
 export function fromSqlTime(text: string): Date {

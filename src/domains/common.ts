@@ -1,5 +1,6 @@
 /** Schema pieces every domain validates with, so that limits read the same everywhere. */
 import { z } from 'zod';
+import { toJsonText } from '../codec.ts';
 
 /** Longest id or key accepted, in characters. */
 export const MAX_ID_LENGTH = 512;
@@ -14,6 +15,21 @@ export const limit = z.number().int().min(1).max(MAX_LIMIT);
 export const offset = z.number().int().min(0);
 /** Any JSON-like value the codec can store (Date, BigInt, Map, Set, Uint8Array, undefined…). */
 export const value = z.unknown();
+
+/**
+ * A stored value, encoded to JSON text while it is validated, on the caller's thread:
+ * a string crosses to the writer far more cheaply than an object graph, and a value
+ * that cannot be stored (a function, a class instance) fails validation naming its
+ * field. The handler stores it with `codec.packText`, which compresses in the worker.
+ */
+export const jsonValue = z.unknown().transform((input, ctx) => {
+  try {
+    return toJsonText(input);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 /** A time given as a Date, an ISO string or epoch milliseconds; always a valid Date after parsing. */
 export const instant = z.union([
   z.date(),

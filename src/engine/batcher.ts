@@ -3,7 +3,8 @@
  * flight, travel together as one message and settle one by one. One message per
  * operation would cap throughput at the cost of a thread hop each (PERFORMANCE.md).
  */
-import type { WireOp } from './protocol.ts';
+import { fromErrorData } from '../errors.ts';
+import type { Outcome, WireOp } from './protocol.ts';
 
 export interface Pending extends WireOp {
   readonly resolve: (value: unknown) => void;
@@ -77,11 +78,12 @@ export class Batcher {
   }
 }
 
-/** Settles each pending operation from the results a worker sent back. */
-export function settle(batch: readonly Pending[], results: readonly { ok: boolean; value?: unknown; error?: unknown }[], rebuild: (error: never) => unknown): void {
+/** Settles each pending operation from the outcome a worker sent back. */
+export function settle(batch: readonly Pending[], outcome: Outcome): void {
+  const { values, errors } = outcome;
   for (let i = 0; i < batch.length; i++) {
-    const result = results[i]!;
-    if (result.ok) batch[i]!.resolve(result.value);
-    else batch[i]!.reject(rebuild(result.error as never));
+    const error = errors?.[i];
+    if (error) batch[i]!.reject(fromErrorData(error));
+    else batch[i]!.resolve(values?.[i]);
   }
 }

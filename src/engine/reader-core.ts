@@ -4,7 +4,7 @@
  */
 import { toErrorData } from '../errors.ts';
 import type { WorkerConfig } from './config.ts';
-import type { OpResult, ReadTask, ReadTaskResult } from './protocol.ts';
+import { OutcomeBuilder, type ReadTask, type ReadTaskResult } from './protocol.ts';
 import { retryBusy } from './retry.ts';
 import { Runtime } from './runtime.ts';
 
@@ -28,16 +28,16 @@ export async function createReader(config: WorkerConfig): Promise<(task: ReadTas
   const runtime = await retryBusy(() => openRuntime(config), config.busyTimeoutMs, stats);
   return async function runReadTask(task: ReadTask): Promise<ReadTaskResult> {
     const before = runtime.stats.busyRetries;
-    const results: OpResult[] = new Array(task.ops.length);
+    const outcome = new OutcomeBuilder(task.ops.length);
     for (let i = 0; i < task.ops.length; i++) {
       const { name, input } = task.ops[i]!;
       try {
         const { op, ctx } = runtime.lookup(name);
-        results[i] = { ok: true, value: await retryBusy(() => op.run(ctx, input), config.busyTimeoutMs, runtime.stats) };
+        outcome.add(i, { ok: true, value: await retryBusy(() => op.run(ctx, input), config.busyTimeoutMs, runtime.stats) });
       } catch (error) {
-        results[i] = { ok: false, error: toErrorData(error) };
+        outcome.add(i, { ok: false, error: toErrorData(error) });
       }
     }
-    return { results, busyRetries: runtime.stats.busyRetries - before };
+    return { outcome: outcome.build(), busyRetries: runtime.stats.busyRetries - before };
   };
 }

@@ -1,5 +1,5 @@
 /** store.runs operations: declared once, run by the workers by name. */
-import { fromSqlTime, toSqlTime } from '../../codec.ts';
+import { fromSqlTime, sqlNow, toSqlTime } from '../../codec.ts';
 import { defineDomain, opsOf } from '../../engine/op.ts';
 import { prepareRuns, type RunRow, type RunsStatements } from './sql.ts';
 import {
@@ -34,10 +34,10 @@ export const runs = defineDomain('runs', prepareRuns, {
     run({ sql, codec }, { runId, state }): void {
       (state.createdAt ? sql.upsertWithCreatedAt : sql.upsert).run(
         runId, state.pipelineId, state.pipelineName, state.pipelineVersion, state.currentStepIndex,
-        codec.encodeJson(state.pipelineContext), codec.encodeJson(state.lastStepOutput), state.status,
+        codec.packText(state.pipelineContext), codec.packText(state.lastStepOutput), state.status,
         state.createdAt ? toSqlTime(state.createdAt) : null, state.updatedAt ? toSqlTime(state.updatedAt) : null,
         state.totalSteps, state.errorMessage ?? null, state.executionTimeMs ?? null, state.memoryUsageMb ?? null,
-        toSqlTime(new Date()),
+        sqlNow(),
       );
     },
   }),

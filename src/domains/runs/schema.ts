@@ -1,6 +1,6 @@
 /** Inputs and records of store.runs (seed 001), camelCase of the document's fields. */
 import { z } from 'zod';
-import { id, instant, limit, offset, positiveAmount, text, value } from '../common.ts';
+import { id, instant, jsonValue, limit, offset, positiveAmount, text } from '../common.ts';
 
 export const RUN_STATUSES = ['running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -13,8 +13,8 @@ export const workflowStateInput = z.object({
   pipelineName: text,
   pipelineVersion: text,
   currentStepIndex: count.default(0),
-  pipelineContext: value,
-  lastStepOutput: value,
+  pipelineContext: jsonValue,
+  lastStepOutput: jsonValue,
   status: z.enum(RUN_STATUSES),
   createdAt: instant.optional(),
   updatedAt: instant.optional(),
