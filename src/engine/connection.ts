@@ -2,6 +2,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { WorkerConfig } from './config.ts';
 import { BUSY_SLICE_MS } from './retry.ts';
+import { WRITER_AUTOCHECKPOINT_PAGES } from './checkpointer-core.ts';
 import { FlowstoreError, isBusy, isSqliteError } from '../errors.ts';
 
 export function openConnection(config: WorkerConfig, readOnly: boolean): DatabaseSync {
@@ -12,8 +13,13 @@ export function openConnection(config: WorkerConfig, readOnly: boolean): Databas
     db.prepare('PRAGMA schema_version').get();
     if (!readOnly) {
       // WAL lets readers run beside the writer; a memdb database has no WAL and keeps its journal in memory.
-      if (!config.memory) db.exec('PRAGMA journal_mode = WAL');
-      db.exec(`PRAGMA synchronous = ${config.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+      if (!config.memory) {
+        db.exec('PRAGMA journal_mode = WAL');
+        db.exec(`PRAGMA wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
+      }
+      // Durability 'full' on a file syncs the WAL after each commit from outside (wal-sync.ts), so that
+      // the writer goes on meanwhile; the connection itself commits with NORMAL.
+      db.exec(`PRAGMA synchronous = ${config.durability === 'full' && config.memory ? 'FULL' : 'NORMAL'}`);
     }
     return db;
   } catch (cause) {

@@ -13,6 +13,7 @@ import type { Location, ParsedOptions } from '../options.ts';
 import type { WorkerConfig } from './config.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import type { Invoker, Op } from './op.ts';
+import { CheckpointerClient } from './checkpointer-client.ts';
 import { ReaderClient } from './reader-client.ts';
 import { MIGRATIONS_DIR } from './worker-files.ts';
 import { WriterClient } from './writer-client.ts';
@@ -54,13 +55,15 @@ export class Engine implements Invoker {
   readonly metrics: Metrics;
   readonly #writer: WriterClient;
   readonly #readers: ReaderClient;
+  readonly #checkpointer: CheckpointerClient | undefined;
   readonly #walFile: string | undefined;
   #txQueue: Promise<void> = Promise.resolve();
   #nextTx = 1;
   #closed = false;
   #closing: Promise<void> | undefined;
 
-  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient, readers: ReaderClient) {
+  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient, readers: ReaderClient, checkpointer: CheckpointerClient | undefined) {
+    this.#checkpointer = checkpointer;
     this.options = options;
     this.metrics = metrics;
     this.location = location;
@@ -82,8 +85,9 @@ export class Engine implements Invoker {
     };
     const metrics = new Metrics();
     const writer = await WriterClient.start(config, logger, metrics);
-    const readers = new ReaderClient(config, options.readers, metrics);
-    return new Engine(options, location, logger, metrics, writer, readers);
+    const readers = new ReaderClient(config, options.readers, metrics, logger);
+    const checkpointer = config.memory ? undefined : new CheckpointerClient(config, logger);
+    return new Engine(options, location, logger, metrics, writer, readers, checkpointer);
   }
 
   get closed(): boolean {
@@ -165,6 +169,8 @@ export class Engine implements Invoker {
     this.#closing ??= (async () => {
       await this.#txQueue;
       await this.#readers.close();
+      // Before the writer's last checkpoint, which truncates the WAL.
+      await this.#checkpointer?.stop();
       await this.#writer.close(this.options.closeTimeoutMs);
       this.logger.debug('flowstore closed');
     })();
@@ -172,8 +178,8 @@ export class Engine implements Invoker {
   }
 
   /** Threads, for tests that kill them to prove nothing is lost. */
-  get internals(): { writer: WriterClient; readers: ReaderClient } {
-    return { writer: this.#writer, readers: this.#readers };
+  get internals(): { writer: WriterClient; readers: ReaderClient; checkpointer: CheckpointerClient | undefined } {
+    return { writer: this.#writer, readers: this.#readers, checkpointer: this.#checkpointer };
   }
 }
 

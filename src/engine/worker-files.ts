@@ -8,5 +8,6 @@ import { fileURLToPath } from 'node:url';
 const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 export const WRITER_FILE = fileURLToPath(new URL(`../../workers/writer${extension}`, import.meta.url));
+export const CHECKPOINTER_FILE = fileURLToPath(new URL(`../../workers/checkpointer${extension}`, import.meta.url));
 export const READER_FILE = fileURLToPath(new URL(`../../workers/reader${extension}`, import.meta.url));
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));

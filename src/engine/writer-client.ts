@@ -28,7 +28,7 @@ export class WriterClient {
   readonly #logger: Logger;
   readonly #metrics: Metrics;
   readonly #waiters = new Map<number, Waiter>();
-  readonly #batcher = new Batcher(WRITER_PIPELINE, false, (ops) => this.#post(ops));
+  readonly #batcher = new Batcher(WRITER_PIPELINE, true, (ops) => this.#post(ops));
   readonly #txBatchers = new Map<number, Batcher>();
   #worker!: Worker;
   #ready!: Promise<void>;
@@ -156,7 +156,7 @@ export class WriterClient {
     this.#waiters.delete(message.id);
     if (message.t === 'results' && waiter.kind === 'batch') {
       this.#metrics.recordWrite(waiter.ops.length, message.commitMs, message.busyRetries);
-      settle(waiter.ops, message.results, (error: ErrorData) => fromErrorData(error));
+      settle(waiter.ops, message.outcome);
       waiter.done();
     } else if (message.t === 'done' && waiter.kind === 'done') {
       if (message.error) waiter.reject(fromErrorData(message.error));

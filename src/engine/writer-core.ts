@@ -9,7 +9,8 @@ import type { StatementSync } from 'node:sqlite';
 import { FlowstoreError, isSqliteError, toErrorData, type ErrorData } from '../errors.ts';
 import type { WorkerConfig } from './config.ts';
 import { loadMigrations, migrate } from './migrate.ts';
-import type { FromWriter, OpResult, ToWriter, WireOp } from './protocol.ts';
+import { WalSyncer } from './wal-sync.ts';
+import { OutcomeBuilder, type FromWriter, type OpResult, type Outcome, type ToWriter, type WireOp } from './protocol.ts';
 import { retryBusy } from './retry.ts';
 import { Runtime } from './runtime.ts';
 
@@ -38,6 +39,7 @@ export class WriterCore {
   readonly #savepoint: StatementSync;
   readonly #release: StatementSync;
   readonly #rollbackTo: StatementSync;
+  readonly #syncer: WalSyncer | undefined;
   #tx: OpenTx | undefined;
   #pumping = false;
   #closed = false;
@@ -48,6 +50,14 @@ export class WriterCore {
     this.#savepoint = runtime.db.prepare('SAVEPOINT op');
     this.#release = runtime.db.prepare('RELEASE op');
     this.#rollbackTo = runtime.db.prepare('ROLLBACK TO op');
+    const { config } = runtime;
+    this.#syncer = config.durability === 'full' && !config.memory ? new WalSyncer(`${config.filename}-wal`) : undefined;
+  }
+
+  /** Runs `reply` once what was just committed is durable: at once, or after the WAL sync with durability 'full'. */
+  #whenDurable(reply: (error?: ErrorData) => void): void {
+    if (!this.#syncer) reply();
+    else this.#syncer.afterCommit((error) => reply(error && toErrorData(error)));
   }
 
   /** Opens the connection, migrates, prepares; then says ready. */
@@ -107,7 +117,7 @@ export class WriterCore {
           await this.#begin(message);
         } else if (message.t === 'close') {
           this.#queue.shift();
-          this.#close(message.id);
+          await this.#close(message.id);
         } else {
           // A message for a transaction that already ended (timed out, or finished).
           this.#queue.shift();
@@ -139,32 +149,47 @@ export class WriterCore {
     } catch (error) {
       result = { ok: false, error: toErrorData(error) };
     }
-    this.#post({ t: 'results', id: batch.id, results: [result], commitMs: performance.now() - started, busyRetries: runtime.stats.busyRetries - before });
+    const outcome = new OutcomeBuilder(1);
+    outcome.add(0, result);
+    const commitMs = performance.now() - started;
+    const busyRetries = runtime.stats.busyRetries - before;
+    this.#whenDurable((error) => {
+      const built = error ? OutcomeBuilder.failed(1, error) : outcome.build();
+      this.#post({ t: 'results', id: batch.id, outcome: built, commitMs, busyRetries });
+    });
   }
 
   /** Group commit: every queued batch in one transaction. */
   async #group(batches: Batch[]): Promise<void> {
     const runtime = this.#runtime;
     const retriesBefore = runtime.stats.busyRetries;
-    let results: OpResult[][];
+    let outcomes: Outcome[];
+    let committed = false;
     const started = performance.now();
     try {
       await retryBusy(() => runtime.db.exec('BEGIN IMMEDIATE'), runtime.config.busyTimeoutMs, runtime.stats);
       try {
-        results = batches.map((batch) => batch.ops.map((op) => this.#runOp(op)));
+        outcomes = batches.map((batch) => this.#runBatch(batch.ops));
         await retryBusy(() => runtime.db.exec('COMMIT'), runtime.config.busyTimeoutMs, runtime.stats);
+        committed = true;
       } catch (error) {
         if (runtime.db.isTransaction) runtime.db.exec('ROLLBACK');
         throw error;
       }
     } catch (error) {
-      const failed: OpResult = { ok: false, error: toErrorData(error) };
-      results = batches.map((batch) => batch.ops.map(() => failed));
+      const failed = toErrorData(error);
+      outcomes = batches.map((batch) => OutcomeBuilder.failed(batch.ops.length, failed));
       if (isDiskFull(error)) this.#reclaimWal();
     }
     const commitMs = performance.now() - started;
     const busyRetries = runtime.stats.busyRetries - retriesBefore;
-    batches.forEach((batch, i) => this.#post({ t: 'results', id: batch.id, results: results[i]!, commitMs, busyRetries }));
+    const reply = (error?: ErrorData) => batches.forEach((batch, i) => {
+      const outcome = error ? OutcomeBuilder.failed(batch.ops.length, error) : outcomes[i]!;
+      this.#post({ t: 'results', id: batch.id, outcome, commitMs, busyRetries });
+    });
+    // Acknowledged only once durable; meanwhile the loop goes on with the next batch.
+    if (committed) this.#whenDurable(reply);
+    else reply();
   }
 
   /**
@@ -178,6 +203,12 @@ export class WriterCore {
     } catch {
       // A reader's snapshot can hold the checkpoint back; the next failure tries again.
     }
+  }
+
+  #runBatch(ops: readonly WireOp[]): Outcome {
+    const outcome = new OutcomeBuilder(ops.length);
+    for (let i = 0; i < ops.length; i++) outcome.add(i, this.#runOp(ops[i]!));
+    return outcome.build();
   }
 
   #runOp(op: WireOp): OpResult {
@@ -207,10 +238,11 @@ export class WriterCore {
 
   #inTx(message: ToWriter): void {
     if (message.t === 'batch') {
-      this.#post({ t: 'results', id: message.id, results: message.ops.map((op) => this.#runOp(op)), commitMs: 0, busyRetries: 0 });
+      this.#post({ t: 'results', id: message.id, outcome: this.#runBatch(message.ops), commitMs: 0, busyRetries: 0 });
     } else if (message.t === 'end') {
       const error = this.#endTx(message.commit);
-      this.#post({ t: 'done', id: message.id, error });
+      if (error || !message.commit) this.#post({ t: 'done', id: message.id, error });
+      else this.#whenDurable((synced) => this.#post({ t: 'done', id: message.id, error: synced }));
     }
   }
 
@@ -234,12 +266,14 @@ export class WriterCore {
   #rejectStale(message: ToWriter): void {
     const tx = 'tx' in message && message.tx !== undefined ? message.tx : -1;
     const error = this.#endedTx.get(tx) ?? toErrorData(new FlowstoreError('FLOWSTORE_CLOSED', 'the transaction has ended'));
-    if (message.t === 'batch') this.#post({ t: 'results', id: message.id, results: message.ops.map(() => ({ ok: false, error })), commitMs: 0, busyRetries: 0 });
+    if (message.t === 'batch') this.#post({ t: 'results', id: message.id, outcome: OutcomeBuilder.failed(message.ops.length, error), commitMs: 0, busyRetries: 0 });
     else this.#post({ t: 'done', id: message.id, error });
   }
 
-  #close(id: number): void {
+  async #close(id: number): Promise<void> {
     this.#closed = true;
+    await this.#syncer?.whenIdle();
+    this.#syncer?.close();
     const db = this.#runtime.db;
     try {
       if (db.isTransaction) db.exec('ROLLBACK');

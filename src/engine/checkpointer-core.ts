@@ -1,0 +1,34 @@
+/**
+ * Checkpoints, off the writer's thread. Copying WAL pages back into the database file
+ * (and, with durability 'full', syncing it) would otherwise run inside the writer's
+ * commits every thousand pages. A PASSIVE checkpoint from this second connection runs
+ * beside the writer without blocking it. The writer keeps a much higher auto-checkpoint
+ * threshold of its own, so the WAL stays bounded even if this thread stops.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import type { MessagePort } from 'node:worker_threads';
+import type { WorkerConfig } from './config.ts';
+
+/** How often the WAL is checked for frames to copy back. */
+export const CHECKPOINT_INTERVAL_MS = 20;
+/** The writer's own auto-checkpoint threshold (pages): a safety net, not the normal path. */
+export const WRITER_AUTOCHECKPOINT_PAGES = 16_000;
+
+export function runCheckpointer(config: WorkerConfig, port: MessagePort): void {
+  const db = new DatabaseSync(config.filename, { timeout: 0 });
+  // A checkpoint syncs according to this connection's setting, so it must match the writer's.
+  db.exec(`PRAGMA synchronous = ${config.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  const timer = setInterval(() => {
+    try {
+      checkpoint.get();
+    } catch {
+      // Busy (another checkpoint, a recovery): the next tick tries again.
+    }
+  }, CHECKPOINT_INTERVAL_MS);
+  port.once('message', () => {
+    clearInterval(timer);
+    db.close();
+    port.close();
+  });
+}
