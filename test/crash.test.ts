@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
@@ -83,4 +84,19 @@ test('three processes writing 5,000 runs each into one file: all 15,000 are ther
   t.after(() => db.close());
   const counts = db.prepare('SELECT pipeline_id, COUNT(*) AS n FROM workflow_state GROUP BY pipeline_id ORDER BY pipeline_id').all();
   assert.deepEqual(counts.map((row) => ({ ...row })), [{ pipeline_id: 'a', n: 5000 }, { pipeline_id: 'b', n: 5000 }, { pipeline_id: 'c', n: 5000 }]);
+});
+
+test('a reader thread that cannot start does not crash the process: reads reject with a code instead of hanging', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'moved.db');
+  const store = await openStore({ path, readers: 1 });
+  t.after(() => store.close());
+  await store.runs.saveState('run_1', state(1));
+  // The file goes away under the store; the replacement reader thread then fails as it opens.
+  renameSync(path, join(dir, 'elsewhere.db'));
+  await internals(store).readers.threads[0]!.terminate();
+  await assert.rejects(store.runs.loadState('run_1'), { code: 'FLOWSTORE_WORKER_EXITED' });
+  // Each read tries a fresh pool rather than waiting forever; the writer is unaffected.
+  await assert.rejects(store.runs.loadState('run_1'), { code: 'FLOWSTORE_WORKER_EXITED' });
+  await store.runs.saveState('run_2', state(2));
 });

@@ -12,11 +12,15 @@ export function tempDir(t: TestContext): string {
   return dir;
 }
 
-/** A store on a new temporary file (or in memory), closed after the test. */
+/** A store on a new temporary file (or in memory), closed after the test, before its directory is removed. */
 export async function tempStore(t: TestContext, options: StoreOptions = {}): Promise<Store> {
-  const path = options.path ?? join(tempDir(t), 'test.db');
-  const store = await openStore({ readers: 2, ...options, path });
-  t.after(() => store.close());
+  const dir = options.path === undefined ? mkdtempSync(join(tmpdir(), 'flowstore-test-')) : undefined;
+  const store = await openStore({ readers: 2, ...options, path: options.path ?? join(dir!, 'test.db') });
+  // One hook, in this order: after hooks run in the order they were added.
+  t.after(async () => {
+    await store.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
   return store;
 }
 

@@ -3,7 +3,8 @@
  * in one turn are spread over the free threads, one task per thread.
  */
 import { Piscina } from 'piscina';
-import { FlowstoreError, fromErrorData, type ErrorData } from '../errors.ts';
+import type { Logger } from 'pino';
+import { FlowstoreError } from '../errors.ts';
 import { Batcher, settle, type Pending } from './batcher.ts';
 import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
@@ -11,20 +12,21 @@ import type { ReadTask, ReadTaskResult } from './protocol.ts';
 import { READER_FILE } from './worker-files.ts';
 
 export class ReaderClient {
-  readonly #pool: Piscina<ReadTask, ReadTaskResult>;
+  readonly #config: WorkerConfig;
+  readonly #threads: number;
   readonly #batcher: Batcher;
   readonly #metrics: Metrics;
+  readonly #logger: Logger;
+  readonly #running = new Set<AbortController>();
+  #pool: Piscina<ReadTask, ReadTaskResult>;
+  #broken = false;
 
-  constructor(config: WorkerConfig, threads: number, metrics: Metrics) {
+  constructor(config: WorkerConfig, threads: number, metrics: Metrics, logger: Logger) {
+    this.#config = config;
+    this.#threads = threads;
     this.#metrics = metrics;
-    this.#pool = new Piscina({
-      filename: READER_FILE,
-      workerData: config,
-      minThreads: threads,
-      maxThreads: threads,
-      // Readers hold a connection and prepared statements: keep them instead of re-opening.
-      idleTimeout: Number.POSITIVE_INFINITY,
-    });
+    this.#logger = logger;
+    this.#pool = this.#createPool();
     this.#batcher = new Batcher(threads, true, (ops) => this.#run(ops));
   }
 
@@ -46,19 +48,52 @@ export class ReaderClient {
     await this.#pool.destroy();
   }
 
+  #createPool(): Piscina<ReadTask, ReadTaskResult> {
+    const pool = new Piscina<ReadTask, ReadTaskResult>({
+      filename: READER_FILE,
+      workerData: this.#config,
+      minThreads: this.#threads,
+      maxThreads: this.#threads,
+      // Readers hold a connection and prepared statements: keep them instead of re-opening.
+      idleTimeout: Number.POSITIVE_INFINITY,
+    });
+    // A thread that fails outside any task (while starting) is reported here. Piscina then
+    // stops starting threads, and reads would wait for one forever: fail them instead, and
+    // start a fresh pool for the next read. Without a listener the error would be thrown
+    // as an uncaught error in the caller's process.
+    pool.on('error', (error: unknown) => {
+      this.#logger.error({ err: error }, 'flowstore reader thread failed to start');
+      if (pool !== this.#pool) return;
+      this.#broken = true;
+      for (const controller of this.#running) controller.abort(error);
+    });
+    return pool;
+  }
+
   async #run(ops: Pending[]): Promise<void> {
+    if (this.#broken) {
+      const old = this.#pool;
+      this.#pool = this.#createPool();
+      this.#broken = false;
+      void old.destroy().catch(() => {});
+    }
+    const controller = new AbortController();
+    this.#running.add(controller);
     let output: ReadTaskResult;
     try {
-      output = await this.#pool.run({ ops: ops.map(({ name, input }) => ({ name, input })) });
+      output = await this.#pool.run({ ops: ops.map(({ name, input }) => ({ name, input })) }, { signal: controller.signal });
     } catch (cause) {
+      const reason = controller.signal.aborted ? controller.signal.reason : cause;
       const error = isCloneError(cause)
         ? new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `a value cannot be sent to a reader: ${(cause as Error).message}`, { cause })
-        : new FlowstoreError('FLOWSTORE_WORKER_EXITED', 'a reader thread exited while running the read', { cause });
+        : new FlowstoreError('FLOWSTORE_WORKER_EXITED', 'a reader thread exited, or could not start, while running the read', { cause: reason });
       ops.forEach((op) => op.reject(error));
       return;
+    } finally {
+      this.#running.delete(controller);
     }
     this.#metrics.recordRead(ops.length, output.busyRetries);
-    settle(ops, output.results, (error: ErrorData) => fromErrorData(error));
+    settle(ops, output.outcome);
   }
 }
 
