@@ -86,11 +86,28 @@ for (const backend of BACKENDS) {
       await store.runs.saveState('old-paused', run('paused', old));
       await store.runs.saveState('old-running', run('running', old));
       await store.runs.saveState('new-done', run('completed', new Date()));
-      assert.deepEqual(await store.cleanup({ olderThanDays: 30, statuses: ['failed'] }), { runs: 1, total: 1 });
+      // aaow sessions: finished ones go with what cascades from them; running and paused ones stay.
+      const definition = { id: 'wf', name: 'wf', nodes: [], edges: [] };
+      await store.aaow.saveWorkflow({ id: 'wf', name: 'wf', version: '1', definition, createdAt: old, updatedAt: old });
+      for (const [id, status] of [['s-done', 'completed'], ['s-failed', 'failed'], ['s-paused', 'paused'], ['s-running', 'running']] as const) {
+        await store.aaow.createSession({ id, workflowId: 'wf', workflowSnapshot: definition, status, createdAt: old, updatedAt: old });
+      }
+      // Agent sessions: ended ones go with their events; an active one stays.
+      const oldSeconds = Math.floor(old.getTime() / 1000);
+      await store.agents.saveSession({ id: 'a-ended', agentId: 'agent', status: 'completed', startedAt: oldSeconds, endedAt: oldSeconds });
+      await store.agents.saveSession({ id: 'a-active', agentId: 'agent', status: 'active', startedAt: oldSeconds });
+      await store.agents.saveEvent({ sessionId: 'a-ended', eventType: 'note', actorType: 'agent', actorId: 'agent', content: 'old words' });
+      await store.agents.saveEvent({ sessionId: 'a-active', eventType: 'note', actorType: 'agent', actorId: 'agent', content: 'live words' });
+
+      assert.deepEqual(await store.cleanup({ olderThanDays: 30, statuses: ['failed'] }), { runs: 1, aaow: 1, agents: 0, total: 2 });
       assert.equal(await store.runs.loadState('old-failed'), null);
-      assert.deepEqual(await store.cleanup({ olderThanDays: 30 }), { runs: 2, total: 2 });
+      assert.equal(await store.aaow.getSession('s-failed'), null);
+      assert.deepEqual(await store.cleanup({ olderThanDays: 30 }), { runs: 2, aaow: 1, agents: 1, total: 4 });
       const left = (await store.runs.listWorkflows()).map((r) => r.runId).sort();
       assert.deepEqual(left, ['new-done', 'old-running']);
+      assert.deepEqual((await store.query('SELECT "id" FROM aaow_sessions ORDER BY "id"')).map((r) => r.id), ['s-paused', 's-running']);
+      assert.deepEqual((await store.query('SELECT id FROM sessions')).map((r) => r.id), ['a-active']);
+      assert.deepEqual((await store.agents.searchEvents('words')).map((e) => e.sessionId), ['a-active']);
       await assert.rejects(store.cleanup({ olderThanDays: 30, statuses: ['running'] }), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
       await assert.rejects(store.cleanup({ olderThanDays: -1 }), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
     });

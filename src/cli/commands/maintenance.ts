@@ -24,7 +24,7 @@ export const cleanup: Command = {
       if (json) printJson(io, result);
       else {
         bar?.finish(`deleted ${result.total}`);
-        io.stdout.write(`deleted ${result.total} records older than ${days} days (runs ${result.runs})\n`);
+        io.stdout.write(`deleted ${result.total} records older than ${days} days (runs ${result.runs}, aaow sessions ${result.aaow}, agent sessions ${result.agents})\n`);
       }
       return 0;
     } finally {

@@ -4,7 +4,7 @@ import { notFound } from '../../errors.ts';
 import { opsOf } from '../../engine/op.ts';
 import { listRows, withParent } from './list.ts';
 import { sessionOf, workflowOf } from './rows.ts';
-import { byId, inputs } from './schema.ts';
+import { byId, inputs, retentionInput } from './schema.ts';
 import { LISTS, type AaowStatements } from './sql.ts';
 import type { Session, StoredWorkflow } from './types.ts';
 
@@ -93,6 +93,15 @@ export const workflowOps = {
         u.workflowSnapshot === undefined ? null : codec.encodeJson(u.workflowSnapshot), u.status ?? null, sqlTime(u.createdAt),
         toSqlTime(u.updatedAt ?? new Date()), u.metadata === undefined ? null : codec.encodeJson(u.metadata)));
       if (Number(changes) === 0) throw notFound('session', id);
+    },
+  }),
+
+  /** store.cleanup's share: finished sessions not updated since `before`, with everything that cascades from them. */
+  cleanupRetention: op({
+    kind: 'write',
+    input: retentionInput,
+    run({ sql }, { before, statuses }): number {
+      return Number(sql.deleteFinishedSessions.run(toSqlTime(before), JSON.stringify(statuses)).changes);
     },
   }),
 

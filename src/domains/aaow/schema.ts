@@ -107,6 +107,9 @@ function update<S extends z.ZodObject>(record: S, key = 'id') {
 }
 
 export const byId = z.object({ id }).strict();
+/** Session statuses store.cleanup may delete: finished ones only (paused and waiting sessions are work in progress). */
+export const RETAINABLE_SESSION_STATUSES = ['completed', 'failed'] as const;
+export const retentionInput = z.object({ before: instant, statuses: z.array(z.enum(RETAINABLE_SESSION_STATUSES)).min(1) }).strict();
 export const bySession = z.object({ sessionId: id }).strict();
 
 export const inputs = {

@@ -108,6 +108,8 @@ export function prepareAaow(db: DatabaseSync) {
       "workflowSnapshot" = COALESCE(?3, "workflowSnapshot"), "status" = COALESCE(?4, "status"),
       "createdAt" = COALESCE(?5, "createdAt"), "updatedAt" = ?6, "metadata" = COALESCE(?7, "metadata") WHERE "id" = ?1`),
     deleteSession: db.prepare('DELETE FROM aaow_sessions WHERE "id" = ?'),
+    // Retention (store.cleanup): finished sessions not updated since ?1, with one of the statuses in the JSON array ?2.
+    deleteFinishedSessions: db.prepare(`DELETE FROM aaow_sessions WHERE "updatedAt" < ?1 AND "status" IN (SELECT value FROM json_each(?2))`),
     sessionExists: db.prepare('SELECT 1 AS found FROM aaow_sessions WHERE "id" = ?'),
 
     upsertExecutionState: db.prepare(`INSERT INTO execution_states ("id", "sessionId", "budgetPoolId", "currentNodeId", "status",

@@ -16,6 +16,10 @@ import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import type { Engine } from '../../engine/engine.ts';
 import { FlowstoreError } from '../../errors.ts';
+import { aaow } from '../aaow/ops.ts';
+import { RETAINABLE_SESSION_STATUSES as AAOW_RETAINABLE } from '../aaow/schema.ts';
+import { agents } from '../agents/ops.ts';
+import { RETAINABLE_SESSION_STATUSES as AGENT_RETAINABLE } from '../agents/schema.ts';
 import { runs } from '../runs/ops.ts';
 import { RETAINABLE_RUN_STATUSES } from '../runs/schema.ts';
 import { ChunkReceiver, channelName } from './channel.ts';
@@ -41,7 +45,12 @@ export interface CleanupOptions {
 
 /** How many records each domain deleted, and the sum. */
 export interface CleanupResult {
+  /** Runs deleted (store.runs). */
   runs: number;
+  /** Finished aaow sessions deleted, with their execution state, LLM executions, tool calls, approvals and events. */
+  aaow: number;
+  /** Ended agent sessions deleted (store.agents), with their events. */
+  agents: number;
   total: number;
 }
 
@@ -54,6 +63,8 @@ export interface ExportProgress {
 /** Each domain's share of retention: the statuses it knows, and the op that deletes them. */
 const RETENTION = [
   { domain: 'runs', statuses: RETAINABLE_RUN_STATUSES as readonly string[], op: runs.ops.cleanupRetention },
+  { domain: 'aaow', statuses: AAOW_RETAINABLE as readonly string[], op: aaow.ops.cleanupRetention },
+  { domain: 'agents', statuses: AGENT_RETAINABLE as readonly string[], op: agents.ops.cleanupRetention },
 ] as const;
 const ALL_RETAINABLE = new Set(RETENTION.flatMap((r) => r.statuses));
 
@@ -124,7 +135,7 @@ export class AdminApi {
     if (!parsed.success) throw invalidArgument(parsed.error);
     const before = new Date(Date.now() - parsed.data.olderThanDays * 86_400_000);
     return this.#engine.transaction((invoker) => invoker, async (tx) => {
-      const result: CleanupResult = { runs: 0, total: 0 };
+      const result: CleanupResult = { runs: 0, aaow: 0, agents: 0, total: 0 };
       for (const share of RETENTION) {
         const statuses = share.statuses.filter((s) => parsed.data.statuses?.includes(s) ?? true);
         if (statuses.length === 0) continue;

@@ -6,7 +6,7 @@ import { notFound } from '../../errors.ts';
 import { opsOf } from '../../engine/op.ts';
 import {
   emptyInput, endSessionInput, eventTypeInput, idInput, listSessionsInput, listTasksInput, saveEventInput, saveSessionInput,
-  saveTaskInput, searchInput, sessionIdInput,
+  retentionInput, saveTaskInput, searchInput, sessionIdInput,
   type AgentEvent, type MigrationRecord, type AgentSession, type AgentSessionStatus, type AgentTask, type AgentTaskStatus,
 } from './schema.ts';
 import { toFtsQuery } from './search.ts';
@@ -148,6 +148,18 @@ export const recordOps = {
     input: endSessionInput,
     run({ sql }, { id, status, endedAt }): void {
       if (Number(sql.endSession.run(status, endedAt ?? nowSeconds(), id).changes) === 0) throw notFound('session', id);
+    },
+  }),
+
+  /** store.cleanup's share: sessions that ended before `before`, and their events. */
+  cleanupRetention: op({
+    kind: 'write',
+    input: retentionInput,
+    run({ sql }, { before, statuses }): number {
+      const endedBefore = Math.floor(before.getTime() / 1000);
+      const list = JSON.stringify(statuses);
+      sql.deleteEndedSessionEvents.run(endedBefore, list);
+      return Number(sql.deleteEndedSessions.run(endedBefore, list).changes);
     },
   }),
 

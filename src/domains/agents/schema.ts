@@ -1,6 +1,6 @@
 /** Inputs and records of store.agents (seed 004), camelCase of the document's fields; times in Unix seconds. */
 import { z } from 'zod';
-import { id, limit, offset, text, value } from '../common.ts';
+import { id, instant, limit, offset, text, value } from '../common.ts';
 
 /** A time as the document keeps it: whole seconds since the Unix epoch. */
 export const unixSeconds = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -114,6 +114,9 @@ export interface AgentTask {
 }
 
 export const SESSION_STATUSES = ['active', 'paused', 'completed', 'failed', 'terminated'] as const;
+/** Session statuses store.cleanup may delete: ended ones only. */
+export const RETAINABLE_SESSION_STATUSES = ['completed', 'failed', 'terminated'] as const;
+export const retentionInput = z.object({ before: instant, statuses: z.array(z.enum(RETAINABLE_SESSION_STATUSES)).min(1) }).strict();
 export type AgentSessionStatus = (typeof SESSION_STATUSES)[number];
 
 export const sessionInput = z.object({

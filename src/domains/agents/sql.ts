@@ -86,6 +86,10 @@ function prepareRecordStatements(db: DatabaseSync) {
       ON CONFLICT (id) DO UPDATE SET agent_id = excluded.agent_id, started_at = COALESCE(?3, sessions.started_at),
         ended_at = excluded.ended_at, status = excluded.status, metadata = excluded.metadata`),
     endSession: db.prepare('UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?'),
+    // Retention (store.cleanup): sessions that ended before ?1 with one of the statuses in the JSON array ?2, and their events.
+    deleteEndedSessionEvents: db.prepare(`DELETE FROM events WHERE session_id IN
+      (SELECT id FROM sessions WHERE ended_at < ?1 AND status IN (SELECT value FROM json_each(?2)))`),
+    deleteEndedSessions: db.prepare('DELETE FROM sessions WHERE ended_at < ?1 AND status IN (SELECT value FROM json_each(?2))'),
     getSession: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`),
     listSessions: {
       all: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY started_at DESC, id LIMIT ? OFFSET ?`),
