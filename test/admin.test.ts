@@ -87,7 +87,7 @@ for (const backend of BACKENDS) {
       await store.runs.saveState('old-running', run('running', old));
       await store.runs.saveState('new-done', run('completed', new Date()));
       // aaow sessions: finished ones go with what cascades from them; running and paused ones stay.
-      const definition = { id: 'wf', name: 'wf', nodes: [], edges: [] };
+      const definition = { root: { type: 'group' as const, label: 'root', nodes: {}, edges: [], entryPoint: 'in', exitPoint: 'out', inputType: { type: 'string' as const }, outputType: { type: 'string' as const } } };
       await store.aaow.saveWorkflow({ id: 'wf', name: 'wf', version: '1', definition, createdAt: old, updatedAt: old });
       for (const [id, status] of [['s-done', 'completed'], ['s-failed', 'failed'], ['s-paused', 'paused'], ['s-running', 'running']] as const) {
         await store.aaow.createSession({ id, workflowId: 'wf', workflowSnapshot: definition, status, createdAt: old, updatedAt: old });

@@ -1,14 +1,12 @@
 /** store.agents workloads (issue 4), each beside raw node:sqlite doing the same SQL on the main thread. */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { toJsonText } from '../../src/codec.ts';
 import { prepareAgents } from '../../src/domains/agents/sql.ts';
 import { toFtsQuery } from '../../src/domains/agents/search.ts';
 import { openStore, type AgentStateInput, type Store } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';
+import { inFlight, openRaw } from '../shared.ts';
 
-const IN_FLIGHT = 64;
 const PER_ITERATION = 1000;
 const AGENTS = 5_000;
 const EVENTS = 20_000;
@@ -30,20 +28,11 @@ function eventContent(i: number): string {
   return `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} event number ${i} ${WORDS[(i * 3) % WORDS.length]}`;
 }
 
-async function inFlight(count: number, run: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < count) await run(next++);
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-}
 
 /** A raw connection on its own file with the agents schema and flowstore's own statements. */
 function rawDb(ctx: BenchContext, name: string) {
-  const db = new DatabaseSync(join(ctx.dir, name));
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+  const db = openRaw(ctx, name, '0005_agents.sql');
   db.exec('CREATE TABLE flowstore_migrations (version INTEGER PRIMARY KEY, name TEXT, description TEXT, checksum TEXT, applied_at TEXT)');
-  db.exec(readFileSync(new URL('../../migrations/0005_agents.sql', import.meta.url), 'utf8'));
   return { db, sql: prepareAgents(db) };
 }
 

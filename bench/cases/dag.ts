@@ -1,6 +1,5 @@
 /** store.dag workloads (issue 3), each beside raw node:sqlite doing the same SQL on the main thread. */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { zlibSync, unzlibSync } from 'fflate';
@@ -8,8 +7,8 @@ import { Codec, fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
 import { prepareDag } from '../../src/domains/dag/sql.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, openStore, type Store } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';
+import { inFlight, openRaw } from '../shared.ts';
 
-const IN_FLIGHT = 64;
 const PER_ITERATION = 1000;
 const NODES = 200;
 const TREE_BYTES = 100 * 1024;
@@ -53,20 +52,10 @@ export function executionTree(targetBytes: number): { nodes: unknown[]; edges: [
   return tree;
 }
 
-/** Runs `count` operations keeping `IN_FLIGHT` of them outstanding at once. */
-async function inFlight(count: number, run: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < count) await run(next++);
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-}
 
 /** A raw connection on its own file with flowstore's dag schema and statements. */
 function rawDb(ctx: BenchContext, name: string) {
-  const db = new DatabaseSync(join(ctx.dir, name));
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
-  db.exec(readFileSync(new URL('../../migrations/0002_dag.sql', import.meta.url), 'utf8'));
+  const db = openRaw(ctx, name, '0002_dag.sql');
   return { db, sql: prepareDag(db) };
 }
 

@@ -1,13 +1,12 @@
 /** store.runs workloads (issue 2), each beside raw node:sqlite doing the same SQL on the main thread. */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
 import { prepareRuns } from '../../src/domains/runs/sql.ts';
 import { openStore, type Store, type WorkflowStateInput } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';
+import { inFlight, openRaw } from '../shared.ts';
 
-const IN_FLIGHT = 64;
 const PER_ITERATION = 1000;
 const RUN_IDS = 10_000;
 
@@ -28,20 +27,10 @@ function state(i: number): WorkflowStateInput {
   };
 }
 
-/** Runs `count` operations keeping `IN_FLIGHT` of them outstanding at once. */
-async function inFlight(count: number, run: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < count) await run(next++);
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-}
 
 /** A raw connection on its own file with flowstore's schema and statements. */
 function rawDb(ctx: BenchContext, name: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL') {
-  const db = new DatabaseSync(join(ctx.dir, name));
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};`);
-  db.exec(readFileSync(new URL('../../migrations/0001_runs.sql', import.meta.url), 'utf8'));
+  const db = openRaw(ctx, name, '0001_runs.sql', synchronous);
   const sql = prepareRuns(db);
   // Encoded once, outside the timing: raw gets the same encoded values for free.
   const encoded = Array.from({ length: PER_ITERATION }, (_, i) => {

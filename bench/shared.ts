@@ -1,0 +1,25 @@
+/** What the bench cases share: the "N operations, 64 in flight" driver and a raw connection with a domain's schema. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { BenchContext } from './case.ts';
+
+/** Operations outstanding at once in the concurrent cases, as the issues specify. */
+export const IN_FLIGHT = 64;
+
+/** Runs `count` operations keeping {@link IN_FLIGHT} of them outstanding at once. */
+export async function inFlight(count: number, run: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) await run(next++);
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+}
+
+/** A raw node:sqlite connection on its own file, WAL, with flowstore's migration `file` applied as is. */
+export function openRaw(ctx: BenchContext, name: string, file: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): DatabaseSync {
+  const db = new DatabaseSync(join(ctx.dir, name));
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};`);
+  db.exec(readFileSync(new URL(`../migrations/${file}`, import.meta.url), 'utf8'));
+  return db;
+}
