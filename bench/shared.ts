@@ -16,10 +16,13 @@ export async function inFlight(count: number, run: (i: number) => Promise<unknow
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
 }
 
-/** A raw node:sqlite connection on its own file, WAL, with flowstore's migration `file` applied as is. */
-export function openRaw(ctx: BenchContext, name: string, file: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): DatabaseSync {
+/**
+ * A raw node:sqlite connection, WAL, with flowstore's migration `file` applied as is
+ * (`null` for a file flowstore has already created).
+ */
+export function openRaw(ctx: BenchContext, name: string, file: string | null, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): DatabaseSync {
   const db = new DatabaseSync(join(ctx.dir, name));
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};`);
-  db.exec(readFileSync(new URL(`../migrations/${file}`, import.meta.url), 'utf8'));
+  if (file !== null) db.exec(readFileSync(new URL(`../migrations/${file}`, import.meta.url), 'utf8'));
   return db;
 }
