@@ -17,6 +17,8 @@ import { Runtime } from './runtime.ts';
 type Batch = Extract<ToWriter, { t: 'batch' }>;
 
 const SQLITE_FULL = 13;
+/** How many ended transactions the writer remembers, to answer their late messages with the right code. */
+const ENDED_TX_REMEMBERED = 256;
 
 function isDiskFull(error: unknown): boolean {
   return isSqliteError(error) && (error.errcode & 0xff) === SQLITE_FULL;
@@ -260,6 +262,8 @@ export class WriterCore {
       if (db.isTransaction) db.exec('ROLLBACK');
     }
     this.#endedTx.set(tx.id, reason ?? { code: 'FLOWSTORE_CLOSED', message: 'the transaction has ended', details: {} });
+    // Late messages for a transaction come just after it ends (a timeout races the caller): a short memory does.
+    if (this.#endedTx.size > ENDED_TX_REMEMBERED) this.#endedTx.delete(this.#endedTx.keys().next().value!);
     return error;
   }
 
