@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../src/index.ts';
@@ -80,4 +80,22 @@ test('metrics() reports counts, batches, commit latency and queue depth', async 
   assert.ok(m.commitMs.p50 > 0 && m.commitMs.p99 >= m.commitMs.p50);
   assert.equal(m.queueDepth, 0);
   assert.ok(m.walBytes > 0);
+});
+
+test('a relative path keeps meaning the same file after the process changes directory', async (t) => {
+  const dir = tempDir(t);
+  const home = process.cwd();
+  process.chdir(dir);
+  t.after(() => process.chdir(home));
+  const store = await openStore({ path: './relative.db', durability: 'full', readers: 1 });
+  t.after(() => store.close());
+  process.chdir(home);
+  await store.runs.saveState('run_1', state(1));
+  // A reader started now (the replaced thread) must open the same file.
+  const internals = (store as unknown as Record<symbol, { readers: { threads: { terminate(): Promise<number> }[] } }>)[Symbol.for('flowstore.internals')]!;
+  await internals.readers.threads[0]!.terminate();
+  await store.runs.loadState('run_1').catch(() => null);
+  assert.equal((await store.runs.loadState('run_1'))?.currentStepIndex, 1);
+  assert.equal(existsSync(join(dir, 'relative.db')), true);
+  assert.equal(existsSync(join(home, 'relative.db')), false);
 });

@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { FlowstoreError } from '../errors.ts';
@@ -70,13 +71,14 @@ export class Engine implements Invoker {
     this.logger = logger;
     this.#writer = writer;
     this.#readers = readers;
-    this.#walFile = location.kind === 'file' ? `${location.file}-wal` : undefined;
+    this.#walFile = location.kind === 'file' ? `${resolve(location.file)}-wal` : undefined;
   }
 
   static async start(options: ParsedOptions, location: Location, logger: Logger): Promise<Engine> {
     const config: WorkerConfig = {
       // A memdb name is private to this store but shared by its threads; plain :memory: would give each thread its own.
-      filename: location.kind === 'memory' ? `file:/flowstore-${randomUUID()}?vfs=memdb` : location.file,
+      // Absolute: threads started later (a replaced reader, the WAL sync) must not depend on the process's cwd then.
+      filename: location.kind === 'memory' ? `file:/flowstore-${randomUUID()}?vfs=memdb` : resolve(location.file),
       memory: location.kind === 'memory',
       durability: options.durability,
       busyTimeoutMs: options.busyTimeoutMs,
