@@ -79,29 +79,39 @@ const upserts: BenchCase = {
   },
 };
 
+/**
+ * A populated store, and a raw read-only connection on the same file whose `load` does
+ * what loadState does: the point read and the decoding of both stored values.
+ */
+async function readPair(ctx: BenchContext) {
+  const store = await storeWithRuns(ctx);
+  const raw = new DatabaseSync(join(ctx.dir, 'flowstore.db'), { readOnly: true });
+  const statement = prepareRuns(raw).load;
+  const load = (runId: string) => {
+    const row = statement.get(runId) as { pipeline_context: string; last_step_output: string };
+    return [fromJsonText(row.pipeline_context), fromJsonText(row.last_step_output)];
+  };
+  const teardown = async () => {
+    await store.close();
+    raw.close();
+  };
+  return { store, load, teardown };
+}
+
 const pointReads: BenchCase = {
   name: 'runs.loadState, 64 in flight',
   rawLabel: 'point read by key + JSON decode, main thread',
   ops: PER_ITERATION,
   target: 0.5,
   async setup(ctx) {
-    const store = await storeWithRuns(ctx);
-    const raw = new DatabaseSync(join(ctx.dir, 'flowstore.db'), { readOnly: true });
-    const load = prepareRuns(raw).load;
+    const { store, load, teardown } = await readPair(ctx);
     let n = 0;
     return {
       flowstore: () => inFlight(PER_ITERATION, () => store.runs.loadState(`run_${(n++ * 7919) % RUN_IDS}`)),
       raw: () => {
-        for (let i = 0; i < PER_ITERATION; i++) {
-          const row = load.get(`run_${(n++ * 7919) % RUN_IDS}`) as { pipeline_context: string; last_step_output: string };
-          fromJsonText(row.pipeline_context);
-          fromJsonText(row.last_step_output);
-        }
+        for (let i = 0; i < PER_ITERATION; i++) load(`run_${(n++ * 7919) % RUN_IDS}`);
       },
-      teardown: async () => {
-        await store.close();
-        raw.close();
-      },
+      teardown,
     };
   },
 };
@@ -130,20 +140,12 @@ const sequentialRead: BenchCase = {
   rawLabel: 'point read + JSON decode, main thread',
   ops: 1,
   async setup(ctx) {
-    const store = await storeWithRuns(ctx);
-    const raw = new DatabaseSync(join(ctx.dir, 'flowstore.db'), { readOnly: true });
-    const load = prepareRuns(raw).load;
+    const { store, load, teardown } = await readPair(ctx);
     let n = 0;
     return {
       flowstore: () => store.runs.loadState(`run_${n++ % RUN_IDS}`),
-      raw: () => {
-        const row = load.get(`run_${n++ % RUN_IDS}`) as { pipeline_context: string };
-        return fromJsonText(row.pipeline_context);
-      },
-      teardown: async () => {
-        await store.close();
-        raw.close();
-      },
+      raw: () => load(`run_${n++ % RUN_IDS}`),
+      teardown,
     };
   },
 };
