@@ -1,11 +1,13 @@
 /**
  * Durability 'full' without stalling the writer. Commits run with synchronous=NORMAL
- * (consistent, and safe against a process crash); the WAL file is then fsynced on the
- * libuv pool while the writer goes on with the next batch, and each commit is
- * acknowledged only after an fsync that started after it has finished. Commits made
- * while one fsync runs share the next: one fsync per group, overlapped with work.
+ * (consistent, and safe against a process crash); when the main thread hears of a
+ * commit it syncs the WAL file on its libuv pool, and settles the commit's operations
+ * only after a sync that started after the commit has finished. Commits heard of while
+ * one sync runs share the next: one sync per group, overlapped with the writer's work.
+ * The sync is not the writer's job because the writer's event loop is busy running the
+ * next batch, and a completion it cannot take delays every acknowledgement by a batch.
  */
-import { closeSync, fsync, openSync } from 'node:fs';
+import { closeSync, fdatasync, openSync } from 'node:fs';
 import { FlowstoreError } from '../errors.ts';
 
 type Ack = (error?: FlowstoreError) => void;
@@ -44,13 +46,14 @@ export class WalSyncer {
     this.#syncing = true;
     let fd: number;
     try {
-      // The writer's connection keeps the WAL file in place while it is open, so one fd serves.
+      // The store's connections keep the WAL file in place while they are open, so one fd serves.
       fd = this.#fd ??= openSync(this.#walFile, 'r+');
     } catch (cause) {
       this.#finish(covered, cause);
       return;
     }
-    fsync(fd, (error) => this.#finish(covered, error ?? undefined));
+    // fdatasync, as SQLite itself syncs a WAL: the data and the file size, not the timestamps.
+    fdatasync(fd, (error) => this.#finish(covered, error ?? undefined));
   }
 
   #finish(covered: Ack[], cause: unknown): void {

@@ -1,7 +1,8 @@
 /**
- * The writer thread's loop. Everything queued is drained into one
- * `BEGIN IMMEDIATE … COMMIT`, each operation in its own SAVEPOINT so that one
- * failure rejects alone; results are sent only after the commit. An interactive
+ * The writer thread's loop. Each batch (every write the main thread gathered while
+ * the previous one was on its way) runs in one `BEGIN IMMEDIATE … COMMIT`, each
+ * operation in its own SAVEPOINT so that one failure rejects alone; results are
+ * sent only after the commit. An interactive
  * transaction holds the write lock across messages until it ends or times out,
  * while every other batch waits in the queue.
  */
@@ -9,7 +10,6 @@ import type { StatementSync } from 'node:sqlite';
 import { FlowstoreError, isSqliteError, toErrorData, type ErrorData } from '../errors.ts';
 import type { WorkerConfig } from './config.ts';
 import { loadMigrations, migrate } from './migrate.ts';
-import { WalSyncer } from './wal-sync.ts';
 import { OutcomeBuilder, type FromWriter, type OpResult, type Outcome, type ToWriter, type WireOp } from './protocol.ts';
 import { retryBusy } from './retry.ts';
 import { Runtime } from './runtime.ts';
@@ -22,10 +22,6 @@ const ENDED_TX_REMEMBERED = 256;
 
 function isDiskFull(error: unknown): boolean {
   return isSqliteError(error) && (error.errcode & 0xff) === SQLITE_FULL;
-}
-
-function isGroupable(message: ToWriter): boolean {
-  return message.t === 'batch' && message.tx === undefined && !message.standalone;
 }
 
 interface OpenTx {
@@ -41,7 +37,6 @@ export class WriterCore {
   readonly #savepoint: StatementSync;
   readonly #release: StatementSync;
   readonly #rollbackTo: StatementSync;
-  readonly #syncer: WalSyncer | undefined;
   #tx: OpenTx | undefined;
   #pumping = false;
   #closed = false;
@@ -52,14 +47,6 @@ export class WriterCore {
     this.#savepoint = runtime.db.prepare('SAVEPOINT op');
     this.#release = runtime.db.prepare('RELEASE op');
     this.#rollbackTo = runtime.db.prepare('ROLLBACK TO op');
-    const { config } = runtime;
-    this.#syncer = config.durability === 'full' && !config.memory ? new WalSyncer(`${config.filename}-wal`) : undefined;
-  }
-
-  /** Runs `reply` once what was just committed is durable: at once, or after the WAL sync with durability 'full'. */
-  #whenDurable(reply: (error?: ErrorData) => void): void {
-    if (!this.#syncer) reply();
-    else this.#syncer.afterCommit((error) => reply(error && toErrorData(error)));
   }
 
   /** Opens the connection, migrates, prepares; then says ready. */
@@ -111,15 +98,14 @@ export class WriterCore {
           this.#queue.shift();
           await this.#standalone(message);
         } else if (message.t === 'batch' && message.tx === undefined) {
-          let end = 1;
-          while (end < this.#queue.length && isGroupable(this.#queue[end]!)) end++;
-          await this.#group(this.#queue.splice(0, end) as Batch[]);
+          this.#queue.shift();
+          await this.#commit(message);
         } else if (message.t === 'begin') {
           this.#queue.shift();
           await this.#begin(message);
         } else if (message.t === 'close') {
           this.#queue.shift();
-          await this.#close(message.id);
+          this.#close(message.id);
         } else {
           // A message for a transaction that already ended (timed out, or finished).
           this.#queue.shift();
@@ -143,11 +129,13 @@ export class WriterCore {
     const started = performance.now();
     const before = runtime.stats.busyRetries;
     let result: OpResult;
+    let committed = false;
     try {
       result = await retryBusy(() => {
         const { op, ctx } = runtime.lookup(batch.ops[0]!.name);
         return { ok: true, value: op.run(ctx, batch.ops[0]!.input) } as const;
       }, runtime.config.busyTimeoutMs, runtime.stats);
+      committed = true;
     } catch (error) {
       result = { ok: false, error: toErrorData(error) };
     }
@@ -155,23 +143,25 @@ export class WriterCore {
     outcome.add(0, result);
     const commitMs = performance.now() - started;
     const busyRetries = runtime.stats.busyRetries - before;
-    this.#whenDurable((error) => {
-      const built = error ? OutcomeBuilder.failed(1, error) : outcome.build();
-      this.#post({ t: 'results', id: batch.id, outcome: built, commitMs, busyRetries });
-    });
+    this.#post({ t: 'results', id: batch.id, outcome: outcome.build(), commitMs, busyRetries, committed });
   }
 
-  /** Group commit: every queued batch in one transaction. */
-  async #group(batches: Batch[]): Promise<void> {
+  /**
+   * Group commit: a batch (every write the main thread gathered) in one transaction.
+   * The two batches the main thread keeps in flight are committed one after the other,
+   * not merged: merged, they would travel in lockstep, and the main thread and the
+   * writer would take turns waiting for each other instead of working at once.
+   */
+  async #commit(batch: Batch): Promise<void> {
     const runtime = this.#runtime;
     const retriesBefore = runtime.stats.busyRetries;
-    let outcomes: Outcome[];
+    let outcome: Outcome;
     let committed = false;
     const started = performance.now();
     try {
       await retryBusy(() => runtime.db.exec('BEGIN IMMEDIATE'), runtime.config.busyTimeoutMs, runtime.stats);
       try {
-        outcomes = batches.map((batch) => this.#runBatch(batch.ops));
+        outcome = this.#runBatch(batch.ops);
         await retryBusy(() => runtime.db.exec('COMMIT'), runtime.config.busyTimeoutMs, runtime.stats);
         committed = true;
       } catch (error) {
@@ -179,19 +169,12 @@ export class WriterCore {
         throw error;
       }
     } catch (error) {
-      const failed = toErrorData(error);
-      outcomes = batches.map((batch) => OutcomeBuilder.failed(batch.ops.length, failed));
+      outcome = OutcomeBuilder.failed(batch.ops.length, toErrorData(error));
       if (isDiskFull(error)) this.#reclaimWal();
     }
     const commitMs = performance.now() - started;
     const busyRetries = runtime.stats.busyRetries - retriesBefore;
-    const reply = (error?: ErrorData) => batches.forEach((batch, i) => {
-      const outcome = error ? OutcomeBuilder.failed(batch.ops.length, error) : outcomes[i]!;
-      this.#post({ t: 'results', id: batch.id, outcome, commitMs, busyRetries });
-    });
-    // Acknowledged only once durable; meanwhile the loop goes on with the next batch.
-    if (committed) this.#whenDurable(reply);
-    else reply();
+    this.#post({ t: 'results', id: batch.id, outcome, commitMs, busyRetries, committed });
   }
 
   /**
@@ -243,8 +226,7 @@ export class WriterCore {
       this.#post({ t: 'results', id: message.id, outcome: this.#runBatch(message.ops), commitMs: 0, busyRetries: 0 });
     } else if (message.t === 'end') {
       const error = this.#endTx(message.commit);
-      if (error || !message.commit) this.#post({ t: 'done', id: message.id, error });
-      else this.#whenDurable((synced) => this.#post({ t: 'done', id: message.id, error: synced }));
+      this.#post({ t: 'done', id: message.id, error, committed: message.commit && !error });
     }
   }
 
@@ -274,10 +256,8 @@ export class WriterCore {
     else this.#post({ t: 'done', id: message.id, error });
   }
 
-  async #close(id: number): Promise<void> {
+  #close(id: number): void {
     this.#closed = true;
-    await this.#syncer?.whenIdle();
-    this.#syncer?.close();
     const db = this.#runtime.db;
     try {
       if (db.isTransaction) db.exec('ROLLBACK');
