@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
-import { prepareRuns } from '../../src/domains/runs/sql.ts';
+import { prepareRuns, saveRun } from '../../src/domains/runs/sql.ts';
 import { openStore, type Store, type WorkflowStateInput } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';
 import { inFlight, openRaw } from '../shared.ts';
@@ -38,7 +38,7 @@ function rawDb(ctx: BenchContext, name: string, synchronous: 'NORMAL' | 'FULL' =
     return [s.pipelineId, s.pipelineName, s.pipelineVersion, s.currentStepIndex ?? 0, toJsonText(s.pipelineContext), toJsonText(s.lastStepOutput), s.status, null, null, s.totalSteps ?? 0, s.errorMessage ?? null, s.executionTimeMs ?? null, s.memoryUsageMb ?? null] as const;
   });
   const upsertId = (runId: string, i: number) => {
-    sql.upsert.run(runId, ...encoded[i % PER_ITERATION]!, toSqlTime(new Date()));
+    saveRun(sql, [runId, ...encoded[i % PER_ITERATION]!, toSqlTime(new Date())]);
   };
   const upsert = (i: number) => upsertId(`run_${i % RUN_IDS}`, i);
   return { db, sql, upsert, upsertId };
@@ -52,7 +52,7 @@ async function storeWithRuns(ctx: BenchContext, options: Parameters<typeof openS
 
 const upserts: BenchCase = {
   name: 'runs.saveState, 64 in flight',
-  rawLabel: 'same upsert, same encoded values, 1,000 per transaction',
+  rawLabel: 'same upsert (saveRun), same encoded values, 1,000 per transaction',
   ops: PER_ITERATION,
   target: 0.4,
   async setup(ctx) {

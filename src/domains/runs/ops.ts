@@ -1,9 +1,9 @@
 /** store.runs operations: declared once, run by the workers by name. */
 import { fromSqlTime, sqlNow, toSqlTime } from '../../codec.ts';
 import { defineDomain, opsOf } from '../../engine/op.ts';
-import { prepareRuns, type RunRow, type RunsStatements } from './sql.ts';
+import { prepareRuns, saveRun, type RunRow, type RunsStatements } from './sql.ts';
 import {
-  cleanupInput, failedInput, listInput, retentionInput, runIdInput, saveStateInput, statsInput,
+  cleanupInput, failedInput, listInput, retentionInput, runIdInput, saveStateParams, statsInput,
   type RunStatus, type WorkflowState, type WorkflowStats, type WorkflowSummary,
 } from './schema.ts';
 
@@ -30,15 +30,9 @@ function summary(row: RunRow): WorkflowSummary {
 export const runs = defineDomain('runs', prepareRuns, {
   saveState: op({
     kind: 'write',
-    input: saveStateInput,
-    run({ sql, codec }, { runId, state }): void {
-      (state.createdAt ? sql.upsertWithCreatedAt : sql.upsert).run(
-        runId, state.pipelineId, state.pipelineName, state.pipelineVersion, state.currentStepIndex,
-        codec.packText(state.pipelineContext), codec.packText(state.lastStepOutput), state.status,
-        state.createdAt ? toSqlTime(state.createdAt) : null, state.updatedAt ? toSqlTime(state.updatedAt) : null,
-        state.totalSteps, state.errorMessage ?? null, state.executionTimeMs ?? null, state.memoryUsageMb ?? null,
-        sqlNow(),
-      );
+    input: saveStateParams,
+    run({ sql, codec }, [runId, pipelineId, name, version, step, context, output, ...rest]): void {
+      saveRun(sql, [runId, pipelineId, name, version, step, codec.packText(context), codec.packText(output), ...rest, sqlNow()]);
     },
   }),
 

@@ -45,6 +45,21 @@ export function prepareRuns(db: DatabaseSync) {
 
 export type RunsStatements = ReturnType<typeof prepareRuns>;
 
+/**
+ * What saving a run binds, in order: runId, pipelineId, pipelineName, pipelineVersion,
+ * currentStepIndex, pipelineContext, lastStepOutput, status, createdAt, updatedAt,
+ * totalSteps, errorMessage, executionTimeMs, memoryUsageMb, and the time of the save.
+ */
+export type SaveRunParams = readonly [
+  string, string, string, string, number, string | Uint8Array | null, string | Uint8Array | null, string,
+  string | null, string | null, number, string | null, number | null, number | null, string,
+];
+
+/** Saves a run's state: inserts it, or updates it in place (created_at only when given). */
+export function saveRun(sql: RunsStatements, params: SaveRunParams): void {
+  (params[8] === null ? sql.upsert : sql.upsertWithCreatedAt).run(...params);
+}
+
 /** A row as SQLite returns it (null-prototype object). */
 export interface RunRow {
   run_id: string;
