@@ -58,6 +58,22 @@ for (const backend of BACKENDS) {
       assert.ok(second!.updatedAt.getTime() > first!.createdAt.getTime());
     });
 
+    test('saves that keep the status and pipeline, and saves that change them, leave every index right', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      const ids = async (filter: { status?: Status; pipelineId?: string }) => (await store.runs.listWorkflows(filter)).map((w) => w.runId);
+      await store.runs.saveState('r', state('a', 'running'));
+      const at = hoursAgo(1);
+      await store.runs.saveState('r', state('a', 'running', { currentStepIndex: 2, updatedAt: at }));
+      const kept = await store.runs.loadState('r');
+      assert.deepEqual([kept!.currentStepIndex, kept!.updatedAt.getTime()], [2, at.getTime()]);
+      await store.runs.saveState('r', state('b', 'failed', { errorMessage: 'boom' }));
+      assert.deepEqual([await ids({ status: 'running' }), await ids({ status: 'failed' }), await ids({ pipelineId: 'a' }), await ids({ pipelineId: 'b' })], [[], ['r'], [], ['r']]);
+      await store.runs.saveState('r', state('b', 'failed', { createdAt: hoursAgo(50) }));
+      assert.deepEqual((await store.runs.getFailedWorkflows({ hoursBack: 1 })).map((w) => w.runId), ['r']);
+      assert.ok((await store.runs.loadState('r'))!.createdAt.getTime() < hoursAgo(49).getTime());
+      assert.deepEqual(await store.query('PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
+    });
+
     test('SQL-looking strings are data, stored verbatim', async (t) => {
       const store = await tempStore(t, { path: backend.path });
       const evil = "x'); DROP TABLE workflow_state; --";
