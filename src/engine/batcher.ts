@@ -71,7 +71,11 @@ export class Batcher {
       this.#inFlight++;
       void this.#send(batch).finally(() => {
         this.#inFlight--;
-        if (this.#queue.length > 0) this.#schedule();
+        // What the settled operations' callers issued next is queued by now: it goes at
+        // once, before another reply is handled. Waiting for setImmediate would let the
+        // other batch's reply, often already there, settle first, and the two batches
+        // would then travel together, in lockstep, for good.
+        if (this.#queue.length > 0) this.#flush();
         else if (this.#inFlight === 0) this.#idle.splice(0).forEach((resolve) => resolve());
       });
     }
