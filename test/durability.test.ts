@@ -1,13 +1,11 @@
-/** Durability 'full' (WAL synced off the writer before each acknowledgement) and the checkpointer thread. */
+/** Durability 'full' (each batch's commit syncs the WAL before it is acknowledged) and the checkpointer thread. */
 import assert from 'node:assert/strict';
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { openStore, type Store } from '../src/index.ts';
 import type { CheckpointerClient } from '../src/engine/checkpointer-client.ts';
-import { WalSyncer } from '../src/engine/wal-sync.ts';
-import { isFlowstoreError } from '../src/errors.ts';
 import { tempDir } from './helpers.ts';
 
 const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i, pad: 'x'.repeat(2000) }, lastStepOutput: null, status: 'running' as const });
@@ -28,31 +26,6 @@ test("durability 'full': every acknowledged write is in the file, also across a 
   const reopened = await openStore({ path });
   t.after(() => reopened.close());
   assert.deepEqual(await reopened.query('SELECT COUNT(*) AS n FROM workflow_state'), [{ n: 501 }]);
-});
-
-test('the WAL syncer acknowledges every commit once synced, in order, and is idle after', async (t) => {
-  const wal = join(tempDir(t), 'sync.db-wal');
-  writeFileSync(wal, 'frames');
-  const syncer = new WalSyncer(wal);
-  t.after(() => syncer.close());
-  const acks: [number, unknown][] = [];
-  // Three commits heard of at once: the first starts a sync, the other two share the next one.
-  for (let i = 0; i < 3; i++) syncer.afterCommit((error) => acks.push([i, error]));
-  assert.deepEqual(acks, [], 'nothing is acknowledged before a sync has finished');
-  await syncer.whenIdle();
-  assert.deepEqual(acks, [[0, undefined], [1, undefined], [2, undefined]]);
-});
-
-test('a WAL that cannot be synced fails each commit waiting on it with FLOWSTORE_SQLITE, and nothing hangs', async (t) => {
-  const syncer = new WalSyncer(join(tempDir(t), 'missing', 'gone.db-wal'));
-  t.after(() => syncer.close());
-  const errors = await Promise.all([0, 1].map(() => new Promise((resolve) => syncer.afterCommit(resolve))));
-  for (const error of errors) {
-    assert.ok(isFlowstoreError(error));
-    assert.equal(error.code, 'FLOWSTORE_SQLITE');
-    assert.equal(error.details.durability, 'full');
-  }
-  await syncer.whenIdle();
 });
 
 test('the checkpointer copies the WAL back into the database file while the store runs', async (t) => {

@@ -17,9 +17,8 @@ export function openConnection(config: WorkerConfig, readOnly: boolean): Databas
         db.exec('PRAGMA journal_mode = WAL');
         db.exec(`PRAGMA wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
       }
-      // Durability 'full' on a file syncs the WAL after each commit from outside (wal-sync.ts), so that
-      // the writer goes on meanwhile; the connection itself commits with NORMAL.
-      db.exec(`PRAGMA synchronous = ${config.durability === 'full' && config.memory ? 'FULL' : 'NORMAL'}`);
+      // Durability 'full': SQLite syncs the WAL as each transaction commits, so one sync per batch.
+      db.exec(`PRAGMA synchronous = ${config.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     }
     return db;
   } catch (cause) {

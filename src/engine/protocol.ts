@@ -54,13 +54,8 @@ export type ToWriter =
   | { readonly t: 'end'; readonly id: number; readonly tx: number; readonly commit: boolean }
   | { readonly t: 'close'; readonly id: number };
 
-/**
- * `committed` is set on a reply that follows a commit of the writer's. With durability
- * 'full' the main thread syncs the WAL before it settles such a reply, so that the
- * acknowledgement never waits for the writer's own event loop.
- */
 export type FromWriter =
   | { readonly t: 'ready'; readonly applied: number[] }
-  | { readonly t: 'results'; readonly id: number; readonly outcome: Outcome; readonly commitMs: number; readonly busyRetries: number; readonly committed?: boolean }
-  | { readonly t: 'done'; readonly id: number; readonly error?: ErrorData; readonly committed?: boolean }
+  | { readonly t: 'results'; readonly id: number; readonly outcome: Outcome; readonly commitMs: number; readonly busyRetries: number }
+  | { readonly t: 'done'; readonly id: number; readonly error?: ErrorData }
   | { readonly t: 'fatal'; readonly error: ErrorData };

@@ -10,7 +10,6 @@ import { Batcher, settle, type Pending } from './batcher.ts';
 import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
 import type { FromWriter, ToWriter } from './protocol.ts';
-import { WalSyncer } from './wal-sync.ts';
 import { WRITER_FILE } from './worker-files.ts';
 
 type Waiter =
@@ -31,8 +30,6 @@ export class WriterClient {
   readonly #waiters = new Map<number, Waiter>();
   readonly #batcher = new Batcher(WRITER_PIPELINE, true, (ops) => this.#post(ops));
   readonly #txBatchers = new Map<number, Batcher>();
-  /** With durability 'full', syncs the WAL on this thread's libuv pool before a commit is acknowledged. */
-  readonly #syncer: WalSyncer | undefined;
   #worker!: Worker;
   #ready!: Promise<void>;
   #nextId = 1;
@@ -44,7 +41,6 @@ export class WriterClient {
     this.#config = config;
     this.#logger = logger;
     this.#metrics = metrics;
-    this.#syncer = config.durability === 'full' && !config.memory ? new WalSyncer(`${config.filename}-wal`) : undefined;
   }
 
   /** Starts the writer and waits until it has migrated the database. */
@@ -106,8 +102,6 @@ export class WriterClient {
     await Promise.race([closed, timeout]);
     clearTimeout(timer);
     await this.#worker.terminate();
-    await this.#syncer?.whenIdle();
-    this.#syncer?.close();
   }
 
   #spawn(): void {
@@ -159,22 +153,13 @@ export class WriterClient {
     if (message.t === 'ready' || message.t === 'fatal') return;
     const waiter = this.#waiters.get(message.id);
     if (!waiter) return;
-    // From here on the reply no longer depends on the writer thread: if it dies now, what it committed stays acknowledged.
     this.#waiters.delete(message.id);
-    if (message.committed && this.#syncer) this.#syncer.afterCommit((error) => this.#settle(waiter, message, error));
-    else this.#settle(waiter, message);
-  }
-
-  /** Settles a reply; `syncError` when the commit it follows could not be synced to disk. */
-  #settle(waiter: Waiter, message: Extract<FromWriter, { id: number }>, syncError?: FlowstoreError): void {
     if (message.t === 'results' && waiter.kind === 'batch') {
       this.#metrics.recordWrite(waiter.ops.length, message.commitMs, message.busyRetries);
-      if (syncError) waiter.ops.forEach((op) => op.reject(syncError));
-      else settle(waiter.ops, message.outcome);
+      settle(waiter.ops, message.outcome);
       waiter.done();
     } else if (message.t === 'done' && waiter.kind === 'done') {
-      const error = message.error ? fromErrorData(message.error) : syncError;
-      if (error) waiter.reject(error);
+      if (message.error) waiter.reject(fromErrorData(message.error));
       else waiter.resolve();
     }
   }

@@ -129,13 +129,11 @@ export class WriterCore {
     const started = performance.now();
     const before = runtime.stats.busyRetries;
     let result: OpResult;
-    let committed = false;
     try {
       result = await retryBusy(() => {
         const { op, ctx } = runtime.lookup(batch.ops[0]!.name);
         return { ok: true, value: op.run(ctx, batch.ops[0]!.input) } as const;
       }, runtime.config.busyTimeoutMs, runtime.stats);
-      committed = true;
     } catch (error) {
       result = { ok: false, error: toErrorData(error) };
     }
@@ -143,7 +141,7 @@ export class WriterCore {
     outcome.add(0, result);
     const commitMs = performance.now() - started;
     const busyRetries = runtime.stats.busyRetries - before;
-    this.#post({ t: 'results', id: batch.id, outcome: outcome.build(), commitMs, busyRetries, committed });
+    this.#post({ t: 'results', id: batch.id, outcome: outcome.build(), commitMs, busyRetries });
   }
 
   /**
@@ -156,14 +154,12 @@ export class WriterCore {
     const runtime = this.#runtime;
     const retriesBefore = runtime.stats.busyRetries;
     let outcome: Outcome;
-    let committed = false;
     const started = performance.now();
     try {
       await retryBusy(() => runtime.db.exec('BEGIN IMMEDIATE'), runtime.config.busyTimeoutMs, runtime.stats);
       try {
         outcome = this.#runBatch(batch.ops);
         await retryBusy(() => runtime.db.exec('COMMIT'), runtime.config.busyTimeoutMs, runtime.stats);
-        committed = true;
       } catch (error) {
         if (runtime.db.isTransaction) runtime.db.exec('ROLLBACK');
         throw error;
@@ -174,7 +170,7 @@ export class WriterCore {
     }
     const commitMs = performance.now() - started;
     const busyRetries = runtime.stats.busyRetries - retriesBefore;
-    this.#post({ t: 'results', id: batch.id, outcome, commitMs, busyRetries, committed });
+    this.#post({ t: 'results', id: batch.id, outcome, commitMs, busyRetries });
   }
 
   /**
@@ -226,7 +222,7 @@ export class WriterCore {
       this.#post({ t: 'results', id: message.id, outcome: this.#runBatch(message.ops), commitMs: 0, busyRetries: 0 });
     } else if (message.t === 'end') {
       const error = this.#endTx(message.commit);
-      this.#post({ t: 'done', id: message.id, error, committed: message.commit && !error });
+      this.#post({ t: 'done', id: message.id, error });
     }
   }
 
