@@ -2,9 +2,9 @@
  * The writer thread's loop. Each batch (every write the main thread gathered while
  * the previous one was on its way) runs in one `BEGIN IMMEDIATE … COMMIT`, each
  * operation in its own SAVEPOINT so that one failure rejects alone; results are
- * sent only after the commit. An interactive
- * transaction holds the write lock across messages until it ends or times out,
- * while every other batch waits in the queue.
+ * sent only after the commit (which, with durability 'full', has synced the WAL).
+ * An interactive transaction holds the write lock across messages until it ends or
+ * times out, while every other batch waits in the queue.
  */
 import type { StatementSync } from 'node:sqlite';
 import { FlowstoreError, isSqliteError, toErrorData, type ErrorData } from '../errors.ts';
