@@ -137,7 +137,7 @@ export class Codec {
     return this.packText(toJsonText(value));
   }
 
-  /** What {@link encodeJson} stores, for a value already encoded by {@link toJsonText} (see `jsonValue` in the schemas). */
+  /** What {@link encodeJson} stores, for a value already encoded by {@link toJsonText} (see `jsonText` in the schemas). */
   packText(text: string): string | Uint8Array {
     if (this.#settings === false || text.length < this.#settings.thresholdBytes) return text;
     return zlibSync(strToU8(text), { level: this.#settings.level as DeflateLevel });

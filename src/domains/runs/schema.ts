@@ -1,7 +1,7 @@
 /** Inputs and records of store.runs (seed 001), camelCase of the document's fields. */
 import { z } from 'zod';
 import { toSqlTime } from '../../codec.ts';
-import { id, instant, jsonValue, limit, offset, positiveAmount, text } from '../common.ts';
+import { id, instant, jsonText, limit, offset, positiveAmount, text, value } from '../common.ts';
 
 export const RUN_STATUSES = ['running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -14,8 +14,8 @@ export const workflowStateInput = z.object({
   pipelineName: text,
   pipelineVersion: text,
   currentStepIndex: count.default(0),
-  pipelineContext: jsonValue,
-  lastStepOutput: jsonValue,
+  pipelineContext: value,
+  lastStepOutput: value,
   status: z.enum(RUN_STATUSES),
   createdAt: instant.optional(),
   updatedAt: instant.optional(),
@@ -67,8 +67,9 @@ export const saveStateInput = z.object({ runId: id, state: workflowStateInput })
  * two values (done there). Every save crosses the thread boundary; an array of strings
  * and numbers clones several times faster than the object graph it comes from.
  */
-export const saveStateParams = saveStateInput.transform(({ runId, state: s }) => [
-  runId, s.pipelineId, s.pipelineName, s.pipelineVersion, s.currentStepIndex, s.pipelineContext, s.lastStepOutput,
+export const saveStateParams = saveStateInput.transform(({ runId, state: s }, ctx) => [
+  runId, s.pipelineId, s.pipelineName, s.pipelineVersion, s.currentStepIndex,
+  jsonText(s.pipelineContext, ['state', 'pipelineContext'], ctx), jsonText(s.lastStepOutput, ['state', 'lastStepOutput'], ctx),
   s.status, s.createdAt ? toSqlTime(s.createdAt) : null, s.updatedAt ? toSqlTime(s.updatedAt) : null,
   s.totalSteps, s.errorMessage ?? null, s.executionTimeMs ?? null, s.memoryUsageMb ?? null,
 ] as const);
