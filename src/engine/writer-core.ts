@@ -1,8 +1,9 @@
 /**
  * The writer thread's loop. Each batch (every write the main thread gathered while
- * the previous one was on its way) runs in one `BEGIN IMMEDIATE … COMMIT`, each
- * operation in its own SAVEPOINT so that one failure rejects alone; results are
- * sent only after the commit (which, with durability 'full', has synced the WAL).
+ * the previous one was on its way) runs in one `BEGIN IMMEDIATE … COMMIT`. If one of
+ * its operations fails, the batch is rolled back and run again with each operation
+ * in its own SAVEPOINT, so that the failure rejects alone and the rest commit; results
+ * are sent only after the commit (which, with durability 'full', has synced the WAL).
  * An interactive transaction holds the write lock across messages until it ends or
  * times out, while every other batch waits in the queue.
  */
@@ -155,10 +156,19 @@ export class WriterCore {
     const retriesBefore = runtime.stats.busyRetries;
     let outcome: Outcome;
     const started = performance.now();
+    const begin = () => retryBusy(() => runtime.db.exec('BEGIN IMMEDIATE'), runtime.config.busyTimeoutMs, runtime.stats);
     try {
-      await retryBusy(() => runtime.db.exec('BEGIN IMMEDIATE'), runtime.config.busyTimeoutMs, runtime.stats);
+      await begin();
       try {
-        outcome = this.#runBatch(batch.ops);
+        let ran = this.#runBare(batch.ops);
+        if (!ran) {
+          // An operation failed, and without savepoints its half-done work cannot be undone
+          // alone: undo the batch, and run it again with a SAVEPOINT per operation.
+          runtime.db.exec('ROLLBACK');
+          await begin();
+          ran = this.#runBatch(batch.ops);
+        }
+        outcome = ran;
         await retryBusy(() => runtime.db.exec('COMMIT'), runtime.config.busyTimeoutMs, runtime.stats);
       } catch (error) {
         if (runtime.db.isTransaction) runtime.db.exec('ROLLBACK');
@@ -186,6 +196,23 @@ export class WriterCore {
     }
   }
 
+  /**
+   * Runs a batch's operations without savepoints, and stops at the first that fails
+   * (undefined). A SAVEPOINT per operation makes SQLite copy each page an operation
+   * touches into a statement journal; in a batch of saves that was a sixth of the
+   * writer's time. A batch where nothing fails, nearly every batch, does without.
+   */
+  #runBare(ops: readonly WireOp[]): Outcome | undefined {
+    const outcome = new OutcomeBuilder(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      const result = this.#runtime.runSync(ops[i]!.name, ops[i]!.input);
+      if (!result.ok) return undefined;
+      outcome.add(i, result);
+    }
+    return outcome.build();
+  }
+
+  /** Runs operations each in its own SAVEPOINT, so that one that fails rejects alone and leaves nothing behind. */
   #runBatch(ops: readonly WireOp[]): Outcome {
     const outcome = new OutcomeBuilder(ops.length);
     for (let i = 0; i < ops.length; i++) outcome.add(i, this.#runOp(ops[i]!));
