@@ -51,4 +51,20 @@ test('a full disk fails the write with a coded error, keeps what was committed, 
   // The failed write's WAL space was given back: small writes fit again.
   await store.runs.saveState('after', state(1, 10));
   assert.equal((await store.runs.loadState('after'))?.currentStepIndex, 1);
+  // A write that cannot fit, batched with small ones: it fails alone, and they commit.
+  const outcomes = await Promise.allSettled([
+    store.runs.saveState('tiny_1', state(1, 10)), store.runs.saveState('huge', state(2, 2_000_000)),
+    store.runs.saveState('tiny_2', state(3, 10)), store.runs.saveState('tiny_3', state(4, 10)),
+  ]);
+  assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+  assert.equal(((outcomes[1] as PromiseRejectedResult).reason.details.errcode ?? 0) & 0xff, 13);
+  assert.deepEqual(await store.query("SELECT run_id FROM workflow_state WHERE run_id LIKE 'tiny_%' ORDER BY run_id"), [{ run_id: 'tiny_1' }, { run_id: 'tiny_2' }, { run_id: 'tiny_3' }]);
+  // In a transaction, SQLite rolls the whole transaction back: it rejects with the disk's error, and leaves nothing.
+  await assert.rejects(store.transaction(async (tx) => {
+    await tx.runs.saveState('in_tx', state(5, 10));
+    await tx.runs.saveState('in_tx_huge', state(6, 2_000_000));
+  }), (error: { code: string; details: { errcode?: number } }) => error.code === 'FLOWSTORE_SQLITE' && ((error.details.errcode ?? 0) & 0xff) === 13);
+  assert.equal(await store.runs.loadState('in_tx'), null);
+  await store.runs.saveState('last', state(7, 10));
+  assert.equal((await store.runs.loadState('last'))?.currentStepIndex, 7);
 });

@@ -163,10 +163,14 @@ export class WriterCore {
         let ran = this.#runBare(batch.ops);
         if (!ran) {
           // An operation failed, and without savepoints its half-done work cannot be undone
-          // alone: undo the batch, and run it again with a SAVEPOINT per operation.
-          runtime.db.exec('ROLLBACK');
-          await begin();
-          ran = this.#runBatch(batch.ops);
+          // alone: undo the batch, and run it again with a SAVEPOINT per operation. (Some
+          // errors, a full disk among them, have already rolled the transaction back.)
+          if (runtime.db.isTransaction) runtime.db.exec('ROLLBACK');
+          const lost = new Map<number, OpResult>();
+          do {
+            await begin();
+            ran = this.#runIsolated(batch.ops, lost);
+          } while (!ran);
         }
         outcome = ran;
         await retryBusy(() => runtime.db.exec('COMMIT'), runtime.config.busyTimeoutMs, runtime.stats);
@@ -212,19 +216,33 @@ export class WriterCore {
     return outcome.build();
   }
 
-  /** Runs operations each in its own SAVEPOINT, so that one that fails rejects alone and leaves nothing behind. */
-  #runBatch(ops: readonly WireOp[]): Outcome {
+  /**
+   * Runs operations each in its own SAVEPOINT, so that one that fails rejects alone and
+   * leaves nothing behind. Some errors (a full disk, an I/O error) make SQLite roll the
+   * whole transaction back, and with it what the operations before had done: such an
+   * operation is set aside in `lost` with its error, and the result is undefined, for
+   * the caller to begin again and rerun the others.
+   */
+  #runIsolated(ops: readonly WireOp[], lost: Map<number, OpResult>): Outcome | undefined {
+    const db = this.#runtime.db;
     const outcome = new OutcomeBuilder(ops.length);
-    for (let i = 0; i < ops.length; i++) outcome.add(i, this.#runOp(ops[i]!));
+    for (let i = 0; i < ops.length; i++) {
+      const setAside = lost.get(i);
+      if (setAside) {
+        outcome.add(i, setAside);
+        continue;
+      }
+      this.#savepoint.run();
+      const result = this.#runtime.runSync(ops[i]!.name, ops[i]!.input);
+      if (!result.ok && !db.isTransaction) {
+        lost.set(i, result);
+        return undefined;
+      }
+      if (!result.ok) this.#rollbackTo.run();
+      this.#release.run();
+      outcome.add(i, result);
+    }
     return outcome.build();
-  }
-
-  #runOp(op: WireOp): OpResult {
-    this.#savepoint.run();
-    const result = this.#runtime.runSync(op.name, op.input);
-    if (!result.ok) this.#rollbackTo.run();
-    this.#release.run();
-    return result;
   }
 
   async #begin(message: Extract<ToWriter, { t: 'begin' }>): Promise<void> {
@@ -246,7 +264,15 @@ export class WriterCore {
 
   #inTx(message: ToWriter): void {
     if (message.t === 'batch') {
-      this.#post({ t: 'results', id: message.id, outcome: this.#runBatch(message.ops), commitMs: 0, busyRetries: 0 });
+      const lost = new Map<number, OpResult>();
+      let outcome = this.#runIsolated(message.ops, lost);
+      if (!outcome) {
+        // SQLite rolled the caller's transaction back: it has ended, with that error.
+        const failure = [...lost.values()][0] as Extract<OpResult, { ok: false }>;
+        outcome = OutcomeBuilder.failed(message.ops.length, failure.error);
+        this.#endTx(false, failure.error);
+      }
+      this.#post({ t: 'results', id: message.id, outcome, commitMs: 0, busyRetries: 0 });
     } else if (message.t === 'end') {
       const error = this.#endTx(message.commit);
       this.#post({ t: 'done', id: message.id, error });
