@@ -13,6 +13,8 @@ export interface BenchPair {
   flowstore(): Promise<unknown>;
   /** The same iteration done with raw node:sqlite on the main thread. */
   raw(): unknown;
+  /** Untimed, after each stretch of flowstore iterations: lets the store's background work finish before raw runs. */
+  readonly drained?: () => Promise<void>;
   /** Extra figures to print beside the timing (compression ratio, sizes…). */
   readonly notes?: () => Record<string, number | string>;
   teardown(): Promise<void>;

@@ -1,14 +1,15 @@
 /**
  * `npm run bench`: every case in bench/cases/ through flowstore and through raw
  * node:sqlite in the same run, printed side by side with their ratio, and written to
- * bench/results/latest.json. `BENCH_TIME_MS` sets the time per task; `BENCH_ONLY`
- * filters cases by a substring of their name.
+ * bench/results/latest.json. `BENCH_TIME_MS` sets the time per side; `BENCH_ROUNDS`
+ * how many turns that time is cut into; `BENCH_ONLY` filters cases by a substring of
+ * their name.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
-import type { BenchCase } from './case.ts';
+import type { BenchCase, BenchPair } from './case.ts';
 
 interface Row {
   case: string;
@@ -26,7 +27,15 @@ interface Row {
 }
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 1500);
+/**
+ * The two sides take turns, flowstore then raw, then raw then flowstore, and so on:
+ * run one after the other, each saw a different stretch of the machine's drift (a sync
+ * to this VM's disk takes 20-40% longer in some seconds than in others).
+ */
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 const only = process.env.BENCH_ONLY;
+const SIDES = ['flowstore', 'raw'] as const;
+type Side = (typeof SIDES)[number];
 
 async function loadCases(): Promise<BenchCase[]> {
   const dir = new URL('./cases/', import.meta.url);
@@ -39,11 +48,40 @@ async function loadCases(): Promise<BenchCase[]> {
   return only ? cases.filter((c) => c.name.includes(only)) : cases;
 }
 
-function stats(bench: Bench, name: string, ops: number) {
-  const task = bench.getTask(name);
-  const result = task?.result;
-  if (!result || !('throughput' in result)) throw new Error(`${name}: ${result && 'error' in result ? result.error.message : 'no result'}`);
-  return { opsPerSec: result.throughput.mean * ops, p50: result.latency.p50, p99: result.latency.p99 };
+/** Each side's latency samples (ms per iteration) over every round. */
+async function measure(pair: BenchPair): Promise<Record<Side, number[]>> {
+  const samples: Record<Side, number[]> = { flowstore: [], raw: [] };
+  // tinybench calls a task once, untimed and not awaited, to learn whether it is async,
+  // unless told: that stray call would overlap the first timed one. Raw is sync in most
+  // cases; one awaited call here finds out.
+  const first = pair.raw();
+  const rawIsAsync = typeof (first as Promise<unknown> | undefined)?.then === 'function';
+  await first;
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({ time: timeMs / rounds, warmup: round === 0, warmupTime: Math.min(500, timeMs / 3), retainSamples: true });
+    const order = round % 2 === 0 ? SIDES : [...SIDES].reverse();
+    for (const side of order) {
+      if (side === 'flowstore') bench.add(side, () => pair.flowstore(), { async: true, afterAll: () => pair.drained?.() });
+      else bench.add(side, () => pair.raw(), { async: rawIsAsync });
+    }
+    await bench.run();
+    for (const side of SIDES) {
+      const result = bench.getTask(side)?.result;
+      if (!result || !('latency' in result)) throw new Error(`${side}: ${result && 'error' in result ? result.error.message : 'no result'}`);
+      samples[side].push(...(result.latency.samples ?? []));
+    }
+  }
+  return samples;
+}
+
+/** Throughput as tinybench reports it (the mean of each sample's rate) and latency percentiles. */
+function stats(samples: number[], ops: number) {
+  if (samples.length === 0) throw new Error('no samples');
+  const sorted = samples.toSorted((a, b) => a - b);
+  const mean = sorted.reduce((sum, ms) => sum + ms, 0) / sorted.length;
+  const rate = sorted.reduce((sum, ms) => sum + 1000 / (ms > 0 ? ms : mean), 0) / sorted.length;
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { opsPerSec: rate * ops, p50: at(0.5), p99: at(0.99) };
 }
 
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
@@ -54,14 +92,11 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'flowstore-bench-'));
     try {
       const pair = await benchCase.setup({ dir });
-      const bench = new Bench({ time: timeMs, warmupTime: Math.min(500, timeMs / 3) });
-      bench.add('flowstore', () => pair.flowstore());
-      bench.add('raw', () => pair.raw());
-      await bench.run();
+      const samples = await measure(pair);
       await pair.teardown();
       const ops = typeof benchCase.ops === 'number' ? { flowstore: benchCase.ops, raw: benchCase.ops } : benchCase.ops;
-      const f = stats(bench, 'flowstore', ops.flowstore);
-      const r = stats(bench, 'raw', ops.raw);
+      const f = stats(samples.flowstore, ops.flowstore);
+      const r = stats(samples.raw, ops.raw);
       const ratio = f.opsPerSec / r.opsPerSec;
       const notes = pair.notes?.();
       rows.push({
@@ -85,7 +120,7 @@ async function main(): Promise<void> {
   }
   const out = new URL('./results/', import.meta.url);
   mkdirSync(out, { recursive: true });
-  writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, timeMs, rows }, null, 2)}\n`);
+  writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, timeMs, rounds, rows }, null, 2)}\n`);
 }
 
 await main();

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { CHECKPOINT_INTERVAL_MS } from '../src/engine/checkpointer-core.ts';
 import type { BenchContext } from './case.ts';
 
 /** Operations outstanding at once in the concurrent cases, as the issues specify. */
@@ -14,6 +15,15 @@ export async function inFlight(count: number, run: (i: number) => Promise<unknow
     while (next < count) await run(next++);
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+}
+
+/**
+ * Untimed, after a stretch of flowstore writes: waits out the checkpoint that copies them
+ * into the database file in the background, so that the raw side, measured next, does
+ * not share the disk with it.
+ */
+export function backgroundDone(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 2 * CHECKPOINT_INTERVAL_MS + 50));
 }
 
 /**

@@ -5,7 +5,7 @@ import { prepareAgents } from '../../src/domains/agents/sql.ts';
 import { toFtsQuery } from '../../src/domains/agents/search.ts';
 import { openStore, type AgentStateInput, type Store } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';
-import { inFlight, openRaw } from '../shared.ts';
+import { backgroundDone, inFlight, openRaw } from '../shared.ts';
 
 const PER_ITERATION = 1000;
 const AGENTS = 5_000;
@@ -52,6 +52,7 @@ const saves: BenchCase = {
         const offset = (base += PER_ITERATION);
         return inFlight(PER_ITERATION, (i) => agents.saveAgentState(agentState(offset + i)));
       },
+      drained: backgroundDone,
       raw: () => {
         raw.db.exec('BEGIN IMMEDIATE');
         for (let i = 0; i < PER_ITERATION; i++) {

@@ -7,7 +7,7 @@ import { Codec, fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
 import { prepareDag } from '../../src/domains/dag/sql.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, openStore, type Store } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';
-import { inFlight, openRaw } from '../shared.ts';
+import { backgroundDone, inFlight, openRaw } from '../shared.ts';
 
 const PER_ITERATION = 1000;
 const NODES = 200;
@@ -74,6 +74,7 @@ const deltas: BenchCase = {
         const offset = (base += PER_ITERATION);
         return inFlight(PER_ITERATION, (i) => store.dag.saveCacheDelta('etl', { [`node_${(offset + i) % NODES}`]: nodeOutputs(offset + i) }));
       },
+      drained: backgroundDone,
       raw: () => {
         const offset = (base += PER_ITERATION);
         raw.db.exec('BEGIN IMMEDIATE');

@@ -11,7 +11,7 @@ import { prepareDag } from '../../src/domains/dag/sql.ts';
 import { prepareRuns, saveRun } from '../../src/domains/runs/sql.ts';
 import { openStore, type WorkflowStateInput } from '../../src/index.ts';
 import type { BenchCase } from '../case.ts';
-import { inFlight, openRaw } from '../shared.ts';
+import { backgroundDone, inFlight, openRaw } from '../shared.ts';
 
 const STEPS = 250;
 const RUNS = 1000;
@@ -71,6 +71,7 @@ const mixed: BenchCase = {
         const base = (n += STEPS);
         return inFlight(STEPS, (i) => step(base + i));
       },
+      drained: backgroundDone,
       raw: () => {
         const base = (n += STEPS);
         db.exec('BEGIN IMMEDIATE');

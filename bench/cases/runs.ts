@@ -5,7 +5,7 @@ import { fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
 import { prepareRuns, saveRun } from '../../src/domains/runs/sql.ts';
 import { openStore, type Store, type WorkflowStateInput } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';
-import { inFlight, openRaw } from '../shared.ts';
+import { backgroundDone, inFlight, openRaw } from '../shared.ts';
 
 const PER_ITERATION = 1000;
 const RUN_IDS = 10_000;
@@ -64,6 +64,7 @@ const upserts: BenchCase = {
         const offset = (base += PER_ITERATION);
         return inFlight(PER_ITERATION, (i) => store.runs.saveState(`run_${(offset + i) % RUN_IDS}`, state(i)));
       },
+      drained: backgroundDone,
       raw: () => {
         raw.db.exec('BEGIN IMMEDIATE');
         for (let i = 0; i < PER_ITERATION; i++) raw.upsert(base + i);
@@ -156,16 +157,22 @@ const durableUpserts: BenchCase = {
   ops: { flowstore: PER_ITERATION, raw: 100 },
   target: 10,
   async setup(ctx) {
-    const store = await openStore({ path: join(ctx.dir, 'flowstore.db'), durability: 'full' });
+    // Both sides start from the same 10,000 runs and go round them, saving each in turn.
+    const store = await storeWithRuns(ctx, { durability: 'full' });
     const raw = rawDb(ctx, 'raw.db', 'FULL');
+    raw.db.exec('BEGIN');
+    for (let i = 0; i < RUN_IDS; i++) raw.upsert(i);
+    raw.db.exec('COMMIT');
     let base = 0;
+    let rawNext = 0;
     return {
       flowstore: () => {
         const offset = (base += PER_ITERATION);
         return inFlight(PER_ITERATION, (i) => store.runs.saveState(`run_${(offset + i) % RUN_IDS}`, state(i)));
       },
+      drained: backgroundDone,
       raw: () => {
-        for (let i = 0; i < 100; i++) raw.upsert(base + i);
+        for (let i = 0; i < 100; i++) raw.upsert(rawNext++);
       },
       teardown: async () => {
         await store.close();
