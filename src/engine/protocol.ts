@@ -6,6 +6,119 @@ export interface WireOp {
   readonly input: unknown;
 }
 
+const STRING = 0;
+const NUMBER = 1;
+const NULL = 2;
+/** In `PackedOps.shape`, a value count that says the input travels as it is, in `inputs`. */
+const AS_IS = -1;
+
+/**
+ * A batch's operations as they travel. A structured clone pays for every value it
+ * copies, and a save sends fourteen: a batch of 32 saves cost the writer 28 µs to
+ * receive, about a twentieth of its time per batch with durability 'full'. So an
+ * operation whose input is a flat array of strings, numbers and nulls (the values a
+ * schema's transform laid out for binding) travels packed: every name and string joined
+ * into one text, each value's kind in one byte, and each number, or string's length, in
+ * one Float64Array. The same 32 saves then take 10 µs to receive, and no longer to send
+ * (15 µs). Any other input travels as it is, in `inputs`.
+ */
+export interface PackedOps {
+  readonly text: string;
+  /** Per operation: the length of its name, then how many values it packed, or AS_IS. */
+  readonly shape: Int32Array;
+  readonly kinds: Uint8Array;
+  readonly numbers: Float64Array;
+  readonly inputs: unknown[];
+}
+
+/**
+ * The most characters one batch packs: V8 strings stop at about 2^29, and a batch of large
+ * values is dominated by copying them anyway. Operations past it travel as they are.
+ */
+export const MAX_PACKED_TEXT = 1 << 26;
+
+/** The total length of the strings in a flat array of strings, numbers and nulls; -1 for any other input. */
+function packedLength(input: unknown): number {
+  if (!Array.isArray(input)) return -1;
+  let length = 0;
+  for (const value of input) {
+    if (typeof value === 'string') length += value.length;
+    else if (value !== null && typeof value !== 'number') return -1;
+  }
+  return length;
+}
+
+export function packOps(ops: readonly WireOp[]): PackedOps {
+  const packs = new Array<boolean>(ops.length);
+  let textLength = 0;
+  let count = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const { name, input } = ops[i]!;
+    textLength += name.length;
+    const length = packedLength(input);
+    packs[i] = length >= 0 && textLength + length <= MAX_PACKED_TEXT;
+    if (packs[i]) {
+      textLength += length;
+      count += (input as unknown[]).length;
+    }
+  }
+  const shape = new Int32Array(ops.length * 2);
+  const kinds = new Uint8Array(count);
+  const numbers = new Float64Array(count);
+  const inputs: unknown[] = [];
+  let text = '';
+  let v = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const { name, input } = ops[i]!;
+    text += name;
+    shape[2 * i] = name.length;
+    if (!packs[i]) {
+      shape[2 * i + 1] = AS_IS;
+      inputs.push(input);
+      continue;
+    }
+    const values = input as readonly (string | number | null)[];
+    shape[2 * i + 1] = values.length;
+    for (const value of values) {
+      if (typeof value === 'string') {
+        kinds[v] = STRING;
+        numbers[v] = value.length;
+        text += value;
+      } else if (typeof value === 'number') {
+        kinds[v] = NUMBER;
+        numbers[v] = value;
+      } else {
+        kinds[v] = NULL;
+      }
+      v++;
+    }
+  }
+  return { text, shape, kinds, numbers, inputs };
+}
+
+export function unpackOps(packed: PackedOps): WireOp[] {
+  const { text, shape, kinds, numbers, inputs } = packed;
+  const ops = new Array<WireOp>(shape.length / 2);
+  let at = 0;
+  let v = 0;
+  let next = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const name = text.slice(at, (at += shape[2 * i]!));
+    const count = shape[2 * i + 1]!;
+    if (count === AS_IS) {
+      ops[i] = { name, input: inputs[next++] };
+      continue;
+    }
+    const input = new Array<string | number | null>(count);
+    for (let j = 0; j < count; j++, v++) {
+      const kind = kinds[v];
+      input[j] = kind === STRING ? text.slice(at, (at += numbers[v]!)) : kind === NUMBER ? numbers[v]! : null;
+    }
+    ops[i] = { name, input };
+  }
+  return ops;
+}
+
 export type OpResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ErrorData };
 
 /**
@@ -49,7 +162,7 @@ export interface ReadTask { readonly ops: readonly WireOp[] }
 export interface ReadTaskResult { readonly outcome: Outcome; readonly busyRetries: number }
 
 export type ToWriter =
-  | { readonly t: 'batch'; readonly id: number; readonly ops: readonly WireOp[]; readonly tx?: number; readonly standalone?: boolean }
+  | { readonly t: 'batch'; readonly id: number; readonly ops: PackedOps; readonly tx?: number; readonly standalone?: boolean }
   | { readonly t: 'begin'; readonly id: number; readonly tx: number; readonly timeoutMs: number }
   | { readonly t: 'end'; readonly id: number; readonly tx: number; readonly commit: boolean }
   | { readonly t: 'close'; readonly id: number };

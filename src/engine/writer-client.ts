@@ -9,7 +9,7 @@ import { FlowstoreError, fromErrorData, type ErrorData } from '../errors.ts';
 import { Batcher, settle, type Pending } from './batcher.ts';
 import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
-import type { FromWriter, ToWriter } from './protocol.ts';
+import { packOps, type FromWriter, type ToWriter } from './protocol.ts';
 import { WRITER_FILE } from './worker-files.ts';
 
 type Waiter =
@@ -173,7 +173,7 @@ export class WriterClient {
     }
     return new Promise<void>((done) => {
       const id = this.#nextId++;
-      const message: ToWriter = { t: 'batch', id, ops: ops.map(({ name, input }) => ({ name, input })), tx, standalone };
+      const message: ToWriter = { t: 'batch', id, ops: packOps(ops), tx, standalone };
       try {
         this.#worker.postMessage(message);
         this.#waiters.set(id, { kind: 'batch', ops, done });

@@ -11,11 +11,13 @@ import type { StatementSync } from 'node:sqlite';
 import { FlowstoreError, isSqliteError, toErrorData, type ErrorData } from '../errors.ts';
 import type { WorkerConfig } from './config.ts';
 import { loadMigrations, migrate } from './migrate.ts';
-import { OutcomeBuilder, type FromWriter, type OpResult, type Outcome, type ToWriter, type WireOp } from './protocol.ts';
+import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type Outcome, type ToWriter, type WireOp } from './protocol.ts';
 import { retryBusy } from './retry.ts';
 import { Runtime } from './runtime.ts';
 
-type Batch = Extract<ToWriter, { t: 'batch' }>;
+/** A batch as the writer holds it: its operations unpacked. */
+type Batch = Omit<Extract<ToWriter, { t: 'batch' }>, 'ops'> & { readonly ops: readonly WireOp[] };
+type Message = Exclude<ToWriter, { t: 'batch' }> | Batch;
 
 const SQLITE_FULL = 13;
 /** How many ended transactions the writer remembers, to answer their late messages with the right code. */
@@ -33,7 +35,7 @@ interface OpenTx {
 export class WriterCore {
   readonly #runtime: Runtime;
   readonly #post: (message: FromWriter) => void;
-  readonly #queue: ToWriter[] = [];
+  readonly #queue: Message[] = [];
   readonly #endedTx = new Map<number, ErrorData>();
   readonly #savepoint: StatementSync;
   readonly #release: StatementSync;
@@ -68,7 +70,7 @@ export class WriterCore {
   }
 
   receive(message: ToWriter): void {
-    this.#queue.push(message);
+    this.#queue.push(message.t === 'batch' ? { ...message, ops: unpackOps(message.ops) } : message);
     this.#schedule();
   }
 
@@ -262,7 +264,7 @@ export class WriterCore {
     this.#post({ t: 'done', id: message.id });
   }
 
-  #inTx(message: ToWriter): void {
+  #inTx(message: Message): void {
     if (message.t === 'batch') {
       const lost = new Map<number, OpResult>();
       let outcome = this.#runIsolated(message.ops, lost);
@@ -298,7 +300,7 @@ export class WriterCore {
     return error;
   }
 
-  #rejectStale(message: ToWriter): void {
+  #rejectStale(message: Message): void {
     const tx = 'tx' in message && message.tx !== undefined ? message.tx : -1;
     const error = this.#endedTx.get(tx) ?? toErrorData(new FlowstoreError('FLOWSTORE_CLOSED', 'the transaction has ended'));
     if (message.t === 'batch') this.#post({ t: 'results', id: message.id, outcome: OutcomeBuilder.failed(message.ops.length, error), commitMs: 0, busyRetries: 0 });

@@ -65,7 +65,8 @@ export const saveStateInput = z.object({ runId: id, state: workflowStateInput })
  * saveState's input as it travels to the writer: the values `saveRun` binds, in its
  * order, but for the time of the save (taken on the writer) and the compression of the
  * two values (done there). Every save crosses the thread boundary; an array of strings
- * and numbers clones several times faster than the object graph it comes from.
+ * and numbers clones several times faster than the object graph it comes from, and
+ * travels packed (see `PackedOps`).
  */
 export const saveStateParams = saveStateInput.transform(({ runId, state: s }, ctx) => [
   runId, s.pipelineId, s.pipelineName, s.pipelineVersion, s.currentStepIndex,
