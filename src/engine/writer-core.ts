@@ -91,7 +91,7 @@ export class WriterCore {
       while (!this.#closed) {
         // What the main thread sent while the last batch committed (nearly always the next
         // batch) is taken at once: delivered by the event loop, it waited a turn and a
-        // setImmediate, 10-20 µs of the writer's time per batch.
+        // setImmediate, about 10 µs of the writer's time per batch.
         if (this.#queue.length === 0) this.#takeArrived();
         if (this.#queue.length === 0) break;
         if (this.#tx) {
