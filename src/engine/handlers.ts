@@ -16,7 +16,7 @@ export class Handlers {
     this.#writable = writable;
     for (const domain of DOMAINS) {
       const prepare = domain.prepare[backend] as ((connection: unknown) => unknown) | undefined;
-      if (!prepare) throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', `the ${domain.name} domain has no ${backend} statements`, { details: { domain: domain.name, backend } });
+      if (!prepare) continue;
       const ctx: OpContext<unknown> = { sql: prepare(connection), codec, writable };
       for (const op of Object.values(domain.ops) as Op[]) this.#handlers.set(op.name, { op, ctx });
     }

@@ -6,6 +6,7 @@
  * goes out without waiting for the one before, so a batch of writes that need no answer
  * costs one round trip; `settle()` then says which of them failed first.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { toSqlTime } from '../../codec.ts';
 import { FlowstoreError } from '../../errors.ts';
@@ -19,7 +20,8 @@ export interface PgSettings {
   readonly ssl: boolean | { readonly rejectUnauthorized?: boolean; readonly ca?: string };
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
-  readonly poolSize: number;
+  /** How many connections each reader thread opens: its share of the pool. */
+  readonly readerConnections: number;
   readonly applicationName: string;
 }
 
@@ -69,6 +71,7 @@ export async function connectClient(settings: PgSettings, options: { pipeline: b
   try {
     await client.connect();
     await client.query({
+      // The same settings on every connection of a store: PGlite's socket server runs them all in one session.
       text: `SELECT set_config('search_path', $1, false), set_config('TimeZone', 'UTC', false),
         set_config('lock_timeout', $2, false), set_config('statement_timeout', $3, false)`,
       values: [`${quoteIdentifier(settings.schema)}, public`, `${options.lockTimeoutMs}ms`, `${settings.statementTimeoutMs}ms`],
@@ -96,7 +99,11 @@ export class PgConnection {
   readonly client: pg.Client;
   /** The operation of the batch whose statements are being issued (set by the writer). */
   op = -1;
+  /** Set when the connection broke; the owner replaces it. */
+  lost = false;
   #statements = 0;
+  // Names unique to this connection: PGlite's socket server runs every connection in one session.
+  readonly #prefix = `flowstore_${randomUUID().slice(0, 8)}`;
   #seq = 0;
   #issued: Issued[] = [];
   #failure: (Failure & { seq: number }) | undefined;
@@ -107,7 +114,7 @@ export class PgConnection {
 
   /** A statement prepared on this connection the first time it runs; `bytea` lists 1-based parameters stored as bytes. */
   statement(text: string, options: { bytea?: readonly number[] } = {}): Statement {
-    return new PgStatement(this, `flowstore_${++this.#statements}`, text, options.bytea ?? []);
+    return new PgStatement(this, `${this.#prefix}_${++this.#statements}`, text, options.bytea ?? []);
   }
 
   /** Runs text with no parameters (BEGIN, COMMIT, SAVEPOINT…), tracked like any statement. */
