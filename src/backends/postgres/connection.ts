@@ -9,7 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { toSqlTime } from '../../codec.ts';
-import { FlowstoreError } from '../../errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FlowstoreError, isFlowstoreError } from '../../errors.ts';
+import { backoffMs } from '../../engine/retry.ts';
 import type { Statement } from '../../engine/op.ts';
 import { connectionError, isConnectionError } from './errors.ts';
 
@@ -80,6 +82,24 @@ export async function connectClient(settings: PgSettings, options: { pipeline: b
   } catch (cause) {
     await client.end().catch(() => {});
     throw isConnectionError(cause) ? connectionError(settings.url, cause) : cause;
+  }
+}
+
+/**
+ * {@link connectClient}, tried again while the server refuses or cannot be reached, until
+ * `connectTimeoutMs` has passed: a server that restarts is waited for, one that is gone
+ * is reported (FLOWSTORE_CONNECTION, naming host and port) within that bound.
+ */
+export async function connectWithRetry(settings: PgSettings, options: { pipeline: boolean; lockTimeoutMs: number }): Promise<pg.Client> {
+  const deadline = Date.now() + settings.connectTimeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectClient(settings, options);
+    } catch (error) {
+      const wait = backoffMs(attempt) * 5;
+      if (!isFlowstoreError(error) || error.code !== 'FLOWSTORE_CONNECTION' || Date.now() + wait >= deadline) throw error;
+      await sleep(wait);
+    }
   }
 }
 

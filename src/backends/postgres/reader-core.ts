@@ -10,7 +10,7 @@ import { toErrorData } from '../../errors.ts';
 import type { WorkerConfig } from '../../engine/config.ts';
 import { Handlers } from '../../engine/handlers.ts';
 import { OutcomeBuilder, type OpResult, type ReadTask, type ReadTaskResult } from '../../engine/protocol.ts';
-import { connectClient, PgConnection } from './connection.ts';
+import { connectWithRetry, PgConnection } from './connection.ts';
 
 interface Slot {
   conn: PgConnection;
@@ -21,35 +21,40 @@ export async function createPgReader(config: WorkerConfig): Promise<(task: ReadT
   const settings = config.postgres!;
   const codec = new Codec(config.compression);
   const open = async (): Promise<Slot> => {
-    const client = await connectClient(settings, { pipeline: false, lockTimeoutMs: config.busyTimeoutMs });
+    const client = await connectWithRetry(settings, { pipeline: false, lockTimeoutMs: config.busyTimeoutMs });
     const conn = new PgConnection(client);
     client.on('error', () => { conn.lost = true; });
     client.on('end', () => { conn.lost = true; });
     return { conn, handlers: new Handlers('postgres', conn, codec, false) };
   };
-  const slots = await Promise.all(Array.from({ length: settings.readerConnections }, open));
+  // Opened when first needed: a reader thread starts even while the server is away, and its
+  // reads then fail with FLOWSTORE_CONNECTION instead of the thread failing to start.
+  const slots = new Array<Slot | undefined>(settings.readerConnections);
 
   async function runOn(index: number, name: string, input: unknown): Promise<OpResult> {
     for (let attempt = 1; ; attempt++) {
-      let slot = slots[index]!;
-      if (slot.conn.lost) {
-        void slot.conn.close();
+      let slot = slots[index];
+      if (!slot || slot.conn.lost) {
+        void slot?.conn.close();
         try {
           slot = slots[index] = await open();
         } catch (error) {
+          slots[index] = undefined;
           return { ok: false, error: toErrorData(error) };
         }
       }
       const result = await slot.handlers.run(name, input);
       await slot.conn.settle();
-      if (result.ok || attempt > 1 || !slot.conn.lost) return result;
+      if (result.ok || result.error.code !== 'FLOWSTORE_CONNECTION') return result;
+      slot.conn.lost = true;
+      if (attempt > 1) return result;
     }
   }
 
   return async function runReadTask(task: ReadTask): Promise<ReadTaskResult> {
     const outcome = new OutcomeBuilder(task.ops.length);
     let next = 0;
-    await Promise.all(slots.map(async (_, index) => {
+    await Promise.all(Array.from(slots, async (_, index) => {
       while (next < task.ops.length) {
         const i = next++;
         const { name, input } = task.ops[i]!;

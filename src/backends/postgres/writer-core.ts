@@ -17,8 +17,8 @@ import { Handlers } from '../../engine/handlers.ts';
 import { loadMigrations } from '../../engine/migrate.ts';
 import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type ToWriter, type WireOp } from '../../engine/protocol.ts';
 import { backoffMs } from '../../engine/retry.ts';
-import { connectClient, PgConnection, type PgSettings } from './connection.ts';
-import { isConnectionError, isRetryable } from './errors.ts';
+import { connectWithRetry, PgConnection, type PgSettings } from './connection.ts';
+import { isConnectionError, isPgServerError, isRetryable } from './errors.ts';
 import { migratePostgres } from './migrate.ts';
 
 type Batch = Omit<Extract<ToWriter, { t: 'batch' }>, 'ops'> & { readonly ops: readonly WireOp[] };
@@ -26,6 +26,8 @@ type Batch = Omit<Extract<ToWriter, { t: 'batch' }>, 'ops'> & { readonly ops: re
 type Message = Exclude<ToWriter, { t: 'batch' }> | Batch | { readonly t: 'expire'; readonly tx: number; readonly timeoutMs: number };
 
 const ENDED_TX_REMEMBERED = 256;
+/** A batch that never began (the server had ended the session) runs again on a new connection, this many times. */
+const MAX_RECONNECTS = 3;
 /** pg's words for a query it refused to send on a connection it already knew was broken. */
 const NOT_SENT = /not queryable|Client was closed|Connection terminated(?! unexpectedly)/i;
 
@@ -62,7 +64,7 @@ export class PgWriterCore {
   static async start(config: WorkerConfig, post: (message: FromWriter) => void): Promise<PgWriterCore | undefined> {
     const core = new PgWriterCore(config, post);
     try {
-      const client = await connectClient(core.#settings, { pipeline: false, lockTimeoutMs: config.busyTimeoutMs });
+      const client = await connectWithRetry(core.#settings, { pipeline: false, lockTimeoutMs: config.busyTimeoutMs });
       let applied: number[];
       try {
         applied = await migratePostgres(client, core.#settings.schema, loadMigrations(config.migrationsDir));
@@ -80,7 +82,7 @@ export class PgWriterCore {
   }
 
   async #connect(): Promise<void> {
-    const client = await connectClient(this.#settings, { pipeline: true, lockTimeoutMs: this.#config.busyTimeoutMs });
+    const client = await connectWithRetry(this.#settings, { pipeline: true, lockTimeoutMs: this.#config.busyTimeoutMs });
     const conn = new PgConnection(client);
     client.on('error', () => { conn.lost = true; });
     client.on('end', () => { conn.lost = true; });
@@ -146,11 +148,17 @@ export class PgWriterCore {
     let remaining = batch.ops.map((_, i) => i);
     const deadline = Date.now() + this.#config.busyTimeoutMs;
     let busyRetries = 0;
+    let reconnects = 0;
     for (let attempt = 1; remaining.length > 0; attempt++) {
       const verdict = await this.#attempt(batch.ops, remaining, results);
       if (verdict.kind === 'committed') break;
       if (verdict.kind === 'failed-all') {
         for (const i of remaining) results[i] = { ok: false, error: verdict.error };
+        break;
+      }
+      if (verdict.kind === 'reconnect') {
+        if (++reconnects <= MAX_RECONNECTS) continue;
+        for (const i of remaining) results[i] = { ok: false, error: connectionLost(verdict.cause) };
         break;
       }
       if (verdict.kind === 'conflict') {
@@ -177,6 +185,7 @@ export class PgWriterCore {
     | { kind: 'committed' }
     | { kind: 'failed-all'; error: ErrorData }
     | { kind: 'conflict'; cause: unknown }
+    | { kind: 'reconnect'; cause: unknown }
     | { kind: 'op-failed'; op: number; error: ErrorData }
   > {
     let conn: PgConnection;
@@ -189,7 +198,7 @@ export class PgWriterCore {
     const values = new Map<number, unknown>();
     let thrown: { op: number; error: ErrorData } | undefined;
     conn.op = -1;
-    void conn.exec('BEGIN');
+    const begin = conn.exec('BEGIN');
     for (const i of remaining) {
       conn.op = i;
       let result = handlers.run(ops[i]!.name, ops[i]!.input);
@@ -207,6 +216,8 @@ export class PgWriterCore {
     const failure = await conn.settle();
     if (failure && isConnectionError(failure.error)) {
       conn.lost = true;
+      // The server answers in order: when it said BEGIN failed (it had ended the session), nothing after ran.
+      if (isPgServerError(await begin.then(() => undefined, (error: unknown) => error))) return { kind: 'reconnect', cause: failure.error };
       // Refused before it was written (the client already knew the connection was gone), COMMIT
       // was never sent; written, it may have committed even though no answer came.
       const commitError = commit ? await commit.then(() => undefined, (error: unknown) => error) : undefined;
