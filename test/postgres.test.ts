@@ -13,6 +13,8 @@ import { tempLocation, tempStore, POSTGRES } from './helpers.ts';
 import { REAL_POSTGRES_URL, dropSchema, newSchemaName } from './helpers-postgres.ts';
 import { privateCluster, privateClusterUnavailable } from './helpers-pgcluster.ts';
 import { collect, run } from './helpers-process.ts';
+import { commitCutter } from './helpers-proxy.ts';
+import { postgresUrl } from './helpers-postgres.ts';
 
 const state = (i: number, status: 'running' | 'completed' = 'running') => ({
   pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i }, lastStepOutput: null, status,
@@ -64,6 +66,20 @@ describe('PostgreSQL backend', () => {
     const store = await openStore({ ...where, path: url.toString(), readers: 1 });
     t.after(() => store.close());
     assert.ok(!store.path.includes('secret'));
+  });
+
+  test('COMMIT sent but its answer lost: the batch rejects with FLOWSTORE_COMMIT_UNKNOWN, never as committed; the store goes on', async (t) => {
+    const where = await tempLocation(t, POSTGRES);
+    const proxy = await commitCutter(await postgresUrl());
+    t.after(() => proxy.close());
+    const store = await openStore({ ...where, path: proxy.url, readers: 1 });
+    t.after(() => store.close());
+    await store.runs.saveState('before', state(1));
+    proxy.cutAfterNextCommit();
+    await assert.rejects(store.runs.saveState('x', state(2)), { code: 'FLOWSTORE_COMMIT_UNKNOWN' });
+    // A new connection, and the store goes on.
+    await store.runs.saveState('after', state(4));
+    assert.equal((await store.runs.loadState('after'))?.currentStepIndex, 4);
   });
 
   test('a connection the server ends is replaced: the next writes and reads just work', { skip: needsServer }, async (t) => {
