@@ -52,6 +52,20 @@ describe('PostgreSQL backend', () => {
     assert.equal(store.backend, 'postgres');
     await store.runs.saveState('r', state(1));
     assert.equal((await store.runs.loadState('r'))?.currentStepIndex, 1);
+    // FLOWSTORE_DB, then DATABASE_URL, may hold the URL.
+    for (const name of ['FLOWSTORE_DB', 'DATABASE_URL'] as const) {
+      const saved = { FLOWSTORE_DB: process.env.FLOWSTORE_DB, DATABASE_URL: process.env.DATABASE_URL };
+      delete process.env.FLOWSTORE_DB;
+      process.env[name] = where.path!;
+      try {
+        const byEnv = await openStore({ readers: 1, postgres: where.postgres });
+        assert.equal(byEnv.backend, 'postgres');
+        assert.equal((await byEnv.runs.loadState('r'))?.currentStepIndex, 1);
+        await byEnv.close();
+      } finally {
+        for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key]; else process.env[key] = value;
+      }
+    }
     await assert.rejects(openStore({ path: 'postgres://' }), { code: 'FLOWSTORE_INVALID_OPTIONS' });
     await assert.rejects(openStore({ path: where.path!, postgres: { schema: 'bad-name' } }), { code: 'FLOWSTORE_INVALID_OPTIONS' });
     await assert.rejects(openStore({ path: where.path!, postgres: { poolSize: 0 } }), { code: 'FLOWSTORE_INVALID_OPTIONS' });

@@ -10,10 +10,8 @@ function page(sql: string, at: number): string {
   return sql.replace('$LIMIT', `$${at}::bigint`).replace('$OFFSET', `$${at + 1}::bigint`);
 }
 
-export function prepareRuns(conn: PgConnection): RunsStatements {
-  // One upsert: PostgreSQL has no reason for SQLite's update-first (see sqlite.ts), and
-  // one statement nobody awaits lets the writer send a whole batch in one round trip.
-  const upsert = conn.statement(`INSERT INTO workflow_state (run_id, pipeline_id, pipeline_name, pipeline_version, current_step_index,
+/** The save, exported for the bench's hand-written `pg` side. */
+export const UPSERT_RUN = `INSERT INTO workflow_state (run_id, pipeline_id, pipeline_name, pipeline_version, current_step_index,
       pipeline_context, last_step_output, status, created_at, updated_at, total_steps, error_message,
       execution_time_ms, memory_usage_mb)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9::timestamptz, $15::timestamptz), COALESCE($10::timestamptz, $15::timestamptz), $11, $12, $13, $14)
@@ -23,7 +21,12 @@ export function prepareRuns(conn: PgConnection): RunsStatements {
       status = excluded.status, created_at = CASE WHEN $9::timestamptz IS NULL THEN workflow_state.created_at ELSE excluded.created_at END,
       updated_at = excluded.updated_at, total_steps = excluded.total_steps,
       error_message = excluded.error_message, execution_time_ms = excluded.execution_time_ms,
-      memory_usage_mb = excluded.memory_usage_mb`, { bytea: [6, 7] });
+      memory_usage_mb = excluded.memory_usage_mb`;
+
+export function prepareRuns(conn: PgConnection): RunsStatements {
+  // One upsert: PostgreSQL has no reason for SQLite's update-first (see sqlite.ts), and
+  // one statement nobody awaits lets the writer send a whole batch in one round trip.
+  const upsert = conn.statement(UPSERT_RUN, { bytea: [6, 7] });
   return {
     saveRun: (params) => upsert.run(...params),
     load: conn.statement(`SELECT ${SUMMARY_COLUMNS}, pipeline_context, last_step_output FROM workflow_state WHERE run_id = $1`),
