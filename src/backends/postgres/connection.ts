@@ -106,6 +106,7 @@ export async function connectWithRetry(settings: PgSettings, options: { pipeline
 interface Issued {
   readonly seq: number;
   readonly op: number;
+  readonly epoch: number;
   readonly done: Promise<unknown>;
 }
 
@@ -119,6 +120,11 @@ export class PgConnection {
   readonly client: pg.Client;
   /** The operation of the batch whose statements are being issued (set by the writer). */
   op = -1;
+  /**
+   * Which batch the statements being issued belong to (set by the writer): a batch's
+   * statements may go out while the one before is still waiting for its COMMIT.
+   */
+  epoch = 0;
   /** Set when the connection broke; the owner replaces it. */
   lost = false;
   #statements = 0;
@@ -126,7 +132,7 @@ export class PgConnection {
   readonly #prefix = `flowstore_${randomUUID().slice(0, 8)}`;
   #seq = 0;
   #issued: Issued[] = [];
-  #failure: (Failure & { seq: number }) | undefined;
+  readonly #failures = new Map<number, Failure & { seq: number }>();
 
   constructor(client: pg.Client) {
     this.client = client;
@@ -144,23 +150,31 @@ export class PgConnection {
 
   query(config: pg.QueryConfig): Promise<pg.QueryResult> {
     const seq = ++this.#seq;
-    const op = this.op;
+    const { op, epoch } = this;
     const done = this.client.query({ ...config, queryMode: 'extended' } as pg.QueryConfig);
     // Tracked, so that a write nobody awaited still fails its batch, and never goes unhandled.
     done.catch((error: unknown) => {
-      if (this.#failure === undefined || seq < this.#failure.seq) this.#failure = { seq, op, error };
+      const first = this.#failures.get(epoch);
+      if (first === undefined || seq < first.seq) this.#failures.set(epoch, { seq, op, error });
     });
-    this.#issued.push({ seq, op, done });
+    this.#issued.push({ seq, op, epoch, done });
     return done;
   }
 
-  /** Waits for everything issued since the last settle; the first failure in issue order, if any. */
-  async settle(): Promise<Failure | undefined> {
-    const issued = this.#issued;
-    this.#issued = [];
-    await Promise.allSettled(issued.map((i) => i.done));
-    const failure = this.#failure;
-    this.#failure = undefined;
+  /**
+   * Waits for what was issued (in `epoch` only, when given); the first failure in issue
+   * order, if any.
+   */
+  async settle(epoch?: number): Promise<Failure | undefined> {
+    const mine = epoch === undefined ? this.#issued : this.#issued.filter((i) => i.epoch === epoch);
+    this.#issued = epoch === undefined ? [] : this.#issued.filter((i) => i.epoch !== epoch);
+    await Promise.allSettled(mine.map((i) => i.done));
+    let failure: (Failure & { seq: number }) | undefined;
+    for (const [key, f] of this.#failures) {
+      if (epoch !== undefined && key !== epoch) continue;
+      if (!failure || f.seq < failure.seq) failure = f;
+      this.#failures.delete(key);
+    }
     return failure === undefined ? undefined : { op: failure.op, error: failure.error };
   }
 

@@ -40,6 +40,51 @@ function connectionLost(cause: unknown): ErrorData {
   return toErrorData(new FlowstoreError('FLOWSTORE_CONNECTION', 'the connection to PostgreSQL was lost before COMMIT: nothing was committed', { cause }));
 }
 
+/** A batch on its way to being committed: what is left of it, and what became of the rest. */
+interface Job {
+  readonly batch: Batch;
+  readonly started: number;
+  readonly deadline: number;
+  readonly results: (OpResult | undefined)[];
+  remaining: number[];
+  busyRetries: number;
+  reconnects: number;
+  outcome(): ReturnType<OutcomeBuilder['build']>;
+}
+
+function newJob(batch: Batch, busyTimeoutMs: number): Job {
+  const results = new Array<OpResult | undefined>(batch.ops.length);
+  return {
+    batch, results, started: performance.now(), deadline: Date.now() + busyTimeoutMs,
+    remaining: batch.ops.map((_, i) => i), busyRetries: 0, reconnects: 0,
+    outcome() {
+      const outcome = new OutcomeBuilder(batch.ops.length);
+      results.forEach((result, i) => outcome.add(i, result ?? { ok: true, value: undefined }));
+      return outcome.build();
+    },
+  };
+}
+
+/** A batch's statements as sent: on which connection and in which epoch, and the promises to wait for. */
+interface Issued {
+  readonly job: Job;
+  readonly conn?: PgConnection;
+  readonly epoch?: number;
+  readonly begin?: Promise<unknown>;
+  readonly commit?: Promise<unknown>;
+  readonly values: Map<number, unknown>;
+  readonly thrown?: { op: number; error: ErrorData };
+  /** The connection could not be had: nothing was sent. */
+  readonly unreachable?: ErrorData;
+}
+
+type Verdict =
+  | { kind: 'committed'; values: Map<number, unknown> }
+  | { kind: 'failed-all'; error: ErrorData }
+  | { kind: 'conflict'; cause: unknown }
+  | { kind: 'reconnect'; cause: unknown }
+  | { kind: 'op-failed'; op: number; error: ErrorData };
+
 export class PgWriterCore {
   readonly #config: WorkerConfig;
   readonly #settings: PgSettings;
@@ -52,6 +97,7 @@ export class PgWriterCore {
   #tx: { readonly id: number; readonly timer: NodeJS.Timeout } | undefined;
   #pumping = false;
   #closed = false;
+  #epochs = 0;
 
   private constructor(config: WorkerConfig, post: (message: FromWriter) => void) {
     this.#config = config;
@@ -141,67 +187,63 @@ export class PgWriterCore {
     if (message.t !== 'expire') this.#rejectStale(message);
   }
 
-  /** Group commit of one batch; see the file's header. */
-  async #commit(batch: Batch): Promise<void> {
-    const started = performance.now();
-    const results = new Array<OpResult | undefined>(batch.ops.length);
-    let remaining = batch.ops.map((_, i) => i);
-    const deadline = Date.now() + this.#config.busyTimeoutMs;
-    let busyRetries = 0;
-    let reconnects = 0;
-    for (let attempt = 1; remaining.length > 0; attempt++) {
-      const verdict = await this.#attempt(batch.ops, remaining, results);
-      if (verdict.kind === 'committed') break;
-      if (verdict.kind === 'failed-all') {
-        for (const i of remaining) results[i] = { ok: false, error: verdict.error };
-        break;
-      }
-      if (verdict.kind === 'reconnect') {
-        if (++reconnects <= MAX_RECONNECTS) continue;
-        for (const i of remaining) results[i] = { ok: false, error: connectionLost(verdict.cause) };
-        break;
-      }
-      if (verdict.kind === 'conflict') {
-        if (Date.now() >= deadline) {
-          const error = toErrorData(new FlowstoreError('FLOWSTORE_BUSY', `transactions of other sessions kept conflicting; gave up after ${this.#config.busyTimeoutMs} ms`, { cause: verdict.cause }));
-          for (const i of remaining) results[i] = { ok: false, error };
-          break;
+  /**
+   * Group commit of one batch, and of the batches queued behind it; see the file's header.
+   * While a batch's COMMIT is on its way, the next batch's BEGIN and statements follow it
+   * on the connection, so the server works on one while the other's answer travels; the
+   * next batch's COMMIT goes only once the first has committed. When the first did not,
+   * the next is rolled back and runs again after it: writes commit in the order they came.
+   */
+  async #commit(first: Batch): Promise<void> {
+    const jobs: Job[] = [newJob(first, this.#config.busyTimeoutMs)];
+    let current = await this.#issue(jobs[0]!, true);
+    while (jobs.length > 0) {
+      const job = jobs[0]!;
+      let ahead: Promise<Issued> | undefined;
+      if (current.commit) {
+        const following = this.#queue[0];
+        if (jobs.length === 1 && following?.t === 'batch' && following.tx === undefined && !following.standalone) {
+          this.#queue.shift();
+          jobs.push(newJob(following, this.#config.busyTimeoutMs));
         }
-        busyRetries++;
-        await sleep(Math.min(Math.max(0, deadline - Date.now()), backoffMs(attempt)));
+        if (jobs.length > 1) ahead = this.#issue(jobs[1]!, false);
+      }
+      const verdict = await this.#verdict(current);
+      const done = this.#apply(job, verdict);
+      const next = ahead && (await ahead);
+      if (done) {
+        jobs.shift();
+        this.#post({ t: 'results', id: job.batch.id, outcome: job.outcome(), commitMs: performance.now() - job.started, busyRetries: job.busyRetries });
+      }
+      if (next && done && verdict.kind === 'committed') {
+        current = this.#issueCommit(next);
         continue;
       }
-      // One operation failed: it rejects alone, the others run again without it.
-      results[verdict.op] = { ok: false, error: verdict.error };
-      remaining = remaining.filter((i) => i !== verdict.op);
+      if (next) await this.#abandon(next);
+      if (verdict.kind === 'conflict' && !done) await sleep(Math.min(Math.max(0, job.deadline - Date.now()), backoffMs(job.busyRetries)));
+      if (jobs.length > 0) current = await this.#issue(jobs[0]!, true);
     }
-    const outcome = new OutcomeBuilder(batch.ops.length);
-    results.forEach((result, i) => outcome.add(i, result ?? { ok: true, value: undefined }));
-    this.#post({ t: 'results', id: batch.id, outcome: outcome.build(), commitMs: performance.now() - started, busyRetries });
   }
 
-  /** One try at committing `remaining` in one transaction; fills `results` only when it commits. */
-  async #attempt(ops: readonly WireOp[], remaining: readonly number[], results: (OpResult | undefined)[]): Promise<
-    | { kind: 'committed' }
-    | { kind: 'failed-all'; error: ErrorData }
-    | { kind: 'conflict'; cause: unknown }
-    | { kind: 'reconnect'; cause: unknown }
-    | { kind: 'op-failed'; op: number; error: ErrorData }
-  > {
+  /** Sends BEGIN and a job's remaining operations (and COMMIT, when `commit` and none failed at once). */
+  async #issue(job: Job, commit: boolean): Promise<Issued> {
     let conn: PgConnection;
     try {
       conn = await this.#live();
     } catch (error) {
-      return { kind: 'failed-all', error: toErrorData(error) };
+      return { job, unreachable: toErrorData(error), values: new Map() };
     }
     const handlers = this.#handlers!;
+    const epoch = ++this.#epochs;
     const values = new Map<number, unknown>();
     let thrown: { op: number; error: ErrorData } | undefined;
+    conn.epoch = epoch;
     conn.op = -1;
     const begin = conn.exec('BEGIN');
-    for (const i of remaining) {
+    for (const i of job.remaining) {
+      conn.epoch = epoch;
       conn.op = i;
-      let result = handlers.run(ops[i]!.name, ops[i]!.input);
+      let result = handlers.run(job.batch.ops[i]!.name, job.batch.ops[i]!.input);
       if (result instanceof Promise) result = await result;
       if (!result.ok) {
         thrown = { op: i, error: result.error };
@@ -209,15 +251,38 @@ export class PgWriterCore {
       }
       values.set(i, result.value);
     }
-    conn.op = -1;
-    // COMMIT goes out behind the batch's statements, unless a handler already failed:
-    // what it did before failing must not commit.
-    const commit = thrown ? undefined : conn.exec('COMMIT');
-    const failure = await conn.settle();
+    const issued: Issued = { job, conn, epoch, begin, values, thrown };
+    return commit ? this.#issueCommit(issued) : issued;
+  }
+
+  /** COMMIT goes out behind the batch's statements, unless a handler already failed: what it did must not commit. */
+  #issueCommit(issued: Issued): Issued {
+    if (!issued.conn || issued.thrown) return issued;
+    issued.conn.epoch = issued.epoch!;
+    issued.conn.op = -1;
+    return { ...issued, commit: issued.conn.exec('COMMIT') };
+  }
+
+  /** A batch sent ahead whose turn has not come: rolled back, to run again from the start. */
+  async #abandon(issued: Issued): Promise<void> {
+    const { conn, epoch } = issued;
+    if (!conn) return;
+    if (!conn.lost) {
+      conn.epoch = epoch!;
+      void conn.exec('ROLLBACK');
+    }
+    await conn.settle(epoch);
+  }
+
+  /** Waits for an issued batch and says what became of it. */
+  async #verdict(issued: Issued): Promise<Verdict> {
+    const { conn, epoch, begin, commit, thrown } = issued;
+    if (!conn) return { kind: 'failed-all', error: issued.unreachable! };
+    const failure = await conn.settle(epoch);
     if (failure && isConnectionError(failure.error)) {
       conn.lost = true;
       // The server answers in order: when it said BEGIN failed (it had ended the session), nothing after ran.
-      if (isPgServerError(await begin.then(() => undefined, (error: unknown) => error))) return { kind: 'reconnect', cause: failure.error };
+      if (isPgServerError(await begin!.then(() => undefined, (error: unknown) => error))) return { kind: 'reconnect', cause: failure.error };
       // Refused before it was written (the client already knew the connection was gone), COMMIT
       // was never sent; written, it may have committed even though no answer came.
       const commitError = commit ? await commit.then(() => undefined, (error: unknown) => error) : undefined;
@@ -225,16 +290,48 @@ export class PgWriterCore {
       return { kind: 'failed-all', error: sent ? commitUnknown(failure.error) : connectionLost(failure.error) };
     }
     if (failure || thrown) {
-      if (!commit) await conn.exec('ROLLBACK').catch(() => {});
-      await conn.settle();
+      if (!commit) {
+        conn.epoch = epoch!;
+        void conn.exec('ROLLBACK');
+        await conn.settle(epoch);
+      }
       if (failure && isRetryable(failure.error)) return { kind: 'conflict', cause: failure.error };
       // The first failure in issue order is the cause; later ones only say the transaction was aborted.
       if (failure && failure.op >= 0) return { kind: 'op-failed', op: failure.op, error: toErrorData(failure.error) };
       if (thrown) return { kind: 'op-failed', ...thrown };
       return { kind: 'failed-all', error: toErrorData(failure!.error) };
     }
-    for (const [i, value] of values) results[i] = { ok: true, value };
-    return { kind: 'committed' };
+    return { kind: 'committed', values: issued.values };
+  }
+
+  /** Applies a verdict to its job; true when the job is done (committed, or given up). */
+  #apply(job: Job, verdict: Verdict): boolean {
+    switch (verdict.kind) {
+      case 'committed':
+        for (const [i, value] of verdict.values) job.results[i] = { ok: true, value };
+        return true;
+      case 'failed-all':
+        for (const i of job.remaining) job.results[i] = { ok: false, error: verdict.error };
+        return true;
+      case 'reconnect':
+        if (++job.reconnects <= MAX_RECONNECTS) return false;
+        for (const i of job.remaining) job.results[i] = { ok: false, error: connectionLost(verdict.cause) };
+        return true;
+      case 'conflict': {
+        if (Date.now() < job.deadline) {
+          job.busyRetries++;
+          return false;
+        }
+        const error = toErrorData(new FlowstoreError('FLOWSTORE_BUSY', `transactions of other sessions kept conflicting; gave up after ${this.#config.busyTimeoutMs} ms`, { cause: verdict.cause }));
+        for (const i of job.remaining) job.results[i] = { ok: false, error };
+        return true;
+      }
+      case 'op-failed':
+        // It rejects alone; the others run again without it.
+        job.results[verdict.op] = { ok: false, error: verdict.error };
+        job.remaining = job.remaining.filter((i) => i !== verdict.op);
+        return job.remaining.length === 0;
+    }
   }
 
   /** VACUUM and the like: outside any transaction, alone. */
