@@ -8,11 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
+import { Codec, fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
+import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES } from '../../src/options.ts';
 import { UPSERT_RUN } from '../../src/domains/runs/postgres.ts';
 import { openStore, type Store, type WorkflowStateInput } from '../../src/index.ts';
 import type { BenchCase, BenchPair } from '../case.ts';
 import { IN_FLIGHT, inFlight } from '../shared.ts';
+import { maxTimerDelay } from './runs.ts';
 
 const URL_ = process.env.FLOWSTORE_BENCH_POSTGRES_URL;
 const PER_ITERATION = 1000;
@@ -149,4 +151,43 @@ const reads: BenchCase = {
   },
 };
 
-export const cases: BenchCase[] = URL_ ? [autocommit, pipelined, reads] : [];
+/** Runs whose context is a ~200 KB JSON document (stored deflated): decoding one takes milliseconds. */
+const LARGE_RUNS = 16;
+function largeState(i: number): WorkflowStateInput {
+  const rows = Array.from({ length: 2000 }, (_, r) => ({ id: r, name: `row ${r} of run ${i}`, tags: ['a', 'b', 'c'], value: r * 1.5, at: new Date(r * 1000) }));
+  return { ...state(i), pipelineContext: { rows } };
+}
+
+const largeValues: BenchCase = {
+  name: 'postgres: event-loop delay while loadState decodes 16 ~200 KB values',
+  rawLabel: 'pg.Pool point reads, inflate and JSON decoding on the main thread',
+  ops: LARGE_RUNS,
+  async setup(): Promise<BenchPair> {
+    const schema = `bench_fs_${randomUUID().slice(0, 8)}`;
+    const store = await openStore({ path: URL_!, postgres: { schema } });
+    await inFlight(LARGE_RUNS, (i) => store.runs.saveState(`large_${i}`, largeState(i)));
+    const pool = new pg.Pool({ connectionString: URL_, max: 10, options: `-c search_path=${schema}` });
+    const codec = new Codec({ thresholdBytes: DEFAULT_COMPRESSION_THRESHOLD_BYTES, level: DEFAULT_COMPRESSION_LEVEL });
+    const loadAll = (load: (runId: string) => Promise<unknown>) => inFlight(LARGE_RUNS, (i) => load(`large_${i}`));
+    const rawLoad = async (runId: string) => {
+      const row = (await pool.query({ name: 'load', text: LOAD, values: [runId] })).rows[0];
+      return [codec.decodeJson(row.pipeline_context), codec.decodeJson(row.last_step_output)];
+    };
+    const gaps = { flowstore: [] as number[], raw: [] as number[] };
+    return {
+      flowstore: async () => { gaps.flowstore.push(await maxTimerDelay(() => loadAll((id) => store.runs.loadState(id)))); },
+      raw: async () => { gaps.raw.push(await maxTimerDelay(() => loadAll(rawLoad))); },
+      notes: () => ({ flowstoreMaxTimerDelayMs: Math.max(...gaps.flowstore), rawMaxTimerDelayMs: Math.max(...gaps.raw) }),
+      teardown: async () => {
+        await store.close();
+        await pool.end();
+        const admin = new pg.Client({ connectionString: URL_ });
+        await admin.connect();
+        await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+        await admin.end();
+      },
+    };
+  },
+};
+
+export const cases: BenchCase[] = URL_ ? [autocommit, pipelined, reads, largeValues] : [];

@@ -188,7 +188,7 @@ const SCAN = `SELECT pipeline_name, COUNT(*) AS total_runs, AVG(execution_time_m
   FROM workflow_state WHERE execution_time_ms IS NOT NULL GROUP BY pipeline_name ORDER BY avg_execution_time DESC`;
 
 /** Largest gap between ticks of a 1 ms timer while `work` runs. */
-async function maxTimerDelay(work: () => unknown): Promise<number> {
+export async function maxTimerDelay(work: () => unknown): Promise<number> {
   let last = performance.now();
   let worst = 0;
   const timer = setInterval(() => {
