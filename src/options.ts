@@ -4,6 +4,7 @@
  * @example
  * ```ts
  * const store = await openStore({ path: './runs.db', durability: 'full', readers: 2 });
+ * const view = await openStore({ path: './runs.db', readOnly: true });   // never writes the file
  * ```
  */
 import { availableParallelism } from 'node:os';
@@ -19,6 +20,8 @@ export const DEFAULT_COMPRESSION_THRESHOLD_BYTES = 8 * 1024;
 export const DEFAULT_COMPRESSION_LEVEL = 3;
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
+/** A store opens for reading and writing unless told otherwise. */
+export const DEFAULT_READ_ONLY = false;
 
 const compressionSchema = z.union([
   z.literal(false),
@@ -45,6 +48,11 @@ export const optionsSchema = z.object({
   workflowPath: z.string().min(1).optional(),
   transactionTimeoutMs: z.number().int().positive().max(3600 * 1000).default(DEFAULT_TRANSACTION_TIMEOUT_MS),
   closeTimeoutMs: z.number().int().positive().default(DEFAULT_CLOSE_TIMEOUT_MS),
+  /**
+   * Readers only: no writer thread, no checkpointer, migrations verified but never applied,
+   * every write rejected with FLOWSTORE_READ_ONLY. For a file another process writes.
+   */
+  readOnly: z.boolean().default(DEFAULT_READ_ONLY),
 }).strict();
 
 export type StoreOptions = z.input<typeof optionsSchema>;

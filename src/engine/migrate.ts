@@ -38,7 +38,7 @@ export function loadMigrations(dir: string): Migration[] {
   return migrations;
 }
 
-interface AppliedRow { version: number; name: string; checksum: string }
+export interface AppliedRow { version: number; name: string; checksum: string }
 
 /** Applies what is missing; returns the versions applied now. */
 export async function migrate(db: DatabaseSync, migrations: Migration[], busyTimeoutMs: number, stats: RetryStats): Promise<number[]> {
@@ -69,7 +69,8 @@ export async function migrate(db: DatabaseSync, migrations: Migration[], busyTim
   return applied;
 }
 
-function verify(rows: AppliedRow[], migrations: Migration[]): void {
+/** Refuses a database whose applied migrations were edited, are unknown, or skip one before the newest. */
+export function verify(rows: AppliedRow[], migrations: Migration[]): void {
   const newest = rows.reduce((max, row) => Math.max(max, row.version), 0);
   const inserted = migrations.find((m) => m.version < newest && !rows.some((row) => row.version === m.version));
   if (inserted) {
