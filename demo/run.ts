@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       // Sessions point at their workflow: register each definition once (a re-run finds it there).
       const id = file.replace(/\.toml$/, '');
       if (!(await adapter.getWorkflow(id))) await adapter.saveWorkflow({ id, name: file, version: '1', definition: snapshotOf(phases), createdAt: new Date(), updatedAt: new Date() });
-      if (!(await adapter.getBudgetPool(`pool:${id}`))) await adapter.createBudgetPool({ id: `pool:${id}`, totalBudget: 100, usedBudget: 0, remainingBudget: 100, status: 'active', createdAt: new Date(), metadata: { workflow: id } });
+      if (!(await adapter.getBudgetPool(`pool:${id}`))) await adapter.createBudgetPool({ id: `pool:${id}`, totalBudget: 2, usedBudget: 0, remainingBudget: 2, status: 'active', createdAt: new Date(), metadata: { workflow: id } });
     }
     console.log(`flowstore demo: ${RUNS} runs, ${CONCURRENCY} at a time, on ${DB}; workflows ${files.join(', ')}`);
 
@@ -141,6 +141,13 @@ async function main(): Promise<void> {
     }));
     const seconds = (performance.now() - began) / 1000;
     bar.finish(`${RUNS} runs in ${seconds.toFixed(2)} s`);
+    // Each workflow's pool has spent what its runs' pools spent (they run concurrently, so it is summed here, once).
+    for (const file of files) {
+      const id = `pool:${file.replace(/\.toml$/, '')}`;
+      const [root, runs] = await Promise.all([adapter.getBudgetPool(id), adapter.getChildBudgetPools(id)]);
+      const used = runs.reduce((sum, pool) => sum + pool.usedBudget, 0);
+      if (root) await adapter.updateBudgetPool(id, { usedBudget: used, remainingBudget: root.totalBudget - used });
+    }
 
     const metrics = await store.metrics();
     console.log(`\n${outcomes.completed} completed, ${outcomes.failed} failed; ${operations} store operations in ${seconds.toFixed(2)} s = ${Math.round(operations / seconds)} ops/s`);

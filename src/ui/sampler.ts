@@ -6,8 +6,9 @@
  * - the file's and the WAL's size on disk,
  * - how long the sample's own reads took (what a reader meets while writers work),
  * - this process's own `store.metrics()` (the write path when the dashboard runs inside a runner).
- * Sampling spends at most about 1/20 of one reader's time: after a sample that took d ms the
- * next waits max(intervalMs, 20·d).
+ * Sampling spends at most about 1/20 of one reader's time: when samples take d ms (a moving
+ * average, the first one, which starts the reader threads, left out) the next waits
+ * max(intervalMs, 20·d), and never more than 10 intervals.
  *
  * @example
  * ```ts
@@ -21,8 +22,10 @@ import type { Logger } from 'pino';
 import type { Store } from '../store.ts';
 import { COUNTED_TABLES, domainCounts, type DomainCounts } from './queries.ts';
 
-/** A sample never waits for the next sooner than this many times its own duration. */
+/** A sample never waits for the next sooner than this many times its own duration… */
 const COST_FACTOR = 20;
+/** …nor longer than this many intervals. */
+const MAX_INTERVALS = 10;
 
 export interface Sample {
   /** Milliseconds since the epoch. */
@@ -73,6 +76,8 @@ export class Sampler extends EventEmitter<{ sample: [Sample] }> {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
+  #samples = 0;
+  #averageCost = 0;
   #previousSelf: { t: number; reads: number; writes: number; writeBatches: number; busyRetries: number } | undefined;
 
   constructor(store: Store, options: SamplerOptions) {
@@ -112,7 +117,12 @@ export class Sampler extends EventEmitter<{ sample: [Sample] }> {
     ).finally(() => {
       if (this.#stopped) return;
       const cost = performance.now() - began;
-      this.#timer = setTimeout(() => void this.#tick(), Math.max(this.#options.intervalMs, COST_FACTOR * cost));
+      const n = ++this.#samples;
+      // The first sample starts the reader threads: its cost says nothing of the next ones'.
+      if (n === 2) this.#averageCost = cost;
+      else if (n > 2) this.#averageCost = 0.8 * this.#averageCost + 0.2 * cost;
+      const { intervalMs } = this.#options;
+      this.#timer = setTimeout(() => void this.#tick(), Math.min(MAX_INTERVALS * intervalMs, Math.max(intervalMs, COST_FACTOR * this.#averageCost)));
       this.#timer.unref();
     });
     return this.#running;
