@@ -43,7 +43,7 @@ async function runOne(store: Store, adapter: SQLiteStorageAdapter, runId: string
   const agentId = `worker-${index % 8}`;
   const started = Date.now();
   const base = { pipelineId: file.replace(/\.toml$/, ''), pipelineName: file, pipelineVersion: '1', totalSteps: phases.length, lastStepOutput: null };
-  const budget = 0.004 * phases.length;   // dollars
+  const budget = 0.006 * phases.length;   // dollars
   await Promise.all([
     count(store.runs.saveState(runId, { ...base, status: 'running', pipelineContext: { file, startedBy: agentId } })),
     count(agents.saveSession({ id: runId, agentId, metadata: { file } })),

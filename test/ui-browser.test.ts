@@ -68,11 +68,11 @@ async function go(page: Page, hash: string): Promise<void> {
   await settled(page);
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
+async function shoot(page: Page, name: string, fullPage = false): Promise<void> {
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
   const phone = (page.viewportSize()?.width ?? 0) < 500;
-  await page.screenshot({ path: join(SHOTS, `${name}-${phone ? 'phone' : 'desktop'}.png`) });
+  await page.screenshot({ path: join(SHOTS, `${name}-${phone ? 'phone' : 'desktop'}.png`), fullPage: fullPage && !phone });
 }
 
 describe('flowstore ui in Chromium', { skip: SKIP }, () => {
@@ -300,7 +300,7 @@ describe('flowstore ui in Chromium', { skip: SKIP }, () => {
         // Mid-run, the charts have something to show.
         await page.waitForFunction((n) => Number(document.querySelector('[data-testid="count-runs"]')?.textContent?.replaceAll(',', '')) > n, before, { timeout: 30_000 });
         await page.waitForTimeout(3000);
-        await shoot(page, 'overview');
+        await shoot(page, 'overview', true);
         assert.equal(await done, 0);
         await page.waitForFunction((n) => Number(document.querySelector('[data-testid="count-runs"]')?.textContent?.replaceAll(',', '')) === n, before + writes, { timeout: 30_000 });
         assert.deepEqual(problems, []);

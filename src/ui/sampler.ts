@@ -37,8 +37,8 @@ export interface Sample {
   runsFinishedPerSec: number;
   fileBytes: number | null;
   walBytes: number | null;
-  /** How long this sample's reads took. */
-  probeMs: number;
+  /** How long this sample's reads took; null for the first, whose reads also started the reader threads. */
+  probeMs: number | null;
   /** This process's own store: what it read and wrote. */
   self: {
     readsPerSec: number;
@@ -156,7 +156,7 @@ export class Sampler extends EventEmitter<{ sample: [Sample] }> {
       runsFinishedPerSec: previous ? perSec(finished(counts), finished(previous.counts)) : 0,
       fileBytes,
       walBytes,
-      probeMs,
+      probeMs: previous ? probeMs : null,
       self: {
         readsPerSec: perSec(metrics.reads, self?.reads),
         writesPerSec: perSec(metrics.writes, self?.writes),

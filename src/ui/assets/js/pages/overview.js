@@ -73,7 +73,7 @@ export async function render(_route, main) {
       ['size', bytes(latest?.fileBytes)],
       ['WAL', bytes(latest?.walBytes)],
       ['migrations', `${body.migrations.length}, the last ${body.migrations.at(-1)?.name ?? '–'} (${time(body.migrations.at(-1)?.appliedAt)})`],
-      ['last sample', latest ? `${time(new Date(latest.t).toISOString())}, its reads took ${ms(latest.probeMs)}` : '–'],
+      ['last sample', latest ? `${time(new Date(latest.t).toISOString())}${latest.probeMs === null ? '' : `, its reads took ${ms(latest.probeMs)}`}` : '–'],
     ]));
     updated.textContent = latest ? `updated ${time(new Date(latest.t).toISOString())}` : '';
     for (const chart of charts) chart.set(samples);
