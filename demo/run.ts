@@ -2,7 +2,8 @@
  * `npm start`: a workflow runner simulation on ./flowstore.db (or FLOWSTORE_DB).
  * Definitions come from demo/workflows/*.toml; each run walks its phases as a DAG,
  * keeping node outputs in store.dag, run state in store.runs, the worker agent and its
- * events in store.agents, and its session and approvals through the aaow adapter.
+ * events in store.agents, and its session, approvals, LLM executions (tokens and cost) and
+ * budget pools through the aaow adapter; `flowstore ui ./flowstore.db` shows all of it.
  * DEMO_RUNS sets how many runs (200 by default), DEMO_CONCURRENCY how many at once.
  */
 import { fileURLToPath } from 'node:url';
@@ -42,11 +43,17 @@ async function runOne(store: Store, adapter: SQLiteStorageAdapter, runId: string
   const agentId = `worker-${index % 8}`;
   const started = Date.now();
   const base = { pipelineId: file.replace(/\.toml$/, ''), pipelineName: file, pipelineVersion: '1', totalSteps: phases.length, lastStepOutput: null };
+  const budget = 0.006 * phases.length;   // dollars
   await Promise.all([
     count(store.runs.saveState(runId, { ...base, status: 'running', pipelineContext: { file, startedBy: agentId } })),
+    count(agents.saveSession({ id: runId, agentId, metadata: { file } })),
+    count(agents.saveTask({ id: `${runId}:task`, title: `run ${file}`, description: `phases ${phases.map((p) => p.task).join(', ')}`, status: 'in_progress', assignedTo: agentId })),
     count(adapter.createSession({ id: runId, workflowId: base.pipelineId, workflowSnapshot: snapshotOf(phases), status: 'running', createdAt: new Date(), updatedAt: new Date() })),
     count(agents.saveAgentState({ agentId, name: `Worker ${index % 8}`, status: 'busy', stateData: JSON.stringify({ run: runId }) })),
   ]);
+  // Each run spends from its workflow's pool (made in main), through a pool of its own.
+  await count(adapter.createBudgetPool({ id: `${runId}:budget`, parentPoolId: `pool:${base.pipelineId}`, totalBudget: budget, usedBudget: 0, remainingBudget: budget, status: 'active', createdAt: new Date() }));
+  let spent = 0;
   // One run in ten fails at a random phase, as real ones do.
   const failAt = index % 10 === 7 ? index % phases.length : -1;
   let output: unknown = { rows: 1000 + index };
@@ -58,10 +65,23 @@ async function runOne(store: Store, adapter: SQLiteStorageAdapter, runId: string
       // Most reviews are approved at once; one in five waits for a human and stays pending.
       if (index % 5 !== 0) await count(adapter.approveRequest(approvalId, 'demo-reviewer', 'looks fine'));
     }
+    // Every phase asks a model once; the tokens and what they cost go with the execution.
+    const promptTokens = 200 + ((index * 37 + step * 11) % 400);
+    const completionTokens = 50 + ((index * 13 + step * 7) % 150);
+    const cost = Math.round(promptTokens * 3 + completionTokens * 15) / 1e6;   // dollars, at $3 and $15 per million tokens
+    spent += cost;
+    await count(adapter.saveLLMExecution(runId, phase.task, {
+      id: `${runId}:${phase.task}:llm`, timestamp: new Date(), success: step !== failAt, text: `${phase.task} plan for ${runId}`,
+      usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens }, metadata: { model: 'demo-model', cost },
+      ...(step === failAt ? { error: 'simulated failure' } : {}),
+    }));
     if (step === failAt) {
       await Promise.all([
         count(store.runs.saveState(runId, { ...base, status: 'failed', currentStepIndex: step, pipelineContext: { file }, lastStepOutput: output, errorMessage: `${phase.task}: simulated failure`, executionTimeMs: Date.now() - started })),
         count(adapter.updateSession(runId, { status: 'failed' })),
+        count(adapter.updateBudgetPool(`${runId}:budget`, { usedBudget: spent, remainingBudget: budget - spent })),
+        count(agents.endSession(runId, { status: 'failed' })),
+        count(agents.saveTask({ id: `${runId}:task`, title: `run ${file}`, status: 'failed', assignedTo: agentId })),
         count(agents.saveEvent({ eventType: 'phase_failed', sessionId: runId, actorType: 'agent', actorId: agentId, content: `${phase.task} failed in ${runId}` })),
       ]);
       return 'failed';
@@ -74,7 +94,11 @@ async function runOne(store: Store, adapter: SQLiteStorageAdapter, runId: string
     ]);
   }
   await Promise.all([
-    count(store.dag.saveExecutionTree(runId, { phases: phases.map((p) => p.task), finishedAt: new Date() })),
+    // The tree names its edges (each phase after the one it depends on), so it can be drawn as a graph.
+    count(store.dag.saveExecutionTree(runId, { phases: phases.map((p) => p.task), edges: phases.filter((p) => p.dependsOn !== '' && phases.some((q) => q.task === p.dependsOn)).map((p) => [p.dependsOn, p.task]), finishedAt: new Date() })),
+    count(adapter.updateBudgetPool(`${runId}:budget`, { usedBudget: spent, remainingBudget: budget - spent })),
+    count(agents.endSession(runId, { status: 'completed' })),
+    count(agents.saveTask({ id: `${runId}:task`, title: `run ${file}`, status: 'completed', assignedTo: agentId })),
     count(store.dag.saveSnapshot(runId, new TextEncoder().encode(JSON.stringify(output)))),
     count(store.runs.saveState(runId, { ...base, status: 'completed', currentStepIndex: phases.length, pipelineContext: { file }, lastStepOutput: output, executionTimeMs: Date.now() - started })),
     count(adapter.updateSession(runId, { status: 'completed' })),
@@ -98,6 +122,7 @@ async function main(): Promise<void> {
       // Sessions point at their workflow: register each definition once (a re-run finds it there).
       const id = file.replace(/\.toml$/, '');
       if (!(await adapter.getWorkflow(id))) await adapter.saveWorkflow({ id, name: file, version: '1', definition: snapshotOf(phases), createdAt: new Date(), updatedAt: new Date() });
+      if (!(await adapter.getBudgetPool(`pool:${id}`))) await adapter.createBudgetPool({ id: `pool:${id}`, totalBudget: 2, usedBudget: 0, remainingBudget: 2, status: 'active', createdAt: new Date(), metadata: { workflow: id } });
     }
     console.log(`flowstore demo: ${RUNS} runs, ${CONCURRENCY} at a time, on ${DB}; workflows ${files.join(', ')}`);
 
@@ -116,6 +141,13 @@ async function main(): Promise<void> {
     }));
     const seconds = (performance.now() - began) / 1000;
     bar.finish(`${RUNS} runs in ${seconds.toFixed(2)} s`);
+    // Each workflow's pool has spent what its runs' pools spent (they run concurrently, so it is summed here, once).
+    for (const file of files) {
+      const id = `pool:${file.replace(/\.toml$/, '')}`;
+      const [root, runs] = await Promise.all([adapter.getBudgetPool(id), adapter.getChildBudgetPools(id)]);
+      const used = runs.reduce((sum, pool) => sum + pool.usedBudget, 0);
+      if (root) await adapter.updateBudgetPool(id, { usedBudget: used, remainingBudget: root.totalBudget - used });
+    }
 
     const metrics = await store.metrics();
     console.log(`\n${outcomes.completed} completed, ${outcomes.failed} failed; ${operations} store operations in ${seconds.toFixed(2)} s = ${Math.round(operations / seconds)} ops/s`);

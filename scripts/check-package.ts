@@ -5,7 +5,7 @@
  * Prints `N passed, N failed` so CI counts it.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,7 +31,9 @@ try {
   const [{ filename, files }] = JSON.parse(packed.slice(packed.indexOf('['))) as [{ filename: string; files: { path: string }[] }];
   check('the tarball holds compiled JavaScript and no TypeScript sources', () => {
     const paths = files.map((f) => f.path);
-    for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/writer.js', 'dist/workers/reader.js', 'dist/bin/flowstore.js', 'dist/src/aaow/index.js', 'dist/migrations/sqlite/0001_runs.sql', 'dist/migrations/postgres/0001_runs.sql']) {
+    for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/writer.js', 'dist/workers/reader.js', 'dist/bin/flowstore.js', 'dist/src/aaow/index.js',
+      'dist/migrations/sqlite/0001_runs.sql', 'dist/migrations/postgres/0001_runs.sql',
+      'dist/src/ui/index.js', 'dist/src/ui/assets/index.html', 'dist/src/ui/assets/js/app.js', 'dist/src/ui/assets/app.css']) {
       if (!paths.includes(needed)) throw new Error(`missing ${needed}`);
     }
     const sources = paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'));
@@ -62,6 +64,40 @@ try {
   check('the installed CLI runs', () => {
     const out = execFileSync(process.execPath, [join(app, 'node_modules/flowstore/dist/bin/flowstore.js'), 'stats', join(app, 'app.db'), '--json'], { encoding: 'utf8' });
     if (JSON.parse(out).runs.totalWorkflows !== 1) throw new Error(out);
+  });
+  check('no native addon in the installed tree (no .node file, no binding.gyp)', () => {
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.node') || entry.name === 'binding.gyp') found.push(path);
+      }
+    };
+    walk(join(app, 'node_modules'));
+    if (found.length > 0) throw new Error(`native files: ${found.join(', ')}`);
+  });
+  writeFileSync(join(app, 'ui.mjs'), `
+    import { spawn } from 'node:child_process';
+    import { startDashboard } from 'flowstore/ui';
+    if (typeof startDashboard !== 'function') throw new Error('flowstore/ui has no startDashboard');
+    const child = spawn(process.execPath, ['node_modules/flowstore/dist/bin/flowstore.js', 'ui', 'app.db', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; const m = /(http:[^ ]+) /.exec(out); if (m) resolve(m[1]); });
+      child.once('exit', (code) => reject(new Error('flowstore ui exited ' + code)));
+    });
+    for (const path of ['', 'js/app.js', 'vendor/uPlot.esm.js', 'vendor/dagre.esm.js', 'api/runs']) {
+      const res = await fetch(url + path);
+      if (res.status !== 200) throw new Error(path + ': ' + res.status);
+    }
+    child.kill('SIGINT');
+    await new Promise((resolve) => child.once('exit', resolve));
+    console.log('ui ok');
+  `);
+  check('the installed flowstore ui serves its page, its libraries and its API', () => {
+    const out = execFileSync(process.execPath, ['ui.mjs'], { cwd: app, encoding: 'utf8' });
+    if (!out.includes('ui ok')) throw new Error(out);
   });
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'FLOWSTORE_POSTGRES',
   'FLOWSTORE_CONNECTION',
   'FLOWSTORE_COMMIT_UNKNOWN',
+  'FLOWSTORE_READ_ONLY',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

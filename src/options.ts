@@ -4,6 +4,7 @@
  * @example
  * ```ts
  * const store = await openStore({ path: './runs.db', durability: 'full', readers: 2 });
+ * const view = await openStore({ path: './runs.db', readOnly: true });   // never writes the file
  * ```
  */
 import { availableParallelism } from 'node:os';
@@ -27,6 +28,8 @@ export const DEFAULT_PG_CONNECT_TIMEOUT_MS = 10_000;
 /** PostgreSQL: no statement timeout unless given (0 is PostgreSQL's own "none"). */
 export const DEFAULT_PG_STATEMENT_TIMEOUT_MS = 0;
 export const DEFAULT_PG_APPLICATION_NAME = 'flowstore';
+/** A store opens for reading and writing unless told otherwise. */
+export const DEFAULT_READ_ONLY = false;
 
 const compressionSchema = z.union([
   z.literal(false),
@@ -64,6 +67,11 @@ export const optionsSchema = z.object({
   closeTimeoutMs: z.number().int().positive().default(DEFAULT_CLOSE_TIMEOUT_MS),
   /** Settings for a `postgres://` path; ignored by SQLite stores. */
   postgres: postgresSchema.default(postgresSchema.parse({})),
+  /**
+   * Readers only: no writer thread, no checkpointer, migrations verified but never applied,
+   * every write rejected with FLOWSTORE_READ_ONLY. For a file another process writes.
+   */
+  readOnly: z.boolean().default(DEFAULT_READ_ONLY),
 }).strict();
 
 export type StoreOptions = z.input<typeof optionsSchema>;

@@ -102,6 +102,11 @@ export class Store implements Namespaces, AsyncDisposable {
     return this.#engine.closed;
   }
 
+  /** Opened with `readOnly: true`: readers only, every write rejects with FLOWSTORE_READ_ONLY. */
+  get readOnly(): boolean {
+    return this.#engine.options.readOnly;
+  }
+
   /**
    * Runs `fn` in one transaction: its writes commit together when it resolves and
    * not at all when it throws; reads through `tx` see them; other writes wait.
@@ -188,6 +193,8 @@ function makeLogger(option: StoreOptions['logger']): Logger {
  * Opens (creating and migrating when needed) a store. Rejects with
  * FLOWSTORE_INVALID_OPTIONS for a bad option, FLOWSTORE_MIGRATION for a database
  * whose migrations do not match, FLOWSTORE_CORRUPT for a file that is not SQLite.
+ * With `readOnly: true` it creates and migrates nothing: the file must exist
+ * (FLOWSTORE_NOT_FOUND) with every migration applied (FLOWSTORE_MIGRATION).
  */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const parsed = parseOptions(options);

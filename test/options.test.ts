@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { openStore } from '../src/index.ts';
-import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_READERS, parseOptions, resolveLocation } from '../src/options.ts';
+import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_READ_ONLY, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_READERS, parseOptions, resolveLocation } from '../src/options.ts';
 
 describe('options schema', () => {
   test('defaults are the named constants, and the result is frozen', () => {
@@ -11,11 +11,13 @@ describe('options schema', () => {
     assert.equal(options.durability, 'normal');
     assert.equal(options.busyTimeoutMs, DEFAULT_BUSY_TIMEOUT_MS);
     assert.deepEqual(options.compression, { thresholdBytes: DEFAULT_COMPRESSION_THRESHOLD_BYTES, level: DEFAULT_COMPRESSION_LEVEL });
+    assert.equal(options.readOnly, DEFAULT_READ_ONLY);
     assert.ok(Object.isFrozen(options));
   });
 
   const invalid: [string, unknown, string][] = [
-    ['a misspelled option', { readOnly: true }, 'readOnly'],
+    ['a misspelled option', { readonly: true }, 'readonly'],
+    ['a readOnly that is not a boolean', { readOnly: 'yes' }, 'readOnly'],
     ['readers below 1', { readers: 0 }, 'readers'],
     ['fractional readers', { readers: 1.5 }, 'readers'],
     ['an unknown durability', { durability: 'paranoid' }, 'durability'],

@@ -6,6 +6,7 @@
  * ```sh
  * npx flowstore inspect ./flowstore.db
  * npx flowstore backup ./flowstore.db ./copy.db
+ * npx flowstore ui ./flowstore.db --port 4646
  * FLOWSTORE_DB=./x.db npx flowstore runs failed --hours 6 --json
  * ```
  */
@@ -18,8 +19,9 @@ import { backupCommand, check, cleanup, migrations, vacuum } from './commands/ma
 import { runsCommand } from './commands/runs.ts';
 import { stats } from './commands/stats.ts';
 import { exportCommand, importCommand } from './commands/transfer.ts';
+import { ui } from './commands/ui.ts';
 
-export const COMMANDS: readonly Command[] = [inspect, stats, runsCommand, cleanup, backupCommand, check, vacuum, exportCommand, importCommand, migrations, bench];
+export const COMMANDS: readonly Command[] = [inspect, stats, runsCommand, cleanup, backupCommand, check, vacuum, exportCommand, importCommand, migrations, bench, ui];
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   json: { type: 'boolean' },

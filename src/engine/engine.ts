@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -16,8 +17,12 @@ import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import type { Invoker, Op } from './op.ts';
 import { CheckpointerClient } from './checkpointer-client.ts';
 import { ReaderClient } from './reader-client.ts';
+import { openConnection } from './connection.ts';
+import { loadMigrations, verifyAllApplied, type AppliedRow } from './migrate.ts';
+import { retryBusy } from './retry.ts';
 import { MIGRATIONS_DIRS } from './worker-files.ts';
 import { WriterClient } from './writer-client.ts';
+import { verifyPostgresReadOnly } from '../backends/postgres/migrate.ts';
 
 /** Validates `input` against the op's schema; the error names the field. */
 export function validate<Z extends z.ZodType>(op: Op<any, Z, unknown>, input: unknown): z.output<Z> {
@@ -34,6 +39,38 @@ export function validate<Z extends z.ZodType>(op: Op<any, Z, unknown>, input: un
 
 function closedError(): FlowstoreError {
   return new FlowstoreError('FLOWSTORE_CLOSED', 'the store is closed');
+}
+
+function readOnlyError(what: string): FlowstoreError {
+  return new FlowstoreError('FLOWSTORE_READ_ONLY', `${what} writes, and the store was opened with readOnly: true`, { details: { op: what } });
+}
+
+/**
+ * A read-only store has no writer to migrate for it, and its readers prepare every domain's
+ * statements, which needs the whole schema: so it checks the file's migrations first, in one
+ * query on a read-only connection of its own, and refuses any file it would have to change.
+ * This is the one statement that runs on the caller's thread, once, at open.
+ */
+async function verifyReadOnly(config: WorkerConfig): Promise<void> {
+  if (config.backend === 'postgres') return verifyPostgresReadOnly(config);
+  try {
+    if (!statSync(config.filename).isFile()) throw new Error('not a file');
+  } catch (cause) {
+    throw new FlowstoreError('FLOWSTORE_NOT_FOUND', `readOnly: no database file at ${config.filename}`, { details: { path: config.filename }, cause });
+  }
+  const db = await retryBusy(() => openConnection(config, true), config.busyTimeoutMs, { busyRetries: 0 });
+  try {
+    const known = loadMigrations(config.migrationsDir);
+    let rows: AppliedRow[];
+    try {
+      rows = db.prepare('SELECT version, name, checksum FROM flowstore_migrations ORDER BY version').all() as unknown as AppliedRow[];
+    } catch (cause) {
+      throw new FlowstoreError('FLOWSTORE_MIGRATION', `readOnly: ${config.filename} has no flowstore migrations to verify`, { details: { path: config.filename }, cause });
+    }
+    verifyAllApplied(rows, known);
+  } finally {
+    db.close();
+  }
 }
 
 interface TxState {
@@ -87,7 +124,8 @@ export class Engine implements Invoker {
   readonly location: Location;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly #writer: WriterClient;
+  /** Absent in a read-only store. */
+  readonly #writer: WriterClient | undefined;
   readonly #readers: ReaderClient;
   readonly #checkpointer: CheckpointerClient | undefined;
   readonly #walFile: string | undefined;
@@ -96,7 +134,7 @@ export class Engine implements Invoker {
   #closed = false;
   #closing: Promise<void> | undefined;
 
-  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient, readers: ReaderClient, checkpointer: CheckpointerClient | undefined) {
+  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient | undefined, readers: ReaderClient, checkpointer: CheckpointerClient | undefined) {
     this.#checkpointer = checkpointer;
     this.options = options;
     this.metrics = metrics;
@@ -110,6 +148,11 @@ export class Engine implements Invoker {
   static async start(options: ParsedOptions, location: Location, logger: Logger): Promise<Engine> {
     const config = workerConfig(options, location);
     const metrics = new Metrics();
+    if (options.readOnly) {
+      if (config.memory) throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', 'readOnly: an in-memory store has nothing to read', { details: { field: 'readOnly' } });
+      await verifyReadOnly(config);
+      return new Engine(options, location, logger, metrics, undefined, new ReaderClient(config, options.readers, metrics, logger), undefined);
+    }
     const writer = await WriterClient.start(config, logger, metrics);
     const readers = new ReaderClient(config, options.readers, metrics, logger);
     const checkpointer = location.kind === 'file' ? new CheckpointerClient(config, logger) : undefined;
@@ -136,6 +179,7 @@ export class Engine implements Invoker {
       }
       return this.#readers.submit(op.name, parsed) as Promise<O>;
     }
+    if (!this.#writer) return Promise.reject(readOnlyError(op.name));
     if (tx?.open) {
       // Outside writes wait for the open transaction: from inside it, this one would wait for itself.
       return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} called on the store inside a transaction: use the transaction's tx instead`, { details: { op: op.name } }));
@@ -147,6 +191,8 @@ export class Engine implements Invoker {
   /** Runs `fn` in one write transaction; `makeTx` builds the namespaces bound to it. */
   async transaction<T, N>(makeTx: (invoker: Invoker) => N, fn: (tx: N) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     if (this.#closed) throw closedError();
+    if (!this.#writer) throw readOnlyError('transaction');
+    const writer = this.#writer;
     if (currentTx.getStore()?.open) throw new FlowstoreError('FLOWSTORE_CONFLICT', 'transactions do not nest: use the tx you were given');
     const timeoutMs = options.timeoutMs ?? this.options.transactionTimeoutMs;
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', 'timeoutMs: must be a positive integer', { details: { field: 'timeoutMs' } });
@@ -159,22 +205,22 @@ export class Engine implements Invoker {
     let timer: NodeJS.Timeout | undefined;
     try {
       if (this.#closed) throw closedError();
-      await this.#writer.begin(state.id, timeoutMs);
+      await writer.begin(state.id, timeoutMs);
       state.open = true;
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new FlowstoreError('FLOWSTORE_TX_TIMEOUT', `transaction rolled back after ${timeoutMs} ms`, { details: { timeoutMs } })), timeoutMs);
       });
-      const tx = makeTx(new TxInvoker(this.#writer, state));
+      const tx = makeTx(new TxInvoker(writer, state));
       let result: T;
       try {
         result = await Promise.race([currentTx.run(state, () => Promise.resolve().then(() => fn(tx))), timedOut]);
       } catch (error) {
         state.open = false;
-        await this.#writer.end(state.id, false).catch(() => {});
+        await writer.end(state.id, false).catch(() => {});
         throw error;
       }
       state.open = false;
-      await this.#writer.end(state.id, true);
+      await writer.end(state.id, true);
       return result;
     } finally {
       state.open = false;
@@ -186,7 +232,7 @@ export class Engine implements Invoker {
   async metricsSnapshot(): Promise<MetricsSnapshot> {
     let walBytes = 0;
     if (this.#walFile) walBytes = await stat(this.#walFile).then((s) => s.size, () => 0);
-    return this.metrics.snapshot(this.#writer.queued + this.#readers.queued, walBytes);
+    return this.metrics.snapshot((this.#writer?.queued ?? 0) + this.#readers.queued, walBytes);
   }
 
   /** Idempotent: drains every accepted operation, then stops the threads. */
@@ -197,14 +243,14 @@ export class Engine implements Invoker {
       await this.#readers.close();
       // Before the writer's last checkpoint, which truncates the WAL.
       await this.#checkpointer?.stop();
-      await this.#writer.close(this.options.closeTimeoutMs);
+      await this.#writer?.close(this.options.closeTimeoutMs);
       this.logger.debug('flowstore closed');
     })();
     return this.#closing;
   }
 
   /** Threads, for tests that kill them to prove nothing is lost. */
-  get internals(): { writer: WriterClient; readers: ReaderClient; checkpointer: CheckpointerClient | undefined } {
+  get internals(): { writer: WriterClient | undefined; readers: ReaderClient; checkpointer: CheckpointerClient | undefined } {
     return { writer: this.#writer, readers: this.#readers, checkpointer: this.#checkpointer };
   }
 }

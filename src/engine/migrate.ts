@@ -86,3 +86,12 @@ export function verifyMigrations(rows: readonly AppliedRow[], migrations: readon
     }
   }
 }
+
+/** For a store that may not migrate (read-only): every known migration must already be applied, unchanged. */
+export function verifyAllApplied(rows: readonly AppliedRow[], migrations: readonly Migration[]): void {
+  verifyMigrations(rows, migrations);
+  const missing = migrations.find((m) => !rows.some((row) => row.version === m.version));
+  if (missing) {
+    throw new FlowstoreError('FLOWSTORE_MIGRATION', `readOnly: migration ${missing.version}_${missing.name} is not applied; open the store once for writing to upgrade it`, { details: { version: missing.version } });
+  }
+}

@@ -1,0 +1,71 @@
+// The pieces every page is made of: cards, tables, pagers, badges, filters.
+import { h } from './dom.js';
+import { go, href } from './router.js';
+
+export function card(title, ...children) {
+  return h('section', { class: 'card' }, title ? h('h2', null, title) : null, ...children);
+}
+
+/** A table; `columns` are `{ label, cell(row) → string | Node, class? }`. Scrolls sideways on a narrow screen. */
+export function table(columns, rows, { empty = 'Nothing here yet.', testid } = {}) {
+  if (rows.length === 0) return h('p', { class: 'empty' }, empty);
+  return h('div', { class: 'table-wrap' }, h('table', { 'data-testid': testid },
+    h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: c.class }, c.label)))),
+    h('tbody', null, rows.map((row) => h('tr', null, columns.map((c) => h('td', { class: c.class, 'data-label': c.label }, c.cell(row))))))));
+}
+
+/** Previous / next links for a page of a listing (no total: counting a million rows is not free). */
+export function pager(parts, query, page, more) {
+  const at = (p) => href(parts, { ...query, page: p === 0 ? undefined : p });
+  return h('nav', { class: 'pager', 'aria-label': 'Pages' },
+    page > 0 ? h('a', { href: at(page - 1), 'data-testid': 'prev' }, '← Newer') : h('span', { class: 'disabled' }, '← Newer'),
+    h('span', { class: 'page' }, `page ${page + 1}`),
+    more ? h('a', { href: at(page + 1), 'data-testid': 'next' }, 'Older →') : h('span', { class: 'disabled' }, 'Older →'));
+}
+
+const GOOD = new Set(['completed', 'approved', 'active', 'idle', 'ok', 'success']);
+const BAD = new Set(['failed', 'rejected', 'exhausted', 'error', 'cancelled', 'terminated', 'expired']);
+const WAITING = new Set(['pending', 'paused', 'blocked', 'suspended']);
+
+export function badge(status) {
+  const text = String(status ?? '');
+  let kind = 'neutral';
+  if (GOOD.has(text)) kind = 'good';
+  else if (BAD.has(text)) kind = 'bad';
+  else if (WAITING.has(text) || text.startsWith('waiting')) kind = 'wait';
+  else if (text === 'running' || text === 'busy' || text === 'in_progress') kind = 'run';
+  return h('span', { class: ['badge', kind] }, text);
+}
+
+/** Label / value pairs. */
+export function kv(pairs) {
+  return h('dl', { class: 'kv' }, pairs.filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+}
+
+export function link(parts, query, text, props = {}) {
+  return h('a', { href: href(parts, query), ...props }, text);
+}
+
+/** A select that changes one query parameter of the current route (and goes back to the first page). */
+export function filter(label, name, choices, parts, query) {
+  const value = query[name] ?? '';
+  return h('label', { class: 'filter' }, h('span', null, label),
+    h('select', {
+      name,
+      'data-testid': `filter-${name}`,
+      onChange: (e) => go(parts, { ...query, [name]: e.target.value, page: undefined }),
+    }, h('option', { value: '' }, 'all'), choices.map((c) => h('option', { value: c, selected: c === value }, c))));
+}
+
+export function errorBox(error) {
+  return h('div', { class: 'error', role: 'alert', 'data-testid': 'error' }, h('strong', null, error.code ?? 'ERROR'), ' ', error.message);
+}
+
+export function stat(label, value, testid) {
+  return h('div', { class: 'stat' }, h('div', { class: 'stat-value', 'data-testid': testid }, value), h('div', { class: 'stat-label' }, label));
+}
+
+/** The query of the current route as a plain object. */
+export function queryOf(route) {
+  return Object.fromEntries(route.query.entries());
+}

@@ -1,0 +1,109 @@
+// Overview: counts per domain, file and WAL size, and the write path as live charts (server-sent events).
+import { get } from '../api.js';
+import { lineChart } from '../charts.js';
+import { card, kv, link, stat } from '../components.js';
+import { h } from '../dom.js';
+import { bytes, ms, num, time } from '../format.js';
+
+const DOMAIN_TABLES = {
+  DAGs: [['artifacts', 'artifacts'], ['execution_trees', 'execution trees'], ['snapshots', 'snapshots'], ['execution_state', 'execution states']],
+  Agents: [['agent_states', 'agents'], ['state_transitions', 'transitions'], ['state_snapshots', 'snapshots'], ['events', 'events'], ['tasks', 'tasks'], ['sessions', 'sessions']],
+  aaow: [['aaow_sessions', 'sessions'], ['llm_executions', 'LLM executions'], ['approval_requests', 'approvals'], ['budget_pools', 'budget pools'], ['tool_call_logs', 'tool calls'], ['workflows', 'workflows']],
+  Definitions: [['workflow_files', 'files'], ['workflow_phases', 'phases']],
+};
+const DOMAIN_PAGE = { DAGs: 'dags', Agents: 'agents', aaow: 'aaow', Definitions: 'definitions' };
+
+const RUN_STATUSES = [['running', 'run'], ['completed', 'good'], ['failed', 'bad'], ['paused', 'wait'], ['cancelled', 'neutral']];
+
+/** The runs' statuses as one proportional bar. */
+function statusBar(runs) {
+  return h('div', { class: 'status-bar', role: 'img', 'aria-label': 'runs by status' }, RUN_STATUSES.filter(([s]) => runs.byStatus[s]).map(([s, kind]) => {
+    const part = h('span', { class: kind, title: `${s}: ${num(runs.byStatus[s])}` });
+    part.style.width = `${(runs.byStatus[s] / runs.total) * 100}%`;
+    return part;
+  }));
+}
+
+function countsView(latest) {
+  if (!latest) return h('p', { class: 'empty' }, 'Waiting for the first sample…');
+  const { runs, tables, pendingApprovals } = latest.counts;
+  return h('div', { class: 'domains' },
+    card(null, h('h3', null, link(['runs'], {}, 'Runs')), h('div', { class: 'stats' },
+      stat('runs', num(runs.total), 'count-runs'),
+      RUN_STATUSES.filter(([s]) => s in runs.byStatus || s === 'running' || s === 'failed')
+        .map(([s]) => stat(s, link(['runs'], { status: s }, num(runs.byStatus[s] ?? 0)), `count-runs-${s}`))),
+      statusBar(runs)),
+    Object.entries(DOMAIN_TABLES).map(([domain, list]) => card(null, h('h3', null, link([DOMAIN_PAGE[domain]], {}, domain)), h('div', { class: 'stats' },
+      list.map(([table, label]) => stat(label, num(tables[table]), `count-${table}`)),
+      domain === 'aaow' ? stat('pending approvals', num(pendingApprovals), 'count-pending-approvals') : null))));
+}
+
+export async function render(_route, main) {
+  const body = await get('/api/overview');
+  let samples = [];
+  const countsSlot = h('div');
+  const fileSlot = h('div');
+  const charts = [
+    lineChart('Rows added per second', [
+      { label: 'runs', value: (x) => x.rowsPerSec.runs }, { label: 'DAGs', value: (x) => x.rowsPerSec.dag },
+      { label: 'agents', value: (x) => x.rowsPerSec.agents }, { label: 'aaow', value: (x) => x.rowsPerSec.aaow },
+    ], { note: 'net change of row counts, every process', testid: 'chart-rows' }),
+    lineChart('Runs finished per second', [{ label: 'finished', value: (x) => x.runsFinishedPerSec }, { label: 'running now', value: (x) => x.counts.runs.byStatus.running ?? 0 }],
+      { note: 'completed + failed + cancelled, every process', testid: 'chart-finished' }),
+    lineChart('File and WAL size', [{ label: 'file MB', value: (x) => (x.fileBytes ?? 0) / 1048576 }, { label: 'WAL MB', value: (x) => (x.walBytes ?? 0) / 1048576 }],
+      { note: 'on disk', testid: 'chart-size' }),
+    lineChart('Read latency seen here', [{ label: 'sample ms', value: (x) => x.probeMs }],
+      { note: 'how long this dashboard’s counting reads took', testid: 'chart-probe' }),
+    lineChart('This process: operations per second', [
+      { label: 'reads/s', value: (x) => x.self.readsPerSec }, { label: 'writes/s', value: (x) => x.self.writesPerSec },
+      { label: 'queue depth', value: (x) => x.self.queueDepth }, { label: 'busy retries', value: (x) => x.self.busyRetries },
+    ], { note: 'store.metrics() of the process serving this page', testid: 'chart-self-ops' }),
+    lineChart('This process: commits', [
+      { label: 'p50 ms', value: (x) => x.self.commitP50Ms }, { label: 'p99 ms', value: (x) => x.self.commitP99Ms }, { label: 'batch size', value: (x) => x.self.averageWriteBatch },
+    ], { note: body.readOnly ? 'none: this process opened the store read-only; a runner’s own commits show when it serves the dashboard itself (flowstore/ui)' : 'latency and average batch of this process’s commits', testid: 'chart-self-commits' }),
+  ];
+  const updated = h('span', { class: 'muted', 'data-testid': 'updated' });
+
+  const refresh = () => {
+    const latest = samples.at(-1);
+    countsSlot.replaceChildren(countsView(latest));
+    fileSlot.replaceChildren(kv([
+      ['file', h('code', null, body.path)],
+      ['mode', body.readOnly ? 'read-only' : 'read-write'],
+      ['size', bytes(latest?.fileBytes)],
+      ['WAL', bytes(latest?.walBytes)],
+      ['migrations', `${body.migrations.length}, the last ${body.migrations.at(-1)?.name ?? '–'} (${time(body.migrations.at(-1)?.appliedAt)})`],
+      ['last sample', latest ? `${time(new Date(latest.t).toISOString())}${latest.probeMs === null ? '' : `, its reads took ${ms(latest.probeMs)}`}` : '–'],
+    ]));
+    updated.textContent = latest ? `updated ${time(new Date(latest.t).toISOString())}` : '';
+    for (const chart of charts) chart.set(samples);
+  };
+
+  main.replaceChildren(
+    h('div', { class: 'page-head' }, h('h1', null, 'Overview'), updated),
+    countsSlot,
+    h('div', { class: 'grid-2' }, card('Store', fileSlot), card('What these charts can see', h('p', { class: 'note' },
+      'Another process’s commits, batches and latencies live in that process’s own metrics. From here the dashboard sees what any reader can: ',
+      'row counts (net changes per second), the file’s and the WAL’s size, how long its own reads take, and the metrics of the process serving this page.'))),
+    h('div', { class: 'charts' }, charts.map((c) => c.el)),
+  );
+  if (body.latest) samples = [body.latest];
+  refresh();
+
+  const source = new EventSource('/api/live');
+  const dot = document.getElementById('store');
+  source.addEventListener('history', (e) => { samples = JSON.parse(e.data); refresh(); dot?.classList.add('live'); });
+  source.addEventListener('sample', (e) => {
+    const sample = JSON.parse(e.data);
+    samples.push(sample);
+    const horizon = sample.t - 10 * 60_000;
+    while (samples.length > 0 && samples[0].t < horizon) samples.shift();
+    refresh();
+  });
+  source.addEventListener('error', () => dot?.classList.remove('live'));
+  return () => {
+    source.close();
+    dot?.classList.remove('live');
+    for (const chart of charts) chart.destroy();
+  };
+}
