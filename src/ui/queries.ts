@@ -10,9 +10,27 @@
  * const counts = await domainCounts(store.query);
  * ```
  */
-import type { Namespaces } from '../store.ts';
+import type { Namespaces, Store } from '../store.ts';
 
 export type Query = Namespaces['query'];
+
+const queries = new WeakMap<Store, Query>();
+
+/**
+ * `store.query` for the statements of this file, which write `?` for each value: on
+ * PostgreSQL, where values are `$1`, `$2`…, they are numbered in order (no statement
+ * here has a `?` anywhere else).
+ */
+export function queryOf(store: Store): Query {
+  let query = queries.get(store);
+  if (!query) {
+    query = store.backend === 'postgres'
+      ? (sql, params) => { let n = 0; return store.query(sql.replace(/\?/g, () => `$${++n}`), params); }
+      : store.query;
+    queries.set(store, query);
+  }
+  return query;
+}
 
 /** The tables counted on the overview, by domain. Constants: they are the allow-list of names put in SQL. */
 export const COUNTED_TABLES = {

@@ -20,7 +20,7 @@ import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Store } from '../store.ts';
-import { COUNTED_TABLES, domainCounts, type DomainCounts } from './queries.ts';
+import { COUNTED_TABLES, domainCounts, type DomainCounts, queryOf } from './queries.ts';
 
 /** A sample never waits for the next sooner than this many times its own duration… */
 const COST_FACTOR = 20;
@@ -133,7 +133,7 @@ export class Sampler extends EventEmitter<{ sample: [Sample] }> {
     const file = store.path === ':memory:' ? undefined : store.path;
     const began = performance.now();
     const [counts, fileBytes, walBytes] = await Promise.all([
-      domainCounts(store.query),
+      domainCounts(queryOf(store)),
       file ? sizeOf(file) : null,
       file ? sizeOf(`${file}-wal`) : null,
     ]);

@@ -2,7 +2,7 @@
 import { notFound } from '../../errors.ts';
 import type { LLMExecutionRecord, Session, SessionStatus } from '../../domains/aaow/types.ts';
 import { toDisplay } from '../display.ts';
-import { aaowStatusCounts, childPoolCount, recentLlm, rootPools, sessionLlmNodes } from '../queries.ts';
+import { aaowStatusCounts, childPoolCount, recentLlm, rootPools, sessionLlmNodes, queryOf } from '../queries.ts';
 import { pageOf, paging, requiredParam, textParam, type Handler } from './context.ts';
 
 const newest = <F extends string>(field: F) => ({ field, direction: 'desc' as const });
@@ -28,7 +28,7 @@ function llmRow(record: LLMExecutionRecord, sessionId: string, nodeId: string) {
 }
 
 export const aaowSummary: Handler = async ({ store, sampler }) => ({
-  statusCounts: await aaowStatusCounts(store.query),
+  statusCounts: await aaowStatusCounts(queryOf(store)),
   pendingApprovals: sampler.latest()?.counts.pendingApprovals ?? null,
 });
 
@@ -49,7 +49,7 @@ export const aaowSession: Handler = async ({ store, params }) => {
     store.aaow.getLLMExecutions(id, { orderBy: newest('timestamp'), limit: SHOWN }),
     store.aaow.listApprovalRequests(id, { orderBy: newest('createdAt'), limit: SHOWN }),
     store.aaow.getSessionToolCalls(id, { orderBy: newest('timestamp'), limit: SHOWN }),
-    sessionLlmNodes(store.query, id, SHOWN),
+    sessionLlmNodes(queryOf(store), id, SHOWN),
   ]);
   if (!session) throw notFound('session', id);
   return {
@@ -72,7 +72,7 @@ export const approvals: Handler = async ({ store, params }) => {
 /** The newest LLM executions of every session: ids and order from an index, each record (tokens, metadata's cost) through the API. */
 export const llmExecutions: Handler = async ({ store, params }) => {
   const { page, limit, offset } = paging(params);
-  const { items, more } = pageOf(await recentLlm(store.query, limit + 1, offset), limit);
+  const { items, more } = pageOf(await recentLlm(queryOf(store), limit + 1, offset), limit);
   const records = await Promise.all(items.map((row) => store.aaow.getLLMExecutions(String(row.sessionId), { where: { id: String(row.id) } })));
   return {
     page,
@@ -88,12 +88,12 @@ export const pools: Handler = async ({ store, params }) => {
   let list;
   let more = false;
   if (parent === undefined) {
-    const ids = pageOf(await rootPools(store.query, limit + 1, offset), limit);
+    const ids = pageOf(await rootPools(queryOf(store), limit + 1, offset), limit);
     more = ids.more;
     list = (await Promise.all(ids.items.map((id) => store.aaow.getBudgetPool(id)))).filter((p) => p !== null);
   } else {
     list = await store.aaow.getChildBudgetPools(parent);
   }
-  const children = await Promise.all(list.map((p) => childPoolCount(store.query, p.id)));
+  const children = await Promise.all(list.map((p) => childPoolCount(queryOf(store), p.id)));
   return { page, more, items: list.map((p, i) => ({ ...p, metadata: toDisplay(p.metadata ?? null), children: children[i] })) };
 };

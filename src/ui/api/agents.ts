@@ -4,7 +4,7 @@ import type { AgentsApi } from '../../domains/agents/api.ts';
 import type { AgentSessionStatus, AgentTaskStatus } from '../../domains/agents/schema.ts';
 import type { Store } from '../../store.ts';
 import { toDisplay } from '../display.ts';
-import { agentPrefixes, eventTypes, recentEvents } from '../queries.ts';
+import { agentPrefixes, eventTypes, recentEvents, queryOf } from '../queries.ts';
 import { pageOf, paging, requiredParam, textParam, type Handler } from './context.ts';
 
 function view(store: Store, prefix: string | undefined): AgentsApi {
@@ -23,7 +23,7 @@ function stateDataOf(text: string): unknown {
 export const agents: Handler = async ({ store, params }) => {
   const { page, limit, offset } = paging(params);
   const prefix = textParam(params, 'prefix');
-  const [prefixes, rows] = await Promise.all([agentPrefixes(store.query), view(store, prefix).listAgents({ limit: limit + 1, offset })]);
+  const [prefixes, rows] = await Promise.all([agentPrefixes(queryOf(store)), view(store, prefix).listAgents({ limit: limit + 1, offset })]);
   const { items, more } = pageOf(rows, limit);
   return {
     ...prefixes,
@@ -57,14 +57,14 @@ export const events: Handler = async ({ store, params }) => {
   const q = textParam(params, 'q');
   const type = textParam(params, 'type');
   const session = textParam(params, 'session');
-  const types = await eventTypes(store.query);
+  const types = await eventTypes(queryOf(store));
   // Full-text search and the type filter have no offset in the API: they show the first page only.
   let rows: Record<string, unknown>[];
   if (q !== undefined) rows = await store.agents.searchEvents(q, { limit }) as unknown as Record<string, unknown>[];
   else if (type !== undefined) rows = await store.agents.getEventsByType(type, { limit }) as unknown as Record<string, unknown>[];
   else if (session !== undefined) rows = (await store.agents.getEvents(session)).slice(offset, offset + limit + 1) as unknown as Record<string, unknown>[];
   else {
-    rows = (await recentEvents(store.query, limit + 1, offset)).map((r) => ({
+    rows = (await recentEvents(queryOf(store), limit + 1, offset)).map((r) => ({
       id: r.id, eventType: r.event_type, timestamp: r.timestamp, sessionId: r.session_id, actorType: r.actor_type, actorId: r.actor_id, content: r.content,
     }));
   }

@@ -1,12 +1,12 @@
 /** Definitions: the loaded files, one file's phases with their status messages, and the task dependency graph. */
-import { phaseProblems } from '../queries.ts';
+import { phaseProblems, queryOf } from '../queries.ts';
 import { textParam, type Handler } from './context.ts';
 
 /** Phases with a status message listed on the page at most. */
 const PROBLEMS_SHOWN = 100;
 
 export const definitions: Handler = async ({ store, params }) => {
-  const [files, problems] = await Promise.all([store.definitions.listFiles(), phaseProblems(store.query, PROBLEMS_SHOWN + 1)]);
+  const [files, problems] = await Promise.all([store.definitions.listFiles(), phaseProblems(queryOf(store), PROBLEMS_SHOWN + 1)]);
   const path = textParam(params, 'file') ?? files[0]?.path;
   if (path === undefined) return { files, file: null, phases: [], edges: [], problems: [], moreProblems: false };
   const phases = await store.definitions.listPhases({ path });

@@ -2,7 +2,7 @@
 import { notFound } from '../../errors.ts';
 import type { RunStatus } from '../../domains/runs/schema.ts';
 import { toDisplay } from '../display.ts';
-import { pipelines, relatedToRun } from '../queries.ts';
+import { pipelines, relatedToRun, queryOf } from '../queries.ts';
 import { pageOf, paging, requiredParam, textParam, type Handler } from './context.ts';
 
 export const runs: Handler = async ({ store, sampler, params }) => {
@@ -11,14 +11,14 @@ export const runs: Handler = async ({ store, sampler, params }) => {
   const pipelineId = textParam(params, 'pipeline');
   const [rows, ids] = await Promise.all([
     store.runs.listWorkflows({ status, pipelineId, limit: limit + 1, offset }),
-    pipelines(store.query),
+    pipelines(queryOf(store)),
   ]);
   return { page, limit, ...pageOf(rows, limit), pipelines: ids, statusCounts: sampler.latest()?.counts.runs.byStatus ?? {} };
 };
 
 export const run: Handler = async ({ store, params }) => {
   const id = requiredParam(params, 'id');
-  const [state, related, session] = await Promise.all([store.runs.loadState(id), relatedToRun(store.query, id), store.aaow.getSession(id)]);
+  const [state, related, session] = await Promise.all([store.runs.loadState(id), relatedToRun(queryOf(store), id), store.aaow.getSession(id)]);
   if (!state) throw notFound('run', id);
   const { pipelineContext, lastStepOutput, ...summary } = state;
   return { summary, context: toDisplay(pipelineContext), lastOutput: toDisplay(lastStepOutput), related: { ...related, session: session !== null } };
