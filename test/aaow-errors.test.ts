@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SQLiteStorageAdapter } from '../src/aaow/index.ts';
+import { FlowstoreStorageAdapter, SQLiteStorageAdapter } from '../src/aaow/index.ts';
 import { LISTS, listSql } from '../src/domains/aaow/sql.ts';
 import { AAOW_BACKENDS, fresh, mockWorkflow, session, shared, tempAdapter, withSession, workflow } from './aaow-fixtures.ts';
 import { tempDir } from './helpers.ts';
@@ -233,6 +233,31 @@ describe('SQLiteStorageAdapter constructor forms and indexes', () => {
     const adapter = new SQLiteStorageAdapter({ filename: ':memory:', reders: 1 } as never);
     await assert.rejects(adapter.initialize(), { code: 'FLOWSTORE_INVALID_OPTIONS' });
     await adapter.close();
+  });
+
+  test('FlowstoreStorageAdapter is SQLiteStorageAdapter; { url } opens what { filename } opens', async (t) => {
+    assert.equal(FlowstoreStorageAdapter, SQLiteStorageAdapter);
+    const file = join(tempDir(t), 'alias.db');
+    const first = await tempAdapter(t, file);
+    await first.saveWorkflow(workflow('wf-1'));
+    await first.close();
+    const byUrl = new FlowstoreStorageAdapter({ url: `file:${file}`, readers: 1 });
+    t.after(() => byUrl.close());
+    assert.ok(byUrl instanceof SQLiteStorageAdapter);
+    assert.equal((await byUrl.getWorkflow('wf-1'))?.id, 'wf-1');
+  });
+
+  test('url with filename, a bad ?schema=, or one that differs from postgres.schema reject at initialize, naming the field', async () => {
+    const cases: [ConstructorParameters<typeof FlowstoreStorageAdapter>[0], string][] = [
+      [{ url: ':memory:', filename: ':memory:' }, 'url'],
+      ['postgres://app@127.0.0.1:1/db?schema=no-dashes', 'postgres.schema'],
+      [{ url: 'postgresql://app@127.0.0.1:1/db?schema=a', postgres: { schema: 'b' } }, 'postgres.schema'],
+    ];
+    for (const [database, field] of cases) {
+      const adapter = new FlowstoreStorageAdapter(database);
+      await assert.rejects(adapter.initialize(), (e: { code: string; details: { field: string } }) => e.code === 'FLOWSTORE_INVALID_OPTIONS' && e.details.field === field);
+      await adapter.close();
+    }
   });
 
   test('listPendingApprovals, listSessions by status and per-session lists read an index', async (t) => {
