@@ -5,7 +5,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FlowstoreStorageAdapter, SQLiteStorageAdapter } from '../src/aaow/index.ts';
-import { LISTS, listSql } from '../src/domains/aaow/sql.ts';
+import { listSql } from '../src/domains/aaow/sqlite.ts';
+import { LISTS } from '../src/domains/aaow/statements.ts';
 import { AAOW_BACKENDS, fresh, mockWorkflow, session, shared, tempAdapter, withSession, workflow } from './aaow-fixtures.ts';
 import { tempDir } from './helpers.ts';
 
@@ -151,6 +152,22 @@ for (const backend of AAOW_BACKENDS) {
       await assert.rejects(adapter.createSession({ ...session(u('s9')), status: 'bogus' as never }), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
     });
 
+    test('orderBy sorts as SQLite does: code-point order, NULLs first ascending and last descending, ties as written', async (t) => {
+      const { adapter, u } = await shared(t, backend);
+      await withSession(adapter, u);
+      const createdAt = new Date('2024-02-03T04:05:06.789Z');
+      // Ids in no sorted order, one createdAt: a tie comes back in the order the rows were written.
+      const by = [['q', 'b'], ['c', undefined], ['x', 'B'], ['a', 'a'], ['m', 'é'], ['k', undefined]] as const;
+      for (const [id, resolvedBy] of by) {
+        await adapter.createApprovalRequest(approval(u(id), u('session-1'), { createdAt, ...(resolvedBy ? { resolvedBy } : {}) }));
+      }
+      const ids = async (direction?: 'asc' | 'desc') => (await adapter.listApprovalRequests(u('session-1'),
+        direction ? { orderBy: { field: 'resolvedBy', direction } } : {})).map((a) => a.id.slice(a.id.indexOf(':') + 1));
+      assert.deepEqual(await ids(), ['q', 'c', 'x', 'a', 'm', 'k']);
+      assert.deepEqual(await ids('asc'), ['c', 'k', 'x', 'a', 'q', 'm']);
+      assert.deepEqual(await ids('desc'), ['m', 'q', 'a', 'x', 'c', 'k']);
+    });
+
     test('beginTransaction: commit keeps the writes, reads inside see them', async (t) => {
       const { adapter, u } = await fresh(t, backend);
       await adapter.saveWorkflow(workflow(u('wf-1')));
@@ -184,7 +201,7 @@ for (const backend of AAOW_BACKENDS) {
       await assert.rejects(adapter.beginTransaction(), { code: 'FLOWSTORE_CONFLICT' });
       await tx.rollback();
 
-      const url = backend.url(t);
+      const url = await backend.url(t);
       const slow = await tempAdapter(t, url, { transactionTimeoutMs: 100 });
       const late = await slow.beginTransaction();
       await slow.saveWorkflow(workflow(u('wf-late')));
@@ -200,7 +217,7 @@ for (const backend of AAOW_BACKENDS) {
       await slow.close();
       await assert.rejects(open.commit(), { code: 'FLOWSTORE_CLOSED' });
       await slow.initialize();
-      if (backend.name === 'file') assert.equal(await slow.getWorkflow(u('wf-open')), null);
+      if (backend.persistent) assert.equal(await slow.getWorkflow(u('wf-open')), null);
     });
   });
 }
@@ -270,7 +287,7 @@ describe('SQLiteStorageAdapter constructor forms and indexes', () => {
     const pending = plan(listSql(LISTS.pendingApprovals, []));
     assert.match(pending, /USING INDEX approval_requests_status_idx/);
     assert.doesNotMatch(pending, /TEMP B-TREE/);
-    assert.match(plan(listSql(LISTS.sessions, [{ column: 'status', isNull: false }])), /USING INDEX aaow_sessions_status_idx/);
+    assert.match(plan(listSql(LISTS.sessions, [{ field: LISTS.sessions.fields.status, isNull: false }])), /USING INDEX aaow_sessions_status_idx/);
     assert.match(plan(listSql(LISTS.llmExecutions, [])), /USING INDEX llm_executions_sessionId_idx/);
     assert.match(plan(listSql(LISTS.streamEvents, [])), /USING INDEX stream_events_streamId_idx/);
   });
