@@ -1,0 +1,7 @@
+/** store.langgraph operations (flowstore/langgraph's saver and store): declared once, run by the workers by name. */
+import { defineDomain } from '../../engine/op.ts';
+import { checkpointOps } from './ops-checkpoints.ts';
+import { itemOps } from './ops-items.ts';
+import { prepareLangGraph } from './sqlite.ts';
+
+export const langgraph = defineDomain('langgraph', prepareLangGraph, { ...checkpointOps, ...itemOps });
