@@ -29,7 +29,7 @@ import type { StoreOptions } from '../options.ts';
 /** Savers that opened their own store, and so close it. */
 const owners = new WeakSet<FlowstoreSaver>();
 
-export class FlowstoreSaver extends BaseCheckpointSaver<number | string> {
+export class FlowstoreSaver extends BaseCheckpointSaver {
   /** The flowstore store the checkpoints live in (share it: `new FlowstoreStore(checkpointer.store)`). */
   readonly store: Store;
   readonly #pageSize: number;
@@ -56,7 +56,7 @@ export class FlowstoreSaver extends BaseCheckpointSaver<number | string> {
     const { threadId, checkpointNs = '', checkpointId } = targetOf(config);
     if (threadId === undefined) return undefined;
     const wire = await this.store.langgraph.getTuple(threadId, checkpointNs, checkpointId);
-    return wire === null ? undefined : decodeTuple(this.serde, wire, () => this.getNextVersion(undefined));
+    return wire === null ? undefined : decodeTuple(this.serde, wire, () => nextVersion(undefined));
   }
 
   /** Newest first, fetched a page at a time (the next page while this one is consumed). */
@@ -89,7 +89,7 @@ export class FlowstoreSaver extends BaseCheckpointSaver<number | string> {
       page = next !== undefined && remaining > 0 ? fetch(next) : undefined;
       // A page that is not awaited when the caller stops early must not reject unhandled.
       page?.catch(() => {});
-      for (const wire of tuples) yield await decodeTuple(this.serde, wire, () => this.getNextVersion(undefined));
+      for (const wire of tuples) yield await decodeTuple(this.serde, wire, () => nextVersion(undefined));
     }
   }
 
@@ -128,9 +128,14 @@ export class FlowstoreSaver extends BaseCheckpointSaver<number | string> {
     return this.store.langgraph.prune(threadId, options.keepLast);
   }
 
-  /** Fork-safe versions: a counter and a random part, so that two branches never share one (see versions.ts). */
-  override getNextVersion(current: number | string | undefined): string {
-    return nextVersion(current);
+  /**
+   * Fork-safe versions: a counter and a random part, so that two branches never share one
+   * (see versions.ts). They are strings; the declared type is LangGraph's default saver
+   * type (number), the one `compile({ checkpointer })` accepts, while LangGraph's runtime
+   * compares versions of either kind (compareChannelVersions).
+   */
+  override getNextVersion(current: number | undefined): number {
+    return nextVersion(current as number | string | undefined) as unknown as number;
   }
 
   /** Closes the store when the saver opened it (`FlowstoreSaver.open`); otherwise does nothing. */
