@@ -62,7 +62,7 @@ export class FlowstoreStore extends BaseStore {
   static async open(options: StoreOptions & FlowstoreStoreOptions = {}): Promise<FlowstoreStore> {
     const [storeOptions, own] = splitOptions(options as Record<string, unknown>, ['ttl']);
     parseOwn(itemStoreOptionsSchema, own);
-    const memories = new FlowstoreStore(await openStore(storeOptions), own as FlowstoreStoreOptions);
+    const memories = new this(await openStore(storeOptions), own as FlowstoreStoreOptions);
     owners.add(memories);
     return memories;
   }

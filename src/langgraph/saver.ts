@@ -47,7 +47,7 @@ export class FlowstoreSaver extends BaseCheckpointSaver {
     const [storeOptions, own] = splitOptions(options as Record<string, unknown>, ['serde', 'listPageSize']);
     parseOwn(saverOptionsSchema, own);
     const store = await openStore(storeOptions);
-    const saver = new FlowstoreSaver(store, own as FlowstoreSaverOptions);
+    const saver = new this(store, own as FlowstoreSaverOptions);
     owners.add(saver);
     return saver;
   }
