@@ -33,6 +33,6 @@ export function backgroundDone(): Promise<void> {
 export function openRaw(ctx: BenchContext, name: string, file: string | null, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): DatabaseSync {
   const db = new DatabaseSync(join(ctx.dir, name));
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};`);
-  if (file !== null) db.exec(readFileSync(new URL(`../migrations/${file}`, import.meta.url), 'utf8'));
+  if (file !== null) db.exec(readFileSync(new URL(`../migrations/sqlite/${file}`, import.meta.url), 'utf8'));
   return db;
 }

@@ -31,7 +31,7 @@ try {
   const [{ filename, files }] = JSON.parse(packed.slice(packed.indexOf('['))) as [{ filename: string; files: { path: string }[] }];
   check('the tarball holds compiled JavaScript and no TypeScript sources', () => {
     const paths = files.map((f) => f.path);
-    for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/writer.js', 'dist/workers/reader.js', 'dist/bin/flowstore.js', 'dist/src/aaow/index.js', 'dist/migrations/0001_runs.sql']) {
+    for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/writer.js', 'dist/workers/reader.js', 'dist/bin/flowstore.js', 'dist/src/aaow/index.js', 'dist/migrations/sqlite/0001_runs.sql', 'dist/migrations/postgres/0001_runs.sql']) {
       if (!paths.includes(needed)) throw new Error(`missing ${needed}`);
     }
     const sources = paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'));

@@ -8,6 +8,8 @@ import { zlibSync, unzlibSync, strToU8, strFromU8 } from 'fflate';
 import { FlowstoreError } from './errors.ts';
 
 const TAG = '$t';
+/** The first byte of every zlib stream fflate writes (deflate, 32 KiB window). */
+const ZLIB_HEADER = 0x78;
 
 type DeflateLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 
@@ -146,7 +148,8 @@ export class Codec {
   decodeJson(stored: unknown): unknown {
     if (stored === null || stored === undefined) return null;
     if (typeof stored === 'string') return fromJsonText(stored);
-    if (stored instanceof Uint8Array) return fromJsonText(strFromU8(inflate(stored)));
+    // Deflated JSON starts with zlib's 0x78; JSON text never does (PostgreSQL stores either kind as bytea).
+    if (stored instanceof Uint8Array) return fromJsonText(strFromU8(stored[0] === ZLIB_HEADER ? inflate(stored) : stored));
     throw new FlowstoreError('FLOWSTORE_CORRUPT', `stored value has unexpected type ${typeof stored}`);
   }
 

@@ -8,6 +8,8 @@
  * catch (e) { if (isFlowstoreError(e) && e.code === 'FLOWSTORE_INVALID_ARGUMENT') … }
  * ```
  */
+import { codeForSqlstate, isConnectionError, isPgServerError } from './backends/postgres/errors.ts';
+
 export const ERROR_CODES = [
   'FLOWSTORE_INVALID_ARGUMENT',
   'FLOWSTORE_INVALID_OPTIONS',
@@ -20,6 +22,9 @@ export const ERROR_CODES = [
   'FLOWSTORE_CORRUPT',
   'FLOWSTORE_WORKER_EXITED',
   'FLOWSTORE_SQLITE',
+  'FLOWSTORE_POSTGRES',
+  'FLOWSTORE_CONNECTION',
+  'FLOWSTORE_COMMIT_UNKNOWN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -96,6 +101,17 @@ export function toErrorData(error: unknown): ErrorData {
   if (isFlowstoreError(error)) {
     return { code: error.code, message: error.message, details: error.details, cause: causeOf(error.cause) };
   }
+  if (isPgServerError(error)) {
+    return {
+      code: codeForSqlstate(error.code),
+      message: error.message,
+      details: { sqlstate: error.code, ...(error.constraint ? { constraint: error.constraint } : {}) },
+      cause: causeOf(error),
+    };
+  }
+  if (isConnectionError(error)) {
+    return { code: 'FLOWSTORE_CONNECTION', message: `the connection to PostgreSQL was lost: ${(error as Error).message}`, details: {}, cause: causeOf(error) };
+  }
   if (isSqliteError(error)) {
     return {
       code: codeForSqlite(error.errcode),
@@ -111,7 +127,7 @@ export function toErrorData(error: unknown): ErrorData {
 function causeOf(error: unknown): ErrorData['cause'] {
   if (!(error instanceof Error)) return undefined;
   const { code, errcode, errstr } = error as Partial<SqliteError> & { code?: string };
-  return { name: error.name, message: error.message, code, errcode, errstr };
+  return { name: error.name, message: error.message, code: typeof code === 'string' ? code : undefined, errcode, errstr };
 }
 
 /** Rebuilds a FlowstoreError on the main thread from what a worker sent. */

@@ -19,6 +19,14 @@ export const DEFAULT_COMPRESSION_THRESHOLD_BYTES = 8 * 1024;
 export const DEFAULT_COMPRESSION_LEVEL = 3;
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
+/** PostgreSQL: connections the readers share (the writer has one more of its own). */
+export const DEFAULT_PG_POOL_SIZE = 10;
+/** PostgreSQL: the schema that holds flowstore's tables, so that it can share a database. */
+export const DEFAULT_PG_SCHEMA = 'flowstore';
+export const DEFAULT_PG_CONNECT_TIMEOUT_MS = 10_000;
+/** PostgreSQL: no statement timeout unless given (0 is PostgreSQL's own "none"). */
+export const DEFAULT_PG_STATEMENT_TIMEOUT_MS = 0;
+export const DEFAULT_PG_APPLICATION_NAME = 'flowstore';
 
 const compressionSchema = z.union([
   z.literal(false),
@@ -35,6 +43,15 @@ function isLogger(value: unknown): value is Logger {
     && typeof (value as Logger).info === 'function' && typeof (value as Logger).child === 'function';
 }
 
+const postgresSchema = z.object({
+  poolSize: z.number().int().min(1).max(1000).default(DEFAULT_PG_POOL_SIZE),
+  schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a PostgreSQL identifier: letters, digits, underscores').default(DEFAULT_PG_SCHEMA),
+  ssl: z.union([z.boolean(), z.object({ rejectUnauthorized: z.boolean().optional(), ca: z.string().optional() }).strict()]).default(false),
+  connectTimeoutMs: z.number().int().positive().max(3600 * 1000).default(DEFAULT_PG_CONNECT_TIMEOUT_MS),
+  statementTimeoutMs: z.number().int().nonnegative().max(24 * 3600 * 1000).default(DEFAULT_PG_STATEMENT_TIMEOUT_MS),
+  applicationName: z.string().max(63).default(DEFAULT_PG_APPLICATION_NAME),
+}).strict();
+
 export const optionsSchema = z.object({
   path: z.string().min(1).optional(),
   readers: z.number().int().min(1).max(64).default(DEFAULT_READERS),
@@ -45,13 +62,34 @@ export const optionsSchema = z.object({
   workflowPath: z.string().min(1).optional(),
   transactionTimeoutMs: z.number().int().positive().max(3600 * 1000).default(DEFAULT_TRANSACTION_TIMEOUT_MS),
   closeTimeoutMs: z.number().int().positive().default(DEFAULT_CLOSE_TIMEOUT_MS),
+  /** Settings for a `postgres://` path; ignored by SQLite stores. */
+  postgres: postgresSchema.default(postgresSchema.parse({})),
 }).strict();
 
 export type StoreOptions = z.input<typeof optionsSchema>;
 export type ParsedOptions = Readonly<z.output<typeof optionsSchema>>;
 
-/** Where a store lives: a file, or a private in-memory database. */
-export type Location = { readonly kind: 'file'; readonly file: string } | { readonly kind: 'memory' };
+/** Where a store lives: a file, a private in-memory database, or a PostgreSQL server. */
+export type Location =
+  | { readonly kind: 'file'; readonly file: string }
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+/** A `postgres://` or `postgresql://` URL. */
+export function isPostgresUrl(path: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(path);
+}
+
+/** The URL without its password, for messages and `store.path`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
 
 const MEMORY_FORMS = new Set([':memory:', 'sqlite::memory:', 'file::memory:', 'file::memory:?cache=shared']);
 
@@ -61,6 +99,12 @@ const MEMORY_FORMS = new Set([':memory:', 'sqlite::memory:', 'file::memory:', 'f
  */
 export function resolveLocation(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Location {
   const raw = path ?? env.FLOWSTORE_DB ?? env.DATABASE_URL ?? DEFAULT_PATH;
+  if (isPostgresUrl(raw)) {
+    if (!URL.canParse(raw) || new URL(raw).hostname === '') {
+      throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', `path: not a PostgreSQL URL: ${redactUrl(raw)}`, { details: { field: 'path' } });
+    }
+    return { kind: 'postgres', url: raw };
+  }
   if (MEMORY_FORMS.has(raw) || /^file::memory:(\?.*)?$/.test(raw) || /[?&]mode=memory(&|$)/.test(raw)) {
     return { kind: 'memory' };
   }

@@ -24,7 +24,12 @@ import { DagApi } from './domains/dag/api.ts';
 import { DefinitionsApi } from './domains/definitions/api.ts';
 import { AaowApi } from './domains/aaow/api.ts';
 import { LangGraphApi } from './domains/langgraph/api.ts';
-import { parseOptions, resolveLocation, type StoreOptions } from './options.ts';
+import { parseOptions, redactUrl, resolveLocation, type Location, type StoreOptions } from './options.ts';
+
+function describeLocation(location: Location): string {
+  if (location.kind === 'postgres') return redactUrl(location.url);
+  return location.kind === 'file' ? location.file : ':memory:';
+}
 
 /** The domain namespaces, the same on a store and on a transaction's `tx`. */
 export interface Namespaces {
@@ -89,10 +94,14 @@ export class Store implements Namespaces, AsyncDisposable {
     this.query = ns.query;
   }
 
-  /** Where the store lives: the file path, or `':memory:'`. */
+  /** Where the store lives: the file path, `':memory:'`, or the server's URL without its password. */
   get path(): string {
-    const { location } = this.#engine;
-    return location.kind === 'file' ? location.file : ':memory:';
+    return describeLocation(this.#engine.location);
+  }
+
+  /** `'sqlite'` or `'postgres'`. */
+  get backend(): 'sqlite' | 'postgres' {
+    return this.#engine.location.kind === 'postgres' ? 'postgres' : 'sqlite';
   }
 
   get closed(): boolean {
@@ -191,6 +200,6 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const location = resolveLocation(parsed.path);
   const logger = makeLogger(parsed.logger);
   const engine = await Engine.start(parsed, location, logger);
-  logger.debug({ path: location.kind === 'file' ? location.file : ':memory:' }, 'flowstore open');
+  logger.debug({ path: describeLocation(location) }, 'flowstore open');
   return new Store(engine);
 }

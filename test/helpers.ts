@@ -1,9 +1,13 @@
-/** Shared test fixtures: temporary stores that close themselves, and a contract runner for file and :memory:. */
+/** Shared test fixtures: temporary stores that close themselves, and a contract runner for every backend. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { openStore, type Store, type StoreOptions } from '../src/index.ts';
+import { dropSchema, newSchemaName, postgresUrl } from './helpers-postgres.ts';
+
+/** The `path` of the PostgreSQL entry of {@link BACKENDS}: {@link tempStore} gives each store a schema of its own. */
+export const POSTGRES = 'postgres:test';
 
 /** A fresh directory removed after the test. */
 export function tempDir(t: TestContext): string {
@@ -12,20 +16,43 @@ export function tempDir(t: TestContext): string {
   return dir;
 }
 
-/** A store on a new temporary file (or in memory), closed after the test, before its directory is removed. */
+/**
+ * Where a new temporary store lives: a new file (no path), `:memory:`, or, for
+ * {@link POSTGRES}, a new schema on the test server; `remove` deletes it.
+ */
+export async function newLocation(path?: string): Promise<{ options: StoreOptions; remove: () => Promise<void> }> {
+  if (path === POSTGRES) {
+    const url = await postgresUrl();
+    const schema = newSchemaName();
+    return { options: { path: url, postgres: { schema } }, remove: () => dropSchema(url, schema) };
+  }
+  if (path !== undefined) return { options: { path }, remove: async () => {} };
+  const dir = mkdtempSync(join(tmpdir(), 'flowstore-test-'));
+  return { options: { path: join(dir, 'test.db') }, remove: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** {@link newLocation}, removed after the test (open stores on it must be closed by then). */
+export async function tempLocation(t: TestContext, path?: string): Promise<StoreOptions> {
+  const { options, remove } = await newLocation(path);
+  t.after(remove);
+  return options;
+}
+
+/** A store on a new temporary file, in memory or in a new PostgreSQL schema; closed after the test, before its place is removed. */
 export async function tempStore(t: TestContext, options: StoreOptions = {}): Promise<Store> {
-  const dir = options.path === undefined ? mkdtempSync(join(tmpdir(), 'flowstore-test-')) : undefined;
-  const store = await openStore({ readers: 2, ...options, path: options.path ?? join(dir!, 'test.db') });
+  const { options: location, remove } = await newLocation(options.path);
+  const store = await openStore({ readers: 2, ...options, ...location, postgres: { ...options.postgres, ...location.postgres } });
   // One hook, in this order: after hooks run in the order they were added.
   t.after(async () => {
     await store.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await remove();
   });
   return store;
 }
 
-/** The two places a contract suite runs against. */
+/** The places a contract suite runs against. */
 export const BACKENDS = [
   { name: 'file', path: undefined },
   { name: ':memory:', path: ':memory:' },
+  { name: 'postgres', path: POSTGRES },
 ] as const;

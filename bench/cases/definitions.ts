@@ -43,7 +43,7 @@ function writeDirectories(ctx: BenchContext): [string, string] {
 function rawRefresher(ctx: BenchContext) {
   const db = new DatabaseSync(join(ctx.dir, 'raw.db'));
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
-  db.exec(readFileSync(new URL('../../migrations/0003_definitions.sql', import.meta.url), 'utf8'));
+  db.exec(readFileSync(new URL('../../migrations/sqlite/0003_definitions.sql', import.meta.url), 'utf8'));
   const sql = prepareDefinitions(db);
   return (root: string): number => {
     const { files } = listWorkflowFiles(root);

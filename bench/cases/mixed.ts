@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fromJsonText, sqlNow, toJsonText } from '../../src/codec.ts';
 import { prepareAgents } from '../../src/domains/agents/sql.ts';
 import { prepareDag } from '../../src/domains/dag/sql.ts';
-import { prepareRuns, saveRun } from '../../src/domains/runs/sql.ts';
+import { prepareRuns } from '../../src/domains/runs/sqlite.ts';
 import { openStore, type WorkflowStateInput } from '../../src/index.ts';
 import type { BenchCase } from '../case.ts';
 import { backgroundDone, inFlight, openRaw } from '../shared.ts';
@@ -52,7 +52,7 @@ const mixed: BenchCase = {
       return [s.pipelineId, s.pipelineName, s.pipelineVersion, s.currentStepIndex ?? 0, toJsonText(s.pipelineContext), toJsonText(s.lastStepOutput), s.status, null, null, s.totalSteps ?? 0, null, null, null] as const;
     };
     db.exec('BEGIN');
-    for (let i = 0; i < RUNS; i++) saveRun(runs, [`run_${i}`, ...encoded(i), sqlNow()]);
+    for (let i = 0; i < RUNS; i++) runs.saveRun([`run_${i}`, ...encoded(i), sqlNow()]);
     db.exec('COMMIT');
     const rawStep = (i: number) => {
       const runId = `run_${i % RUNS}`;
@@ -62,7 +62,7 @@ const mixed: BenchCase = {
       for (const [node, values] of Object.entries(outputs(i))) {
         for (const [key, value] of Object.entries(values)) dag.artifacts.upsert.run(runId, node, key, toJsonText(value), sqlNow());
       }
-      saveRun(runs, [runId, ...encoded(i), sqlNow()]);
+      runs.saveRun([runId, ...encoded(i), sqlNow()]);
       const now = Math.floor(Date.now() / 1000);
       agents.insertEvent.run(`raw_${n}_${i}`, 'step', now, runId, 'runner', 'bench', `step ${i} done`, null, null, now);
     };

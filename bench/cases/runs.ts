@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
-import { prepareRuns, saveRun } from '../../src/domains/runs/sql.ts';
+import { prepareRuns } from '../../src/domains/runs/sqlite.ts';
 import { openStore, type Store, type WorkflowStateInput } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';
 import { backgroundDone, inFlight, openRaw } from '../shared.ts';
@@ -38,7 +38,7 @@ function rawDb(ctx: BenchContext, name: string, synchronous: 'NORMAL' | 'FULL' =
     return [s.pipelineId, s.pipelineName, s.pipelineVersion, s.currentStepIndex ?? 0, toJsonText(s.pipelineContext), toJsonText(s.lastStepOutput), s.status, null, null, s.totalSteps ?? 0, s.errorMessage ?? null, s.executionTimeMs ?? null, s.memoryUsageMb ?? null] as const;
   });
   const upsertId = (runId: string, i: number) => {
-    saveRun(sql, [runId, ...encoded[i % PER_ITERATION]!, toSqlTime(new Date())]);
+    sql.saveRun([runId, ...encoded[i % PER_ITERATION]!, toSqlTime(new Date())]);
   };
   const upsert = (i: number) => upsertId(`run_${i % RUN_IDS}`, i);
   return { db, sql, upsert, upsertId };

@@ -2,6 +2,7 @@
  * Finding and opening the database a command names: the positional argument, else
  * FLOWSTORE_DB (then DATABASE_URL, then ./flowstore.db, as openStore does). A command
  * that reads never creates a file: a missing path or a file that is not SQLite is an error.
+ * A `postgres://` URL works wherever a file does.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { FlowstoreError } from '../errors.ts';
@@ -18,7 +19,8 @@ export function databasePath(positional: string | undefined, io: CommandIo): str
 /** Throws FLOWSTORE_NOT_FOUND or FLOWSTORE_CORRUPT before anything would create or change the file. */
 export function checkDatabaseFile(path: string): void {
   const location = resolveLocation(path, {});
-  if (location.kind === 'memory') return;
+  // A server is checked by connecting to it: openStore says FLOWSTORE_CONNECTION when it cannot.
+  if (location.kind !== 'file') return;
   let size: number;
   try {
     const stats = statSync(location.file);

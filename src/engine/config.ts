@@ -1,8 +1,13 @@
 /** What every worker is started with (structured-clonable: it travels as workerData). */
 import type { CompressionSettings } from '../codec.ts';
+import type { PgSettings } from '../backends/postgres/connection.ts';
+import type { BackendName } from './op.ts';
 
 export interface WorkerConfig {
-  /** A file path, or a `file:/name?vfs=memdb` URI private to one store (shared by its threads). */
+  readonly backend: BackendName;
+  /** The server, for the PostgreSQL backend. */
+  readonly postgres?: PgSettings;
+  /** A file path, a `file:/name?vfs=memdb` URI private to one store (shared by its threads), or the server's URL. */
   readonly filename: string;
   readonly memory: boolean;
   readonly durability: 'normal' | 'full';

@@ -16,7 +16,7 @@ import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import type { Invoker, Op } from './op.ts';
 import { CheckpointerClient } from './checkpointer-client.ts';
 import { ReaderClient } from './reader-client.ts';
-import { MIGRATIONS_DIR } from './worker-files.ts';
+import { MIGRATIONS_DIRS } from './worker-files.ts';
 import { WriterClient } from './writer-client.ts';
 
 /** Validates `input` against the op's schema; the error names the field. */
@@ -49,6 +49,39 @@ export interface TransactionOptions {
   timeoutMs?: number;
 }
 
+/** What the threads are started with: where the store lives, and how. */
+function workerConfig(options: ParsedOptions, location: Location): WorkerConfig {
+  const common = {
+    durability: options.durability,
+    busyTimeoutMs: options.busyTimeoutMs,
+    compression: options.compression,
+  };
+  if (location.kind === 'postgres') {
+    const pg = options.postgres;
+    return {
+      ...common,
+      backend: 'postgres',
+      filename: location.url,
+      memory: false,
+      migrationsDir: MIGRATIONS_DIRS.postgres,
+      postgres: {
+        url: location.url, schema: pg.schema, ssl: pg.ssl, connectTimeoutMs: pg.connectTimeoutMs,
+        statementTimeoutMs: pg.statementTimeoutMs, applicationName: pg.applicationName,
+        readerConnections: Math.max(1, Math.ceil(pg.poolSize / options.readers)),
+      },
+    };
+  }
+  return {
+    ...common,
+    backend: 'sqlite',
+    // A memdb name is private to this store but shared by its threads; plain :memory: would give each thread its own.
+    // Absolute: threads started later (a replaced reader, the WAL sync) must not depend on the process's cwd then.
+    filename: location.kind === 'memory' ? `file:/flowstore-${randomUUID()}?vfs=memdb` : resolve(location.file),
+    memory: location.kind === 'memory',
+    migrationsDir: MIGRATIONS_DIRS.sqlite,
+  };
+}
+
 export class Engine implements Invoker {
   readonly options: ParsedOptions;
   readonly location: Location;
@@ -75,20 +108,11 @@ export class Engine implements Invoker {
   }
 
   static async start(options: ParsedOptions, location: Location, logger: Logger): Promise<Engine> {
-    const config: WorkerConfig = {
-      // A memdb name is private to this store but shared by its threads; plain :memory: would give each thread its own.
-      // Absolute: threads started later (a replaced reader, the WAL sync) must not depend on the process's cwd then.
-      filename: location.kind === 'memory' ? `file:/flowstore-${randomUUID()}?vfs=memdb` : resolve(location.file),
-      memory: location.kind === 'memory',
-      durability: options.durability,
-      busyTimeoutMs: options.busyTimeoutMs,
-      compression: options.compression,
-      migrationsDir: MIGRATIONS_DIR,
-    };
+    const config = workerConfig(options, location);
     const metrics = new Metrics();
     const writer = await WriterClient.start(config, logger, metrics);
     const readers = new ReaderClient(config, options.readers, metrics, logger);
-    const checkpointer = config.memory ? undefined : new CheckpointerClient(config, logger);
+    const checkpointer = location.kind === 'file' ? new CheckpointerClient(config, logger) : undefined;
     return new Engine(options, location, logger, metrics, writer, readers, checkpointer);
   }
 

@@ -38,7 +38,7 @@ export function loadMigrations(dir: string): Migration[] {
   return migrations;
 }
 
-interface AppliedRow { version: number; name: string; checksum: string }
+export interface AppliedRow { version: number; name: string; checksum: string }
 
 /** Applies what is missing; returns the versions applied now. */
 export async function migrate(db: DatabaseSync, migrations: Migration[], busyTimeoutMs: number, stats: RetryStats): Promise<number[]> {
@@ -51,7 +51,7 @@ export async function migrate(db: DatabaseSync, migrations: Migration[], busyTim
     await retryBusy(() => db.exec('BEGIN IMMEDIATE'), busyTimeoutMs, stats);
     try {
       const rows = db.prepare('SELECT version, name, checksum FROM flowstore_migrations ORDER BY version').all() as unknown as AppliedRow[];
-      verify(rows, migrations);
+      verifyMigrations(rows, migrations);
       if (!rows.some((row) => row.version === migration.version)) {
         db.exec(migration.sql);
         db.prepare('INSERT INTO flowstore_migrations (version, name, description, checksum, applied_at) VALUES (?, ?, ?, ?, ?)')
@@ -65,11 +65,12 @@ export async function migrate(db: DatabaseSync, migrations: Migration[], busyTim
       throw new FlowstoreError('FLOWSTORE_MIGRATION', `migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, { cause: error });
     }
   }
-  if (migrations.length === 0) verify(db.prepare('SELECT version, name, checksum FROM flowstore_migrations').all() as unknown as AppliedRow[], migrations);
+  if (migrations.length === 0) verifyMigrations(db.prepare('SELECT version, name, checksum FROM flowstore_migrations').all() as unknown as AppliedRow[], migrations);
   return applied;
 }
 
-function verify(rows: AppliedRow[], migrations: Migration[]): void {
+/** Refuses a database whose recorded migrations are not a prefix of `migrations`, unchanged. */
+export function verifyMigrations(rows: readonly AppliedRow[], migrations: readonly Migration[]): void {
   const newest = rows.reduce((max, row) => Math.max(max, row.version), 0);
   const inserted = migrations.find((m) => m.version < newest && !rows.some((row) => row.version === m.version));
   if (inserted) {

@@ -6,12 +6,35 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { z } from 'zod';
 import type { Codec } from '../codec.ts';
+import type { PgConnection } from '../backends/postgres/connection.ts';
 
 export type OpKind = 'read' | 'write';
 
-/** What a handler gets: its connection, its domain's statements prepared on that connection, the codec. */
+/** The engines a store can run on. */
+export type BackendName = 'sqlite' | 'postgres';
+
+/** A value a handler may return either at once (SQLite) or later (PostgreSQL). */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * What every backend's prepared statement offers, whatever the engine: node:sqlite's
+ * `StatementSync` is one as it is (its results come at once), the PostgreSQL one
+ * answers with promises. Handlers `await` what they need, so one handler serves both.
+ */
+export interface Statement {
+  run(...params: any[]): Awaitable<{ readonly changes: number | bigint }>;
+  get(...params: any[]): Awaitable<Record<string, any> | undefined>;
+  all(...params: any[]): Awaitable<Record<string, any>[]>;
+}
+
+/** Prepares a domain's statements on one connection of each backend; both return the same shape. */
+export interface Preparers<S> {
+  readonly sqlite: (db: DatabaseSync) => S;
+  readonly postgres?: (conn: PgConnection) => S;
+}
+
+/** What a handler gets: its domain's statements prepared on its connection, and the codec. */
 export interface OpContext<S> {
-  readonly db: DatabaseSync;
   readonly sql: S;
   readonly codec: Codec;
   /** True on the writer's connection (inside a transaction), false on a read-only reader. */
@@ -26,7 +49,11 @@ export interface OpSpec<S, Z extends z.ZodType, O> {
    * runs it alone, between batches, with no BEGIN around it. Default true.
    */
   readonly transactional?: boolean;
-  /** Runs on a worker thread. Writes run inside the batch's transaction and their own savepoint. */
+  /**
+   * Runs on a worker thread, inside the batch's transaction for a write. It may be async
+   * (awaiting a statement's rows); a write that needs no result returns without awaiting,
+   * which lets the PostgreSQL writer pipeline a whole batch in one round trip.
+   */
   readonly run: (ctx: OpContext<S>, input: z.output<Z>) => O | Promise<O>;
 }
 
@@ -45,13 +72,13 @@ type Named<S, Specs> = { readonly [K in keyof Specs]: Specs[K] extends OpSpec<S,
 export interface Domain<S = unknown, Specs = Record<string, OpSpec<S, z.ZodType, unknown>>> {
   readonly name: string;
   /** Prepares every statement of the domain on one connection, once, when the worker starts. */
-  readonly prepare: (db: DatabaseSync) => S;
+  readonly prepare: Preparers<S>;
   readonly ops: Named<S, Specs>;
 }
 
 export function defineDomain<S, Specs extends Record<string, OpSpec<S, z.ZodType, unknown>>>(
   name: string,
-  prepare: (db: DatabaseSync) => S,
+  prepare: Preparers<S>,
   specs: Specs,
 ): Domain<S, Specs> {
   const ops: Record<string, Op<S>> = {};

@@ -32,7 +32,7 @@ export async function createReader(config: WorkerConfig): Promise<(task: ReadTas
     for (let i = 0; i < task.ops.length; i++) {
       const { name, input } = task.ops[i]!;
       try {
-        const { op, ctx } = runtime.lookup(name);
+        const { op, ctx } = runtime.handlers.lookup(name);
         outcome.add(i, { ok: true, value: await retryBusy(() => op.run(ctx, input), config.busyTimeoutMs, runtime.stats) });
       } catch (error) {
         outcome.add(i, { ok: false, error: toErrorData(error) });

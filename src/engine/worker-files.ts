@@ -10,4 +10,8 @@ const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 export const WRITER_FILE = fileURLToPath(new URL(`../../workers/writer${extension}`, import.meta.url));
 export const CHECKPOINTER_FILE = fileURLToPath(new URL(`../../workers/checkpointer${extension}`, import.meta.url));
 export const READER_FILE = fileURLToPath(new URL(`../../workers/reader${extension}`, import.meta.url));
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+/** Each backend's migrations, numbered alike. */
+export const MIGRATIONS_DIRS = {
+  sqlite: fileURLToPath(new URL('../../migrations/sqlite/', import.meta.url)),
+  postgres: fileURLToPath(new URL('../../migrations/postgres/', import.meta.url)),
+} as const;

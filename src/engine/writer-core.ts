@@ -30,6 +30,8 @@ function isDiskFull(error: unknown): boolean {
 interface OpenTx {
   readonly id: number;
   readonly timer: NodeJS.Timeout;
+  /** Set when the timeout fires while one of the transaction's batches is running: it ends after that batch. */
+  expired?: ErrorData;
 }
 
 export class WriterCore {
@@ -42,6 +44,7 @@ export class WriterCore {
   readonly #release: StatementSync;
   readonly #rollbackTo: StatementSync;
   #tx: OpenTx | undefined;
+  #inTxBatch = false;
   #pumping = false;
   #closed = false;
 
@@ -102,7 +105,8 @@ export class WriterCore {
             if (this.#queue.some((m) => m.t === 'close')) this.#endTx(false);
             else break;
           } else {
-            this.#inTx(this.#queue.splice(index, 1)[0]!);
+            await this.#inTx(this.#queue.splice(index, 1)[0]!);
+            if (this.#tx?.expired) this.#endTx(false, this.#tx.expired);
           }
           continue;
         }
@@ -148,7 +152,7 @@ export class WriterCore {
     let result: OpResult;
     try {
       result = await retryBusy(() => {
-        const { op, ctx } = runtime.lookup(batch.ops[0]!.name);
+        const { op, ctx } = runtime.handlers.lookup(batch.ops[0]!.name);
         return { ok: true, value: op.run(ctx, batch.ops[0]!.input) } as const;
       }, runtime.config.busyTimeoutMs, runtime.stats);
     } catch (error) {
@@ -176,7 +180,7 @@ export class WriterCore {
     try {
       await begin();
       try {
-        let ran = this.#runBare(batch.ops);
+        let ran = await this.#runBare(batch.ops);
         if (!ran) {
           // An operation failed, and without savepoints its half-done work cannot be undone
           // alone: undo the batch, and run it again with a SAVEPOINT per operation. (Some
@@ -185,7 +189,7 @@ export class WriterCore {
           const lost = new Map<number, OpResult>();
           do {
             await begin();
-            ran = this.#runIsolated(batch.ops, lost);
+            ran = await this.#runIsolated(batch.ops, lost);
           } while (!ran);
         }
         outcome = ran;
@@ -222,10 +226,13 @@ export class WriterCore {
    * touches into a statement journal; in a batch of saves that was a sixth of the
    * writer's time. A batch where nothing fails, nearly every batch, does without.
    */
-  #runBare(ops: readonly WireOp[]): Outcome | undefined {
+  async #runBare(ops: readonly WireOp[]): Promise<Outcome | undefined> {
+    const { handlers } = this.#runtime;
     const outcome = new OutcomeBuilder(ops.length);
     for (let i = 0; i < ops.length; i++) {
-      const result = this.#runtime.runSync(ops[i]!.name, ops[i]!.input);
+      let result = handlers.run(ops[i]!.name, ops[i]!.input);
+      // Every SQLite statement answers at once: only an async handler costs an await.
+      if (result instanceof Promise) result = await result;
       if (!result.ok) return undefined;
       outcome.add(i, result);
     }
@@ -239,8 +246,8 @@ export class WriterCore {
    * operation is set aside in `lost` with its error, and the result is undefined, for
    * the caller to begin again and rerun the others.
    */
-  #runIsolated(ops: readonly WireOp[], lost: Map<number, OpResult>): Outcome | undefined {
-    const db = this.#runtime.db;
+  async #runIsolated(ops: readonly WireOp[], lost: Map<number, OpResult>): Promise<Outcome | undefined> {
+    const { db, handlers } = this.#runtime;
     const outcome = new OutcomeBuilder(ops.length);
     for (let i = 0; i < ops.length; i++) {
       const setAside = lost.get(i);
@@ -249,7 +256,8 @@ export class WriterCore {
         continue;
       }
       this.#savepoint.run();
-      const result = this.#runtime.runSync(ops[i]!.name, ops[i]!.input);
+      let result = handlers.run(ops[i]!.name, ops[i]!.input);
+      if (result instanceof Promise) result = await result;
       if (!result.ok && !db.isTransaction) {
         lost.set(i, result);
         return undefined;
@@ -271,17 +279,29 @@ export class WriterCore {
     }
     const timer = setTimeout(() => {
       if (this.#tx?.id !== message.tx) return;
-      this.#endTx(false, { code: 'FLOWSTORE_TX_TIMEOUT', message: `transaction rolled back after ${message.timeoutMs} ms`, details: { timeoutMs: message.timeoutMs } });
+      const reason: ErrorData = { code: 'FLOWSTORE_TX_TIMEOUT', message: `transaction rolled back after ${message.timeoutMs} ms`, details: { timeoutMs: message.timeoutMs } };
+      // A batch of the transaction may be between two statements: it ends once that batch has.
+      if (this.#inTxBatch) {
+        this.#tx.expired = reason;
+        return;
+      }
+      this.#endTx(false, reason);
       if (this.#queue.length > 0) this.#schedule();
     }, message.timeoutMs);
     this.#tx = { id: message.tx, timer };
     this.#post({ t: 'done', id: message.id });
   }
 
-  #inTx(message: Message): void {
+  async #inTx(message: Message): Promise<void> {
     if (message.t === 'batch') {
       const lost = new Map<number, OpResult>();
-      let outcome = this.#runIsolated(message.ops, lost);
+      this.#inTxBatch = true;
+      let outcome: Outcome | undefined;
+      try {
+        outcome = await this.#runIsolated(message.ops, lost);
+      } finally {
+        this.#inTxBatch = false;
+      }
       if (!outcome) {
         // SQLite rolled the caller's transaction back: it has ended, with that error.
         const failure = [...lost.values()][0] as Extract<OpResult, { ok: false }>;

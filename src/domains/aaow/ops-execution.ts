@@ -23,11 +23,11 @@ function upsertNode(sql: AaowStatements, codec: Codec, sessionId: string, node: 
 /** Several statements that must see one snapshot: a reader wraps them; the writer is already in a transaction. */
 function inSnapshot<T>(ctx: OpContext<AaowStatements>, read: () => T): T {
   if (ctx.writable) return read();
-  ctx.db.exec('BEGIN');
+  ctx.sql.db.exec('BEGIN');
   try {
     return read();
   } finally {
-    ctx.db.exec('COMMIT');
+    ctx.sql.db.exec('COMMIT');
   }
 }
 

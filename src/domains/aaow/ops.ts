@@ -5,4 +5,4 @@ import { executionOps } from './ops-execution.ts';
 import { workflowOps } from './ops-workflows.ts';
 import { prepareAaow } from './sql.ts';
 
-export const aaow = defineDomain('aaow', prepareAaow, { ...workflowOps, ...executionOps, ...approvalOps });
+export const aaow = defineDomain('aaow', { sqlite: prepareAaow }, { ...workflowOps, ...executionOps, ...approvalOps });

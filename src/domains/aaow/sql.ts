@@ -81,6 +81,7 @@ const LIST_CACHE_SIZE = 256;
 export function prepareAaow(db: DatabaseSync) {
   const lists = new Map<string, StatementSync>();
   return {
+    db,
     /** A cached statement for one combination of allow-listed where/order columns. */
     list(spec: ListSpec, where: readonly { column: string; isNull: boolean }[], order?: { column: string; desc: boolean }): StatementSync {
       const key = `${spec.key}|${where.map((w) => `${w.column}${w.isNull ? '~' : ''}`).join(',')}|${order ? `${order.column}:${order.desc}` : ''}`;

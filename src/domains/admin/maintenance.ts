@@ -49,7 +49,7 @@ export const maintenanceOps = {
       // committed meanwhile (through the WAL) do not restart it, and it always finishes.
       return inSnapshot(ctx, async () => {
         try {
-          const pages = await backup(ctx.db, dest, {
+          const pages = await backup(ctx.sql.db, dest, {
             rate: pagesPerStep,
             progress: ({ totalPages, remainingPages }) => progress?.post({ totalPages, remainingPages }),
           });

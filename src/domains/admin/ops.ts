@@ -35,7 +35,7 @@ function statementFor(sql: AdminStatements, text: string): StatementSync {
   return statement;
 }
 
-export const admin = defineDomain('admin', prepareAdmin, {
+export const admin = defineDomain('admin', { sqlite: prepareAdmin }, {
   query: op({
     kind: 'read',
     input: queryInput,
@@ -43,7 +43,7 @@ export const admin = defineDomain('admin', prepareAdmin, {
       const statement = statementFor(ctx.sql, text);
       // On the writer (inside a transaction, or an in-memory store) query_only makes any write fail like on a reader.
       // A flag pragma acts when it is compiled, not when it is run: it cannot be a prepared statement.
-      if (ctx.writable) ctx.db.exec('PRAGMA query_only = ON');
+      if (ctx.writable) ctx.sql.db.exec('PRAGMA query_only = ON');
       try {
         const rows = Array.isArray(params) ? statement.all(...(params as SQLInputValue[])) : statement.all(params as Record<string, SQLInputValue>);
         return rows.map((row) => ({ ...row }));
@@ -53,7 +53,7 @@ export const admin = defineDomain('admin', prepareAdmin, {
         }
         throw cause;
       } finally {
-        if (ctx.writable) ctx.db.exec('PRAGMA query_only = OFF');
+        if (ctx.writable) ctx.sql.db.exec('PRAGMA query_only = OFF');
       }
     },
   }),

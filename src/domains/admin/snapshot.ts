@@ -5,11 +5,11 @@ import type { AdminStatements } from './sql.ts';
 export async function inSnapshot<T>(ctx: OpContext<AdminStatements>, work: () => Promise<T>): Promise<T> {
   // On the writer (inside a transaction) the snapshot is already there.
   if (ctx.writable) return work();
-  ctx.db.exec('BEGIN');
+  ctx.sql.db.exec('BEGIN');
   try {
     ctx.sql.snapshot.get();
     return await work();
   } finally {
-    if (ctx.db.isTransaction) ctx.db.exec('COMMIT');
+    if (ctx.sql.db.isTransaction) ctx.sql.db.exec('COMMIT');
   }
 }

@@ -4,4 +4,4 @@ import { recordOps } from './ops-records.ts';
 import { stateOps } from './ops-state.ts';
 import { prepareAgents } from './sql.ts';
 
-export const agents = defineDomain('agents', prepareAgents, { ...stateOps, ...recordOps });
+export const agents = defineDomain('agents', { sqlite: prepareAgents }, { ...stateOps, ...recordOps });

@@ -24,7 +24,7 @@ function writeEntries(statement: StatementSync, codec: Codec, dagId: string, ent
   for (const [nodeId, key, value] of entries) statement.run(dagId, nodeId, key, codec.encodeJson(value), now);
 }
 
-export const dag = defineDomain('dag', prepareDag, {
+export const dag = defineDomain('dag', { sqlite: prepareDag }, {
   saveCache: op({
     kind: 'write',
     input: saveCacheInput,

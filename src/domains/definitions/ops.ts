@@ -43,7 +43,7 @@ function findPhase(sql: DefinitionsStatements, task: string, path: string | unde
   return row ? phase(row) : null;
 }
 
-export const definitions = defineDomain('definitions', prepareDefinitions, {
+export const definitions = defineDomain('definitions', { sqlite: prepareDefinitions }, {
   scan: op({
     kind: 'read',
     input: rootInput,

@@ -6,7 +6,7 @@ import {
   getTupleInput, listInput, pruneInput, putCheckpointInput, putWritesInput, retentionInput, threadInput,
   type ListPage, type PruneResult, type WireTuple,
 } from './schema.ts';
-import type { CheckpointRow, LangGraphStatements } from './sqlite.ts';
+import type { CheckpointRow, LangGraphStatements } from './statements.ts';
 
 const op = opsOf<LangGraphStatements>();
 const utf8 = new TextDecoder();
@@ -15,16 +15,17 @@ export const checkpointOps = {
   putCheckpoint: op({
     kind: 'write',
     input: putCheckpointInput,
-    async run({ sql, codec }, input): Promise<void> {
+    run({ sql, codec }, input): void {
+      // Nothing here is awaited: the PostgreSQL writer sends the batch's statements in one round trip.
       const { threadId, checkpointNs } = input;
       for (const [channel, version, type, data] of input.blobs) {
         const encoded = data === null ? null : codec.encodeBytes(data);
-        await sql.insertBlob.run(threadId, checkpointNs, channel, version, type, encoded?.data ?? null, encoded?.compressed ? 1 : 0);
+        void sql.insertBlob.run(threadId, checkpointNs, channel, version, type, encoded?.data ?? null, encoded?.compressed ? 1 : 0);
       }
       const checkpoint = codec.encodeBytes(input.checkpoint);
       // JSON metadata is stored as text, so that list's filter can read it in SQL.
       const metadata = input.metadataType === 'json' ? utf8.decode(input.metadata) : input.metadata;
-      await sql.upsertCheckpoint.run(threadId, checkpointNs, input.checkpointId, input.parentId, input.v, input.type,
+      void sql.upsertCheckpoint.run(threadId, checkpointNs, input.checkpointId, input.parentId, input.v, input.type,
         checkpoint.data, checkpoint.compressed ? 1 : 0, input.channelVersions, input.metadataType, metadata, sqlNow());
     },
   }),
@@ -32,12 +33,12 @@ export const checkpointOps = {
   putWrites: op({
     kind: 'write',
     input: putWritesInput,
-    async run({ sql, codec }, { threadId, checkpointNs, checkpointId, taskId, taskPath, writes }): Promise<void> {
+    run({ sql, codec }, { threadId, checkpointNs, checkpointId, taskId, taskPath, writes }): void {
       for (const [idx, channel, type, data] of writes) {
         const { data: stored, compressed } = codec.encodeBytes(data);
         // __error__, __interrupt__… (negative indexes) replace what was there; regular writes never do.
         const statement = idx < 0 ? sql.replaceWrite : sql.insertWrite;
-        await statement.run(threadId, checkpointNs, checkpointId, taskId, idx, channel, type, stored, compressed ? 1 : 0, taskPath);
+        void statement.run(threadId, checkpointNs, checkpointId, taskId, idx, channel, type, stored, compressed ? 1 : 0, taskPath);
       }
     },
   }),
@@ -78,8 +79,8 @@ export const checkpointOps = {
     kind: 'write',
     input: threadInput,
     async run({ sql }, { threadId }): Promise<number> {
-      await sql.deleteThread.blobs.run(threadId);
-      await sql.deleteThread.writes.run(threadId);
+      void sql.deleteThread.blobs.run(threadId);
+      void sql.deleteThread.writes.run(threadId);
       return Number((await sql.deleteThread.checkpoints.run(threadId)).changes);
     },
   }),
@@ -103,9 +104,9 @@ export const checkpointOps = {
     async run({ sql }, { before }): Promise<number> {
       const threads = await sql.idleThreads.all(toSqlTime(before)) as unknown as { thread_id: string }[];
       for (const { thread_id: threadId } of threads) {
-        await sql.deleteThread.blobs.run(threadId);
-        await sql.deleteThread.writes.run(threadId);
-        await sql.deleteThread.checkpoints.run(threadId);
+        void sql.deleteThread.blobs.run(threadId);
+        void sql.deleteThread.writes.run(threadId);
+        void sql.deleteThread.checkpoints.run(threadId);
       }
       return threads.length;
     },

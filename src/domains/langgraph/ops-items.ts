@@ -11,10 +11,12 @@ import {
 } from './items-schema.ts';
 import { matchesConditions, matchesFilter, searchText } from './match.ts';
 import { inSnapshot } from './read.ts';
-import type { ItemRow, LangGraphStatements } from './sqlite.ts';
+import type { ItemRow, LangGraphStatements } from './statements.ts';
 
 const op = opsOf<LangGraphStatements>();
 const MINUTE_MS = 60_000;
+/** Rows a filtered search reads per statement while it fills its page. */
+const SEARCH_PAGE_ROWS = 256;
 
 function toItem(codec: Codec, row: ItemRow): StoredItem {
   const item: StoredItem = {
@@ -38,20 +40,28 @@ async function search({ sql, codec }: OpContext<LangGraphStatements>, now: strin
   const { items } = sql;
   const range = s.prefix === null ? [] : under(s.prefix);
   const statement = s.query === undefined ? (s.prefix === null ? items.search.all : items.search.under) : (s.prefix === null ? items.match.all : items.match.under);
-  const params = s.query === undefined ? [now, ...range] : [now, ...(s.prefix === null ? [null, null, null] : range), s.query];
+  const params = [now, ...(s.prefix === null ? [null, null, null] : range), s.query ?? null];
   const found: StoredItem[] = [];
-  let skipped = 0;
-  // Filters are JavaScript's (LangGraph's semantics): rows stream in order until the page is full.
-  for (const row of await statement.iterate(...params) as Iterable<ItemRow>) {
-    const item = toItem(codec, row);
-    if (!matchesFilter(item.value, s.filter)) continue;
-    if (skipped < s.offset) {
-      skipped++;
-      continue;
-    }
+  const keep = (row: ItemRow, item: StoredItem) => {
     found.push(item);
     if (row.ttl_minutes !== null && (s.refresh ?? refreshOnRead)) refresh.push([row.namespace, row.key]);
-    if (found.length === s.limit) break;
+  };
+  if (s.filter === undefined) {
+    for (const row of await statement.all(...params, s.limit, s.offset) as unknown as ItemRow[]) keep(row, toItem(codec, row));
+    return found;
+  }
+  // Filters are JavaScript's (LangGraph's semantics): rows come a page at a time until this page is full.
+  let skipped = 0;
+  for (let at = 0; ; at += SEARCH_PAGE_ROWS) {
+    const rows = await statement.all(...params, SEARCH_PAGE_ROWS, at) as unknown as ItemRow[];
+    for (const row of rows) {
+      const item = toItem(codec, row);
+      if (!matchesFilter(item.value, s.filter)) continue;
+      if (skipped < s.offset) skipped++;
+      else keep(row, item);
+      if (found.length === s.limit) return found;
+    }
+    if (rows.length < SEARCH_PAGE_ROWS) break;
   }
   return found;
 }
@@ -101,19 +111,19 @@ export const itemOps = {
   writeItems: op({
     kind: 'write',
     input: writeItemsInput,
-    async run({ sql, codec }, { puts, defaultTtl }): Promise<void> {
+    run({ sql, codec }, { puts, defaultTtl }): void {
       const nowMs = Date.now();
       const now = toSqlTime(new Date(nowMs));
       for (const put of puts) {
         if (put.value === null) {
-          await sql.items.delete.run(put.namespace, put.key);
+          void sql.items.delete.run(put.namespace, put.key);
           continue;
         }
         const ttl = put.ttl === undefined ? defaultTtl : put.ttl;
         const stored = codec.packText(put.value);
         const text = searchText(codec.decodeJson(put.value), put.index);
         const expires = ttl === null ? null : toSqlTime(new Date(nowMs + ttl * MINUTE_MS));
-        await sql.items.upsert.run(put.namespace, put.key, stored, typeof stored === 'string' ? 0 : 1, text, now, ttl, expires);
+        void sql.items.upsert.run(put.namespace, put.key, stored, typeof stored === 'string' ? 0 : 1, text, now, ttl, expires);
       }
     },
   }),
@@ -121,10 +131,10 @@ export const itemOps = {
   refreshItems: op({
     kind: 'write',
     input: refreshItemsInput,
-    async run({ sql }, { items }): Promise<void> {
+    run({ sql }, { items }): void {
       const nowMs = Date.now();
       const now = toSqlTime(new Date(nowMs));
-      for (const [namespace, key] of items) await sql.items.refresh.run(now, nowMs / 1000, namespace, key);
+      for (const [namespace, key] of items) void sql.items.refresh.run(now, nowMs / 1000, namespace, key);
     },
   }),
 

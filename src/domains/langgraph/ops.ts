@@ -4,4 +4,4 @@ import { checkpointOps } from './ops-checkpoints.ts';
 import { itemOps } from './ops-items.ts';
 import { prepareLangGraph } from './sqlite.ts';
 
-export const langgraph = defineDomain('langgraph', prepareLangGraph, { ...checkpointOps, ...itemOps });
+export const langgraph = defineDomain('langgraph', { sqlite: prepareLangGraph }, { ...checkpointOps, ...itemOps });

@@ -7,7 +7,7 @@ import type { Codec } from '../../codec.ts';
 import { FlowstoreError, isFlowstoreError } from '../../errors.ts';
 import type { OpContext } from '../../engine/op.ts';
 import type { WireBlob, WireTuple, WireWrite } from './schema.ts';
-import type { BlobRow, CheckpointRow, LangGraphStatements, WriteRow } from './sqlite.ts';
+import type { BlobRow, CheckpointRow, LangGraphStatements, WriteRow } from './statements.ts';
 
 /** LangGraph's TASKS channel, whose writes on a parent become a pre-format-4 checkpoint's pending sends. */
 export const TASKS_CHANNEL = '__pregel_tasks';

@@ -1,5 +1,6 @@
-/** Every SQLite statement of store.langgraph: the saver's checkpoints, blobs and writes, and the memory items. */
+/** Every statement of store.langgraph on SQLite (postgres.ts has the same names): the saver's checkpoints, blobs and writes, and the memory items. */
 import type { DatabaseSync } from 'node:sqlite';
+import type { LangGraphStatements } from './statements.ts';
 
 const CHECKPOINT_COLUMNS = `thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, v, type, checkpoint, compressed,
   channel_versions, metadata_type, metadata`;
@@ -86,17 +87,19 @@ function prepareCheckpoints(db: DatabaseSync) {
 function prepareItems(db: DatabaseSync) {
   return {
     get: db.prepare(`SELECT ${ITEM_COLUMNS} FROM lg_items WHERE ${LIVE} AND namespace = ?2 AND key = ?3`),
-    // Newest change first; the worker filters and pages (LangGraph's filter semantics are JavaScript's).
+    // Newest change first, a page of rows at a time: the worker filters them (LangGraph's filter semantics are
+    // JavaScript's) and asks for more until its page is full. Every search takes ?1 now, ?2 ?3 ?4 the prefix and
+    // its range, ?5 the FTS query, ?6 ?7 limit and offset.
     search: {
-      under: db.prepare(`SELECT ${ITEM_COLUMNS} FROM lg_items WHERE ${LIVE} AND ${UNDER} ORDER BY updated_at DESC, namespace, key`),
-      all: db.prepare(`SELECT ${ITEM_COLUMNS} FROM lg_items WHERE ${LIVE} ORDER BY updated_at DESC, namespace, key`),
+      under: db.prepare(`SELECT ${ITEM_COLUMNS} FROM lg_items WHERE ${LIVE} AND ${UNDER} ORDER BY updated_at DESC, namespace, key LIMIT ?6 OFFSET ?7`),
+      all: db.prepare(`SELECT ${ITEM_COLUMNS} FROM lg_items WHERE ${LIVE} ORDER BY updated_at DESC, namespace, key LIMIT ?6 OFFSET ?7`),
     },
     // Best match first (bm25 is lower for better matches).
     match: {
       under: db.prepare(`SELECT ${ITEM_COLUMNS}, bm25(lg_items_fts) AS rank FROM lg_items_fts JOIN lg_items ON lg_items.rowid = lg_items_fts.rowid
-        WHERE lg_items_fts MATCH ?5 AND ${LIVE} AND ${UNDER} ORDER BY rank, namespace, key`),
+        WHERE lg_items_fts MATCH ?5 AND ${LIVE} AND ${UNDER} ORDER BY rank, namespace, key LIMIT ?6 OFFSET ?7`),
       all: db.prepare(`SELECT ${ITEM_COLUMNS}, bm25(lg_items_fts) AS rank FROM lg_items_fts JOIN lg_items ON lg_items.rowid = lg_items_fts.rowid
-        WHERE lg_items_fts MATCH ?5 AND ${LIVE} ORDER BY rank, namespace, key`),
+        WHERE lg_items_fts MATCH ?5 AND ${LIVE} ORDER BY rank, namespace, key LIMIT ?6 OFFSET ?7`),
     },
     namespaces: {
       under: db.prepare(`SELECT DISTINCT namespace FROM lg_items WHERE ${LIVE} AND ${UNDER} ORDER BY namespace`),
@@ -118,7 +121,7 @@ function prepareItems(db: DatabaseSync) {
   };
 }
 
-export function prepareLangGraph(db: DatabaseSync) {
+export function prepareLangGraph(db: DatabaseSync): LangGraphStatements {
   return {
     // A read of several statements sees one snapshot (on a reader; the writer is inside its transaction already).
     beginRead: db.prepare('BEGIN'),
@@ -128,33 +131,3 @@ export function prepareLangGraph(db: DatabaseSync) {
   };
 }
 
-export type LangGraphStatements = ReturnType<typeof prepareLangGraph>;
-
-/** A checkpoint row as SQLite returns it. */
-export interface CheckpointRow {
-  thread_id: string;
-  checkpoint_ns: string;
-  checkpoint_id: string;
-  parent_checkpoint_id: string | null;
-  v: number;
-  type: string;
-  checkpoint: Uint8Array;
-  compressed: number;
-  channel_versions: string;
-  metadata_type: string;
-  metadata: string | Uint8Array;
-}
-
-export interface BlobRow { channel: string; type: string; blob: Uint8Array | null; compressed: number }
-export interface WriteRow { task_id: string; channel: string; type: string; blob: Uint8Array; compressed: number }
-
-export interface ItemRow {
-  namespace: string;
-  key: string;
-  value: string | Uint8Array;
-  value_compressed: number;
-  created_at: string;
-  updated_at: string;
-  ttl_minutes: number | null;
-  rank?: number;
-}

@@ -1,7 +1,9 @@
 /** store.runs operations: declared once, run by the workers by name. */
 import { fromSqlTime, sqlNow, toSqlTime } from '../../codec.ts';
 import { defineDomain, opsOf } from '../../engine/op.ts';
-import { prepareRuns, saveRun, type RunRow, type RunsStatements } from './sql.ts';
+import { prepareRuns as prepareSqlite } from './sqlite.ts';
+import { prepareRuns as preparePostgres } from './postgres.ts';
+import type { RunRow, RunsStatements } from './statements.ts';
 import {
   cleanupInput, failedInput, listInput, retentionInput, runIdInput, saveStateParams, statsInput,
   type RunStatus, type WorkflowState, type WorkflowStats, type WorkflowSummary,
@@ -27,20 +29,21 @@ function summary(row: RunRow): WorkflowSummary {
   };
 }
 
-export const runs = defineDomain('runs', prepareRuns, {
+export const runs = defineDomain('runs', { sqlite: prepareSqlite, postgres: preparePostgres }, {
   saveState: op({
     kind: 'write',
     input: saveStateParams,
+    // Not awaited: SQLite has saved when it returns; PostgreSQL's writer settles a batch's statements together, in one round trip.
     run({ sql, codec }, [runId, pipelineId, name, version, step, context, output, ...rest]): void {
-      saveRun(sql, [runId, pipelineId, name, version, step, codec.packText(context), codec.packText(output), ...rest, sqlNow()]);
+      void sql.saveRun([runId, pipelineId, name, version, step, codec.packText(context), codec.packText(output), ...rest, sqlNow()]);
     },
   }),
 
   loadState: op({
     kind: 'read',
     input: runIdInput,
-    run({ sql, codec }, { runId }): WorkflowState | null {
-      const row = sql.load.get(runId) as RunRow | undefined;
+    async run({ sql, codec }, { runId }): Promise<WorkflowState | null> {
+      const row = (await sql.load.get(runId)) as RunRow | undefined;
       if (!row) return null;
       return { ...summary(row), pipelineContext: codec.decodeJson(row.pipeline_context), lastStepOutput: codec.decodeJson(row.last_step_output) };
     },
@@ -49,21 +52,21 @@ export const runs = defineDomain('runs', prepareRuns, {
   deleteState: op({
     kind: 'write',
     input: runIdInput,
-    run({ sql }, { runId }): boolean {
-      return Number(sql.delete.run(runId).changes) > 0;
+    async run({ sql }, { runId }): Promise<boolean> {
+      return Number((await sql.delete.run(runId)).changes) > 0;
     },
   }),
 
   listWorkflows: op({
     kind: 'read',
     input: listInput,
-    run({ sql }, { status, pipelineId, limit, offset }): WorkflowSummary[] {
-      const max = limit ?? -1;
+    async run({ sql }, { status, pipelineId, limit, offset }): Promise<WorkflowSummary[]> {
+      const max = limit ?? null;
       let rows: unknown[];
-      if (status !== undefined && pipelineId !== undefined) rows = sql.list.byBoth.all(status, pipelineId, max, offset);
-      else if (status !== undefined) rows = sql.list.byStatus.all(status, max, offset);
-      else if (pipelineId !== undefined) rows = sql.list.byPipeline.all(pipelineId, max, offset);
-      else rows = sql.list.all.all(max, offset);
+      if (status !== undefined && pipelineId !== undefined) rows = await sql.list.byBoth.all(status, pipelineId, max, offset);
+      else if (status !== undefined) rows = await sql.list.byStatus.all(status, max, offset);
+      else if (pipelineId !== undefined) rows = await sql.list.byPipeline.all(pipelineId, max, offset);
+      else rows = await sql.list.all.all(max, offset);
       return (rows as RunRow[]).map(summary);
     },
   }),
@@ -71,15 +74,15 @@ export const runs = defineDomain('runs', prepareRuns, {
   getWorkflowStats: op({
     kind: 'read',
     input: statsInput,
-    run({ sql }): WorkflowStats {
+    async run({ sql }): Promise<WorkflowStats> {
       const statusCounts: Record<string, number> = {};
-      for (const row of sql.statusCounts.all() as { status: string; n: number }[]) statusCounts[row.status] = row.n;
+      for (const row of (await sql.statusCounts.all()) as { status: string; n: number }[]) statusCounts[row.status] = row.n;
       const since = toSqlTime(new Date(Date.now() - 24 * HOUR_MS));
       return {
-        totalWorkflows: (sql.total.get() as { n: number }).n,
+        totalWorkflows: ((await sql.total.get()) as { n: number }).n,
         statusCounts,
-        recentWorkflows24h: (sql.createdSince.get(since) as { n: number }).n,
-        averageExecutionTimeMs: (sql.averageExecution.get() as { avg: number | null }).avg ?? 0,
+        recentWorkflows24h: ((await sql.createdSince.get(since)) as { n: number }).n,
+        averageExecutionTimeMs: ((await sql.averageExecution.get()) as { avg: number | null }).avg ?? 0,
       };
     },
   }),
@@ -87,18 +90,18 @@ export const runs = defineDomain('runs', prepareRuns, {
   getFailedWorkflows: op({
     kind: 'read',
     input: failedInput,
-    run({ sql }, { hoursBack }): WorkflowSummary[] {
+    async run({ sql }, { hoursBack }): Promise<WorkflowSummary[]> {
       const since = toSqlTime(new Date(Date.now() - hoursBack * HOUR_MS));
-      return (sql.failedSince.all(since) as unknown as RunRow[]).map(summary);
+      return ((await sql.failedSince.all(since)) as RunRow[]).map(summary);
     },
   }),
 
   cleanupOldWorkflows: op({
     kind: 'write',
     input: cleanupInput,
-    run({ sql }, { daysOld }): number {
+    async run({ sql }, { daysOld }): Promise<number> {
       const before = toSqlTime(new Date(Date.now() - daysOld * 24 * HOUR_MS));
-      return Number(sql.deleteOlderThan.run(before).changes);
+      return Number((await sql.deleteOlderThan.run(before)).changes);
     },
   }),
 
@@ -106,8 +109,8 @@ export const runs = defineDomain('runs', prepareRuns, {
   cleanupRetention: op({
     kind: 'write',
     input: retentionInput,
-    run({ sql }, { before, statuses }): number {
-      return Number(sql.deleteOlderThanWithStatus.run(toSqlTime(before), JSON.stringify(statuses)).changes);
+    async run({ sql }, { before, statuses }): Promise<number> {
+      return Number((await sql.deleteOlderThanWithStatus.run(toSqlTime(before), JSON.stringify(statuses))).changes);
     },
   }),
 });

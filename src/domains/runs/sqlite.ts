@@ -1,5 +1,6 @@
-/** Every statement of store.runs, in one place (a PostgreSQL backend would replace this file). */
-import type { DatabaseSync } from 'node:sqlite';
+/** Every statement of store.runs on SQLite (postgres.ts has the same names). */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { RunsStatements, SaveRunParams } from './statements.ts';
 
 const SUMMARY_COLUMNS = `run_id, pipeline_id, pipeline_name, pipeline_version, current_step_index, status,
   created_at, updated_at, total_steps, error_message, execution_time_ms, memory_usage_mb`;
@@ -17,9 +18,9 @@ function upsertSql(setCreatedAt: string): string {
       memory_usage_mb = excluded.memory_usage_mb`;
 }
 
-export function prepareRuns(db: DatabaseSync) {
-  return {
-    // Positional parameters: node:sqlite binds them several times faster than named ones.
+export function prepareRuns(db: DatabaseSync): RunsStatements {
+  // Positional parameters: node:sqlite binds them several times faster than named ones.
+  const save: SaveStatements = {
     // The usual save (see saveRun): the same fifteen parameters as the upserts, ?9 (createdAt) unused.
     touch: db.prepare(`UPDATE workflow_state SET pipeline_name = ?3, pipeline_version = ?4, current_step_index = ?5,
       pipeline_context = ?6, last_step_output = ?7, updated_at = COALESCE(?10, ?15), total_steps = ?11,
@@ -28,13 +29,16 @@ export function prepareRuns(db: DatabaseSync) {
     upsert: db.prepare(upsertSql('')),
     // Only when the caller gives createdAt: rewriting an indexed column costs every save an index update.
     upsertWithCreatedAt: db.prepare(upsertSql('created_at = excluded.created_at,')),
+  };
+  return {
+    saveRun: (params) => saveRun(save, params),
     load: db.prepare(`SELECT ${SUMMARY_COLUMNS}, pipeline_context, last_step_output FROM workflow_state WHERE run_id = ?`),
     delete: db.prepare('DELETE FROM workflow_state WHERE run_id = ?'),
     list: {
-      all: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM workflow_state ORDER BY created_at DESC, run_id DESC LIMIT ? OFFSET ?`),
-      byStatus: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM workflow_state WHERE status = ? ORDER BY created_at DESC, run_id DESC LIMIT ? OFFSET ?`),
-      byPipeline: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM workflow_state WHERE pipeline_id = ? ORDER BY created_at DESC, run_id DESC LIMIT ? OFFSET ?`),
-      byBoth: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM workflow_state WHERE status = ? AND pipeline_id = ? ORDER BY created_at DESC, run_id DESC LIMIT ? OFFSET ?`),
+      all: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM workflow_state ORDER BY created_at DESC, run_id DESC LIMIT COALESCE(?, -1) OFFSET ?`),
+      byStatus: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM workflow_state WHERE status = ? ORDER BY created_at DESC, run_id DESC LIMIT COALESCE(?, -1) OFFSET ?`),
+      byPipeline: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM workflow_state WHERE pipeline_id = ? ORDER BY created_at DESC, run_id DESC LIMIT COALESCE(?, -1) OFFSET ?`),
+      byBoth: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM workflow_state WHERE status = ? AND pipeline_id = ? ORDER BY created_at DESC, run_id DESC LIMIT COALESCE(?, -1) OFFSET ?`),
     },
     total: db.prepare('SELECT COUNT(*) AS n FROM workflow_state'),
     statusCounts: db.prepare('SELECT status, COUNT(*) AS n FROM workflow_state GROUP BY status ORDER BY status'),
@@ -48,17 +52,11 @@ export function prepareRuns(db: DatabaseSync) {
   };
 }
 
-export type RunsStatements = ReturnType<typeof prepareRuns>;
-
-/**
- * What saving a run binds, in order: runId, pipelineId, pipelineName, pipelineVersion,
- * currentStepIndex, pipelineContext, lastStepOutput, status, createdAt, updatedAt,
- * totalSteps, errorMessage, executionTimeMs, memoryUsageMb, and the time of the save.
- */
-export type SaveRunParams = readonly [
-  string, string, string, string, number, string | Uint8Array | null, string | Uint8Array | null, string,
-  string | null, string | null, number, string | null, number | null, number | null, string,
-];
+interface SaveStatements {
+  readonly touch: StatementSync;
+  readonly upsert: StatementSync;
+  readonly upsertWithCreatedAt: StatementSync;
+}
 
 /**
  * Saves a run's state. SQLite deletes and reinserts an index entry whenever a column of
@@ -68,26 +66,8 @@ export type SaveRunParams = readonly [
  * no index page, about a quarter of the WAL frames of the upsert, in half the time.
  * A new run, a new status or pipeline, or a given createdAt goes through an upsert.
  */
-export function saveRun(sql: RunsStatements, params: SaveRunParams): void {
+function saveRun(sql: SaveStatements, params: SaveRunParams): void {
   const createdAt = params[8];
   if (createdAt === null && sql.touch.run(...params).changes > 0) return;
   (createdAt === null ? sql.upsert : sql.upsertWithCreatedAt).run(...params);
-}
-
-/** A row as SQLite returns it (null-prototype object). */
-export interface RunRow {
-  run_id: string;
-  pipeline_id: string;
-  pipeline_name: string;
-  pipeline_version: string;
-  current_step_index: number;
-  status: string;
-  created_at: string;
-  updated_at: string;
-  total_steps: number;
-  error_message: string | null;
-  execution_time_ms: number | null;
-  memory_usage_mb: number | null;
-  pipeline_context?: string | Uint8Array | null;
-  last_step_output?: string | Uint8Array | null;
 }

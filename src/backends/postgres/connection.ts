@@ -1,0 +1,214 @@
+/**
+ * One PostgreSQL connection as a worker owns it: opened with the store's session
+ * settings (its schema first on the search path, UTC, the lock timeout), values parsed
+ * into the shapes node:sqlite returns (numbers, SQLite-form time text), and statements
+ * prepared by name once per connection. The writer's connection is pipelined: a query
+ * goes out without waiting for the one before, so a batch of writes that need no answer
+ * costs one round trip; `settle()` then says which of them failed first.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { toSqlTime } from '../../codec.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FlowstoreError, isFlowstoreError } from '../../errors.ts';
+import { backoffMs } from '../../engine/retry.ts';
+import type { Statement } from '../../engine/op.ts';
+import { connectionError, isConnectionError } from './errors.ts';
+
+/** What a worker needs to reach the server (structured-clonable: it travels in workerData). */
+export interface PgSettings {
+  readonly url: string;
+  readonly schema: string;
+  readonly ssl: boolean | { readonly rejectUnauthorized?: boolean; readonly ca?: string };
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  /** How many connections each reader thread opens: its share of the pool. */
+  readonly readerConnections: number;
+  readonly applicationName: string;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+
+function int8(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+}
+
+/** The session runs in UTC, so the text always ends in +00: the SQLite form is the same instant. */
+function time(text: string): string {
+  return toSqlTime(new Date(`${text.replace(' ', 'T').replace(/\+00$/, '')}Z`));
+}
+
+/** Parsers for this connection only (not pg's global ones), so that rows read as node:sqlite's do. */
+const types = {
+  getTypeParser(oid: number, format?: string): unknown {
+    if (format !== 'binary') {
+      if (oid === INT8) return int8;
+      if (oid === NUMERIC) return Number;
+      if (oid === TIMESTAMP || oid === TIMESTAMPTZ) return time;
+    }
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Opens a client, bounded by `connectTimeoutMs`, and sets the session up. */
+export async function connectClient(settings: PgSettings, options: { pipeline: boolean; lockTimeoutMs: number }): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: settings.url,
+    ssl: settings.ssl === false ? undefined : settings.ssl === true ? {} : { ...settings.ssl },
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    application_name: settings.applicationName,
+    pipeline: options.pipeline,
+    types,
+  } as pg.ClientConfig);
+  // A connection that dies while idle emits 'error'; the owner notices on its next query.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query({
+      // The same settings on every connection of a store: PGlite's socket server runs them all in one session.
+      text: `SELECT set_config('search_path', $1, false), set_config('TimeZone', 'UTC', false),
+        set_config('lock_timeout', $2, false), set_config('statement_timeout', $3, false)`,
+      values: [`${quoteIdentifier(settings.schema)}, public`, `${options.lockTimeoutMs}ms`, `${settings.statementTimeoutMs}ms`],
+    });
+    return client;
+  } catch (cause) {
+    await client.end().catch(() => {});
+    throw isConnectionError(cause) ? connectionError(settings.url, cause) : cause;
+  }
+}
+
+/**
+ * {@link connectClient}, tried again while the server refuses or cannot be reached, until
+ * `connectTimeoutMs` has passed: a server that restarts is waited for, one that is gone
+ * is reported (FLOWSTORE_CONNECTION, naming host and port) within that bound.
+ */
+export async function connectWithRetry(settings: PgSettings, options: { pipeline: boolean; lockTimeoutMs: number }): Promise<pg.Client> {
+  const deadline = Date.now() + settings.connectTimeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectClient(settings, options);
+    } catch (error) {
+      const wait = backoffMs(attempt) * 5;
+      if (!isFlowstoreError(error) || error.code !== 'FLOWSTORE_CONNECTION' || Date.now() + wait >= deadline) throw error;
+      await sleep(wait);
+    }
+  }
+}
+
+interface Issued {
+  readonly seq: number;
+  readonly op: number;
+  readonly done: Promise<unknown>;
+}
+
+/** The first statement of a batch that failed, and the operation that issued it. */
+export interface Failure {
+  readonly op: number;
+  readonly error: unknown;
+}
+
+export class PgConnection {
+  readonly client: pg.Client;
+  /** The operation of the batch whose statements are being issued (set by the writer). */
+  op = -1;
+  /** Set when the connection broke; the owner replaces it. */
+  lost = false;
+  #statements = 0;
+  // Names unique to this connection: PGlite's socket server runs every connection in one session.
+  readonly #prefix = `flowstore_${randomUUID().slice(0, 8)}`;
+  #seq = 0;
+  #issued: Issued[] = [];
+  #failure: (Failure & { seq: number }) | undefined;
+
+  constructor(client: pg.Client) {
+    this.client = client;
+  }
+
+  /** A statement prepared on this connection the first time it runs; `bytea` lists 1-based parameters stored as bytes. */
+  statement(text: string, options: { bytea?: readonly number[] } = {}): Statement {
+    return new PgStatement(this, `${this.#prefix}_${++this.#statements}`, text, options.bytea ?? []);
+  }
+
+  /** Runs text with no parameters (BEGIN, COMMIT, SAVEPOINT…), tracked like any statement. */
+  exec(text: string): Promise<pg.QueryResult> {
+    return this.query({ text });
+  }
+
+  query(config: pg.QueryConfig): Promise<pg.QueryResult> {
+    const seq = ++this.#seq;
+    const op = this.op;
+    const done = this.client.query({ ...config, queryMode: 'extended' } as pg.QueryConfig);
+    // Tracked, so that a write nobody awaited still fails its batch, and never goes unhandled.
+    done.catch((error: unknown) => {
+      if (this.#failure === undefined || seq < this.#failure.seq) this.#failure = { seq, op, error };
+    });
+    this.#issued.push({ seq, op, done });
+    return done;
+  }
+
+  /** Waits for everything issued since the last settle; the first failure in issue order, if any. */
+  async settle(): Promise<Failure | undefined> {
+    const issued = this.#issued;
+    this.#issued = [];
+    await Promise.allSettled(issued.map((i) => i.done));
+    const failure = this.#failure;
+    this.#failure = undefined;
+    return failure === undefined ? undefined : { op: failure.op, error: failure.error };
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => {});
+  }
+}
+
+class PgStatement implements Statement {
+  readonly #conn: PgConnection;
+  readonly #name: string;
+  readonly #text: string;
+  readonly #bytea: readonly number[];
+
+  constructor(conn: PgConnection, name: string, text: string, bytea: readonly number[]) {
+    this.#conn = conn;
+    this.#name = name;
+    this.#text = text;
+    this.#bytea = bytea;
+  }
+
+  #values(params: unknown[]): unknown[] {
+    // A JSON value stored as bytes: text as UTF-8, a compressed value as it is (the codec tells them apart).
+    for (const i of this.#bytea) if (typeof params[i - 1] === 'string') params[i - 1] = Buffer.from(params[i - 1] as string, 'utf8');
+    for (let i = 0; i < params.length; i++) {
+      if (typeof params[i] === 'object' && params[i] !== null && !(params[i] instanceof Uint8Array)) {
+        throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `parameter ${i + 1} cannot be bound`, { details: { parameter: i + 1 } });
+      }
+    }
+    return params;
+  }
+
+  /** A write may be issued without awaiting it: the connection reports its failure, so the promise is marked handled. */
+  #run<T>(params: unknown[], pick: (result: pg.QueryResult) => T): Promise<T> {
+    const result = this.#conn.query({ name: this.#name, text: this.#text, values: this.#values(params) }).then(pick);
+    result.catch(() => {});
+    return result;
+  }
+
+  run(...params: unknown[]): Promise<{ changes: number }> {
+    return this.#run(params, (result) => ({ changes: result.rowCount ?? 0 }));
+  }
+
+  get(...params: unknown[]): Promise<Record<string, unknown> | undefined> {
+    return this.#run(params, (result) => result.rows[0]);
+  }
+
+  all(...params: unknown[]): Promise<Record<string, unknown>[]> {
+    return this.#run(params, (result) => result.rows);
+  }
+}

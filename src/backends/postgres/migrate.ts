@@ -1,0 +1,42 @@
+/**
+ * PostgreSQL migrations: the same numbered, checksummed files as SQLite's (their own
+ * dialect, in migrations/postgres), applied each in its own transaction. A session
+ * advisory lock makes ten hosts that open one empty database at once apply them once:
+ * the first takes the lock and migrates, the others wait, then find nothing to do.
+ */
+import type pg from 'pg';
+import { FlowstoreError, isFlowstoreError } from '../../errors.ts';
+import { verifyMigrations, type AppliedRow, type Migration } from '../../engine/migrate.ts';
+import { quoteIdentifier } from './connection.ts';
+
+export async function migratePostgres(client: pg.Client, schema: string, migrations: readonly Migration[]): Promise<number[]> {
+  // One lock per schema: two stores in different schemas of one database migrate side by side.
+  await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`flowstore:${schema}`]);
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS flowstore_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, description text NOT NULL,
+      checksum text NOT NULL, applied_at timestamptz NOT NULL)`);
+    const rows = (await client.query('SELECT version, name, checksum FROM flowstore_migrations ORDER BY version')).rows as AppliedRow[];
+    verifyMigrations(rows, migrations);
+    const applied: number[] = [];
+    for (const migration of migrations) {
+      if (rows.some((row) => row.version === migration.version)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(migration.sql);
+        await client.query('INSERT INTO flowstore_migrations (version, name, description, checksum, applied_at) VALUES ($1, $2, $3, $4, now())',
+          [migration.version, migration.name, migration.description, migration.checksum]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        if (isFlowstoreError(error)) throw error;
+        throw new FlowstoreError('FLOWSTORE_MIGRATION', `migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, { cause: error });
+      }
+      applied.push(migration.version);
+    }
+    return applied;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`flowstore:${schema}`]).catch(() => {});
+  }
+}

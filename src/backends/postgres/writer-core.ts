@@ -1,0 +1,337 @@
+/**
+ * The writer thread on PostgreSQL: one dedicated, pipelined connection. Each batch
+ * (every write gathered while the last one was on its way) is sent as BEGIN, its
+ * operations' statements and COMMIT without waiting in between, and acknowledged only
+ * after COMMIT answers. When an operation fails, the transaction is gone, so the batch
+ * runs again without it (no SAVEPOINT per operation: PostgreSQL slows every session
+ * down past 64 subtransactions in one transaction). Conflicts between hosts (40001,
+ * 40P01) run the batch again after a backoff. A connection lost before COMMIT was sent
+ * rejects with FLOWSTORE_CONNECTION (nothing committed, safe to retry); lost after,
+ * with FLOWSTORE_COMMIT_UNKNOWN: it is never reported committed.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Codec } from '../../codec.ts';
+import { FlowstoreError, toErrorData, type ErrorData } from '../../errors.ts';
+import type { WorkerConfig } from '../../engine/config.ts';
+import { Handlers } from '../../engine/handlers.ts';
+import { loadMigrations } from '../../engine/migrate.ts';
+import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type ToWriter, type WireOp } from '../../engine/protocol.ts';
+import { backoffMs } from '../../engine/retry.ts';
+import { connectWithRetry, PgConnection, type PgSettings } from './connection.ts';
+import { isConnectionError, isPgServerError, isRetryable } from './errors.ts';
+import { migratePostgres } from './migrate.ts';
+
+type Batch = Omit<Extract<ToWriter, { t: 'batch' }>, 'ops'> & { readonly ops: readonly WireOp[] };
+/** `expire` is the writer's own: a transaction's timeout, queued so that it runs between batches. */
+type Message = Exclude<ToWriter, { t: 'batch' }> | Batch | { readonly t: 'expire'; readonly tx: number; readonly timeoutMs: number };
+
+const ENDED_TX_REMEMBERED = 256;
+/** A batch that never began (the server had ended the session) runs again on a new connection, this many times. */
+const MAX_RECONNECTS = 3;
+/** pg's words for a query it refused to send on a connection it already knew was broken. */
+const NOT_SENT = /not queryable|Client was closed|Connection terminated(?! unexpectedly)/i;
+
+function commitUnknown(cause: unknown): ErrorData {
+  return toErrorData(new FlowstoreError('FLOWSTORE_COMMIT_UNKNOWN',
+    'the connection was lost after COMMIT was sent: the batch may or may not have committed', { cause }));
+}
+
+function connectionLost(cause: unknown): ErrorData {
+  return toErrorData(new FlowstoreError('FLOWSTORE_CONNECTION', 'the connection to PostgreSQL was lost before COMMIT: nothing was committed', { cause }));
+}
+
+export class PgWriterCore {
+  readonly #config: WorkerConfig;
+  readonly #settings: PgSettings;
+  readonly #codec: Codec;
+  readonly #post: (message: FromWriter) => void;
+  readonly #queue: Message[] = [];
+  readonly #endedTx = new Map<number, ErrorData>();
+  #conn: PgConnection | undefined;
+  #handlers: Handlers | undefined;
+  #tx: { readonly id: number; readonly timer: NodeJS.Timeout } | undefined;
+  #pumping = false;
+  #closed = false;
+
+  private constructor(config: WorkerConfig, post: (message: FromWriter) => void) {
+    this.#config = config;
+    this.#settings = config.postgres!;
+    this.#codec = new Codec(config.compression);
+    this.#post = post;
+  }
+
+  /** Migrates on a connection of its own (under the advisory lock), then opens the pipelined one and says ready. */
+  static async start(config: WorkerConfig, post: (message: FromWriter) => void): Promise<PgWriterCore | undefined> {
+    const core = new PgWriterCore(config, post);
+    try {
+      const client = await connectWithRetry(core.#settings, { pipeline: false, lockTimeoutMs: config.busyTimeoutMs });
+      let applied: number[];
+      try {
+        applied = await migratePostgres(client, core.#settings.schema, loadMigrations(config.migrationsDir));
+      } finally {
+        await client.end().catch(() => {});
+      }
+      await core.#connect();
+      post({ t: 'ready', applied });
+      return core;
+    } catch (error) {
+      await core.#conn?.close();
+      post({ t: 'fatal', error: toErrorData(error) });
+      return undefined;
+    }
+  }
+
+  async #connect(): Promise<void> {
+    const client = await connectWithRetry(this.#settings, { pipeline: true, lockTimeoutMs: this.#config.busyTimeoutMs });
+    const conn = new PgConnection(client);
+    client.on('error', () => { conn.lost = true; });
+    client.on('end', () => { conn.lost = true; });
+    this.#conn = conn;
+    this.#handlers = new Handlers('postgres', conn, this.#codec, true);
+  }
+
+  /** The connection, replaced when it was lost; throws FLOWSTORE_CONNECTION when the server cannot be reached. */
+  async #live(): Promise<PgConnection> {
+    if (this.#conn && !this.#conn.lost) return this.#conn;
+    void this.#conn?.close();
+    this.#conn = undefined;
+    await this.#connect();
+    return this.#conn!;
+  }
+
+  receive(message: ToWriter): void {
+    this.#queue.push(message.t === 'batch' ? { ...message, ops: unpackOps(message.ops) } : message);
+    if (!this.#pumping) void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      while (!this.#closed && this.#queue.length > 0) {
+        const message = this.#next();
+        if (!message) break;
+        await this.#handle(message);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** The next message to handle: while a transaction is open, only its own (and a close) may go. */
+  #next(): Message | undefined {
+    const tx = this.#tx;
+    if (!tx) return this.#queue.shift();
+    const index = this.#queue.findIndex((m) => ('tx' in m && m.tx === tx.id && m.t !== 'begin') || m.t === 'close');
+    return index === -1 ? undefined : this.#queue.splice(index, 1)[0];
+  }
+
+  async #handle(message: Message): Promise<void> {
+    const tx = this.#tx;
+    if (message.t === 'close') return this.#close(message.id);
+    if (message.t === 'begin') return this.#begin(message);
+    if (tx && 'tx' in message && message.tx === tx.id) {
+      if (message.t === 'batch') return this.#inTx(message);
+      if (message.t === 'end') return this.#post({ t: 'done', id: message.id, error: await this.#endTx(message.commit) });
+      if (message.t === 'expire') {
+        await this.#endTx(false, { code: 'FLOWSTORE_TX_TIMEOUT', message: `transaction rolled back after ${message.timeoutMs} ms`, details: { timeoutMs: message.timeoutMs } });
+        return;
+      }
+    }
+    if (message.t === 'batch' && message.tx === undefined) return message.standalone ? this.#standalone(message) : this.#commit(message);
+    if (message.t !== 'expire') this.#rejectStale(message);
+  }
+
+  /** Group commit of one batch; see the file's header. */
+  async #commit(batch: Batch): Promise<void> {
+    const started = performance.now();
+    const results = new Array<OpResult | undefined>(batch.ops.length);
+    let remaining = batch.ops.map((_, i) => i);
+    const deadline = Date.now() + this.#config.busyTimeoutMs;
+    let busyRetries = 0;
+    let reconnects = 0;
+    for (let attempt = 1; remaining.length > 0; attempt++) {
+      const verdict = await this.#attempt(batch.ops, remaining, results);
+      if (verdict.kind === 'committed') break;
+      if (verdict.kind === 'failed-all') {
+        for (const i of remaining) results[i] = { ok: false, error: verdict.error };
+        break;
+      }
+      if (verdict.kind === 'reconnect') {
+        if (++reconnects <= MAX_RECONNECTS) continue;
+        for (const i of remaining) results[i] = { ok: false, error: connectionLost(verdict.cause) };
+        break;
+      }
+      if (verdict.kind === 'conflict') {
+        if (Date.now() >= deadline) {
+          const error = toErrorData(new FlowstoreError('FLOWSTORE_BUSY', `transactions of other sessions kept conflicting; gave up after ${this.#config.busyTimeoutMs} ms`, { cause: verdict.cause }));
+          for (const i of remaining) results[i] = { ok: false, error };
+          break;
+        }
+        busyRetries++;
+        await sleep(Math.min(Math.max(0, deadline - Date.now()), backoffMs(attempt)));
+        continue;
+      }
+      // One operation failed: it rejects alone, the others run again without it.
+      results[verdict.op] = { ok: false, error: verdict.error };
+      remaining = remaining.filter((i) => i !== verdict.op);
+    }
+    const outcome = new OutcomeBuilder(batch.ops.length);
+    results.forEach((result, i) => outcome.add(i, result ?? { ok: true, value: undefined }));
+    this.#post({ t: 'results', id: batch.id, outcome: outcome.build(), commitMs: performance.now() - started, busyRetries });
+  }
+
+  /** One try at committing `remaining` in one transaction; fills `results` only when it commits. */
+  async #attempt(ops: readonly WireOp[], remaining: readonly number[], results: (OpResult | undefined)[]): Promise<
+    | { kind: 'committed' }
+    | { kind: 'failed-all'; error: ErrorData }
+    | { kind: 'conflict'; cause: unknown }
+    | { kind: 'reconnect'; cause: unknown }
+    | { kind: 'op-failed'; op: number; error: ErrorData }
+  > {
+    let conn: PgConnection;
+    try {
+      conn = await this.#live();
+    } catch (error) {
+      return { kind: 'failed-all', error: toErrorData(error) };
+    }
+    const handlers = this.#handlers!;
+    const values = new Map<number, unknown>();
+    let thrown: { op: number; error: ErrorData } | undefined;
+    conn.op = -1;
+    const begin = conn.exec('BEGIN');
+    for (const i of remaining) {
+      conn.op = i;
+      let result = handlers.run(ops[i]!.name, ops[i]!.input);
+      if (result instanceof Promise) result = await result;
+      if (!result.ok) {
+        thrown = { op: i, error: result.error };
+        break;
+      }
+      values.set(i, result.value);
+    }
+    conn.op = -1;
+    // COMMIT goes out behind the batch's statements, unless a handler already failed:
+    // what it did before failing must not commit.
+    const commit = thrown ? undefined : conn.exec('COMMIT');
+    const failure = await conn.settle();
+    if (failure && isConnectionError(failure.error)) {
+      conn.lost = true;
+      // The server answers in order: when it said BEGIN failed (it had ended the session), nothing after ran.
+      if (isPgServerError(await begin.then(() => undefined, (error: unknown) => error))) return { kind: 'reconnect', cause: failure.error };
+      // Refused before it was written (the client already knew the connection was gone), COMMIT
+      // was never sent; written, it may have committed even though no answer came.
+      const commitError = commit ? await commit.then(() => undefined, (error: unknown) => error) : undefined;
+      const sent = commit !== undefined && !(commitError instanceof Error && NOT_SENT.test(commitError.message));
+      return { kind: 'failed-all', error: sent ? commitUnknown(failure.error) : connectionLost(failure.error) };
+    }
+    if (failure || thrown) {
+      if (!commit) await conn.exec('ROLLBACK').catch(() => {});
+      await conn.settle();
+      if (failure && isRetryable(failure.error)) return { kind: 'conflict', cause: failure.error };
+      // The first failure in issue order is the cause; later ones only say the transaction was aborted.
+      if (failure && failure.op >= 0) return { kind: 'op-failed', op: failure.op, error: toErrorData(failure.error) };
+      if (thrown) return { kind: 'op-failed', ...thrown };
+      return { kind: 'failed-all', error: toErrorData(failure!.error) };
+    }
+    for (const [i, value] of values) results[i] = { ok: true, value };
+    return { kind: 'committed' };
+  }
+
+  /** VACUUM and the like: outside any transaction, alone. */
+  async #standalone(batch: Batch): Promise<void> {
+    const started = performance.now();
+    const outcome = new OutcomeBuilder(1);
+    try {
+      const conn = await this.#live();
+      let result = this.#handlers!.run(batch.ops[0]!.name, batch.ops[0]!.input);
+      if (result instanceof Promise) result = await result;
+      const failure = await conn.settle();
+      outcome.add(0, failure ? { ok: false, error: toErrorData(failure.error) } : result);
+    } catch (error) {
+      outcome.add(0, { ok: false, error: toErrorData(error) });
+    }
+    this.#post({ t: 'results', id: batch.id, outcome: outcome.build(), commitMs: performance.now() - started, busyRetries: 0 });
+  }
+
+  async #begin(message: Extract<ToWriter, { t: 'begin' }>): Promise<void> {
+    try {
+      const conn = await this.#live();
+      await conn.exec('BEGIN');
+      await conn.settle();
+    } catch (error) {
+      this.#post({ t: 'done', id: message.id, error: toErrorData(error) });
+      return;
+    }
+    const timer = setTimeout(() => this.receive({ t: 'expire', tx: message.tx, timeoutMs: message.timeoutMs } as never), message.timeoutMs);
+    this.#tx = { id: message.tx, timer };
+    this.#post({ t: 'done', id: message.id });
+  }
+
+  /**
+   * A batch inside store.transaction: each operation in a SAVEPOINT, so that one that
+   * fails rejects alone and the caller's transaction goes on, as on SQLite.
+   */
+  async #inTx(batch: Batch): Promise<void> {
+    const conn = this.#conn!;
+    const handlers = this.#handlers!;
+    const outcome = new OutcomeBuilder(batch.ops.length);
+    for (let i = 0; i < batch.ops.length; i++) {
+      void conn.exec('SAVEPOINT op');
+      let result = handlers.run(batch.ops[i]!.name, batch.ops[i]!.input);
+      if (result instanceof Promise) result = await result;
+      const failure = await conn.settle();
+      if (failure && isConnectionError(failure.error)) {
+        conn.lost = true;
+        const error = connectionLost(failure.error);
+        for (let j = i; j < batch.ops.length; j++) outcome.add(j, { ok: false, error });
+        await this.#endTx(false, error);
+        break;
+      }
+      if (failure || !result.ok) {
+        void conn.exec('ROLLBACK TO SAVEPOINT op');
+        result = failure ? { ok: false, error: toErrorData(failure.error) } : result;
+      }
+      void conn.exec('RELEASE SAVEPOINT op');
+      await conn.settle();
+      outcome.add(i, result);
+    }
+    this.#post({ t: 'results', id: batch.id, outcome: outcome.build(), commitMs: 0, busyRetries: 0 });
+  }
+
+  /** Commits or rolls back the open transaction; the error when the commit failed. */
+  async #endTx(commit: boolean, reason?: ErrorData): Promise<ErrorData | undefined> {
+    const tx = this.#tx!;
+    clearTimeout(tx.timer);
+    this.#tx = undefined;
+    this.#endedTx.set(tx.id, reason ?? { code: 'FLOWSTORE_CLOSED', message: 'the transaction has ended', details: {} });
+    if (this.#endedTx.size > ENDED_TX_REMEMBERED) this.#endedTx.delete(this.#endedTx.keys().next().value!);
+    const conn = this.#conn!;
+    if (conn.lost) return reason ?? connectionLost(undefined);
+    const result = conn.exec(commit ? 'COMMIT' : 'ROLLBACK');
+    const failure = await conn.settle();
+    if (!failure) {
+      // A COMMIT of a transaction that had failed answers ROLLBACK, not an error.
+      return commit && (await result).command === 'ROLLBACK' ? toErrorData(new FlowstoreError('FLOWSTORE_CONFLICT', 'the transaction had failed and was rolled back')) : undefined;
+    }
+    if (isConnectionError(failure.error)) {
+      conn.lost = true;
+      return commit ? commitUnknown(failure.error) : undefined;
+    }
+    return toErrorData(failure.error);
+  }
+
+  #rejectStale(message: Message): void {
+    const tx = 'tx' in message && message.tx !== undefined ? message.tx : -1;
+    const error = this.#endedTx.get(tx) ?? toErrorData(new FlowstoreError('FLOWSTORE_CLOSED', 'the transaction has ended'));
+    if (message.t === 'batch') this.#post({ t: 'results', id: message.id, outcome: OutcomeBuilder.failed(message.ops.length, error), commitMs: 0, busyRetries: 0 });
+    else if (message.t === 'end' || message.t === 'begin') this.#post({ t: 'done', id: message.id, error });
+  }
+
+  async #close(id: number): Promise<void> {
+    this.#closed = true;
+    if (this.#tx) await this.#endTx(false);
+    await this.#conn?.close();
+    this.#post({ t: 'done', id });
+  }
+}
+

@@ -1,0 +1,47 @@
+/**
+ * Where the PostgreSQL contract suites run: the server in FLOWSTORE_TEST_POSTGRES_URL
+ * when it is set (CI sets it), otherwise PGlite (PostgreSQL in WebAssembly) served over
+ * the wire protocol in this test process, so that the real `pg` code path runs. Each
+ * store gets a schema of its own, dropped after its test.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+
+let pglite: Promise<string> | undefined;
+
+/** True when the suites run against a real server, where the multi-host tests can run too. */
+export const REAL_POSTGRES_URL = process.env.FLOWSTORE_TEST_POSTGRES_URL || undefined;
+
+async function startPglite(): Promise<string> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const db = await PGlite.create();
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 100 });
+  await server.start();
+  // The server must not keep the test process alive once the tests are done.
+  (server as unknown as { server?: { unref(): void } }).server?.unref();
+  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+}
+
+/** The server's URL (starting PGlite the first time when there is no real server). */
+export function postgresUrl(): Promise<string> {
+  if (REAL_POSTGRES_URL) return Promise.resolve(REAL_POSTGRES_URL);
+  pglite ??= startPglite();
+  return pglite;
+}
+
+/** A new schema name; `dropSchema` removes it. */
+export function newSchemaName(): string {
+  return `t_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+}
+
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
