@@ -5,19 +5,19 @@
  * LangGraph's own MemorySaver runs the same thread as the reference.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { Command, MemorySaver, type StateSnapshot } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { FlowstoreSaver } from '../src/langgraph/index.ts';
 import { buildGraph, threadConfig } from './fixtures/langgraph-graph.ts';
 import { collect, run } from './helpers-process.ts';
-import { tempDir } from './helpers.ts';
+import { BACKENDS, tempLocation } from './helpers.ts';
+import type { StoreOptions } from '../src/index.ts';
 
 const THREADS = 32;
 
-async function openSaver(t: { after: (fn: () => Promise<void>) => void }, file: string, Saver: typeof FlowstoreSaver = FlowstoreSaver): Promise<FlowstoreSaver> {
-  const saver = await Saver.open({ path: file, readers: 2 });
+async function openSaver(t: { after: (fn: () => Promise<void>) => void }, where: StoreOptions, Saver: typeof FlowstoreSaver = FlowstoreSaver): Promise<FlowstoreSaver> {
+  const saver = await Saver.open({ ...where, readers: 2 });
   t.after(() => saver.close());
   return saver;
 }
@@ -33,8 +33,9 @@ function shape(snapshots: StateSnapshot[]) {
   return snapshots.map((s) => ({ next: s.next, values: s.values, step: s.metadata?.step, source: s.metadata?.source }));
 }
 
-test('32 threads run a graph with a subgraph to its interrupt at once, and resume with Command', async (t) => {
-  const saver = await openSaver(t, join(tempDir(t), 'graph.db'));
+for (const backend of BACKENDS) {
+test(`${backend.name}: 32 threads run a graph with a subgraph to its interrupt at once, and resume with Command`, async (t) => {
+  const saver = await openSaver(t, await tempLocation(t, backend.path));
   const graph = buildGraph(saver);
   const threads = Array.from({ length: THREADS }, (_, i) => `thread-${i}`);
   const first = await Promise.all(threads.map((thread) => graph.invoke({ topic: thread }, threadConfig(thread))));
@@ -78,8 +79,8 @@ async function forkAfterPlan(saver: BaseCheckpointSaver) {
   return { graph, finished, fork };
 }
 
-test('a fork from an old checkpoint never reads the other branch, and both branches read back whole', async (t) => {
-  const saver = await openSaver(t, join(tempDir(t), 'fork.db'));
+test(`${backend.name}: a fork from an old checkpoint never reads the other branch, and both branches read back whole`, async (t) => {
+  const saver = await openSaver(t, await tempLocation(t, backend.path));
   const { graph, finished, fork } = await forkAfterPlan(saver);
   assert.deepEqual((await graph.getState(fork)).values, { topic: 'fork', log: ['plan original'], notes: ['from the fork'] });
   await graph.invoke(null, fork);
@@ -101,7 +102,7 @@ test('a fork from an old checkpoint never reads the other branch, and both branc
   });
 });
 
-test('with LangGraph\'s default integer versions the same fork reads the first branch\'s values (langgraphjs #1812)', async (t) => {
+test(`${backend.name}: with LangGraph's default integer versions the same fork reads the first branch's values (langgraphjs #1812)`, async (t) => {
   // Why FlowstoreSaver overrides getNextVersion: both branches would give `topic` and `notes`
   // the same next version, and one blob per version would serve the first branch's to the fork.
   class IntegerVersions extends FlowstoreSaver {
@@ -109,30 +110,32 @@ test('with LangGraph\'s default integer versions the same fork reads the first b
       return current === undefined ? 1 : current + 1;
     }
   }
-  const saver = await openSaver(t, join(tempDir(t), 'integers.db'), IntegerVersions);
+  const saver = await openSaver(t, await tempLocation(t, backend.path), IntegerVersions);
   const { graph, fork } = await forkAfterPlan(saver);
   const values = (await graph.getState(fork)).values;
   assert.equal(values.topic, 'original');
   assert.deepEqual(values.notes, ['research original', 'approved first']);
 });
 
-test('a new process opens the file and resumes an interrupted thread where it stopped', async (t) => {
-  const file = join(tempDir(t), 'resume.db');
-  const saver = await FlowstoreSaver.open({ path: file, readers: 2 });
+if (backend.path === ':memory:') continue;
+test(`${backend.name}: a new process opens the store and resumes an interrupted thread where it stopped`, async (t) => {
+  const where = await tempLocation(t, backend.path);
+  const saver = await FlowstoreSaver.open({ ...where, readers: 2 });
   const graph = buildGraph(saver);
   await Promise.all(['a', 'b', 'c'].map((thread) => graph.invoke({ topic: thread }, threadConfig(thread))));
   await graph.invoke(new Command({ resume: 'here' }), threadConfig('a'));
   await saver.close();
 
-  const child = await collect(run('langgraph-resume.ts', [file, 'b', 'there']));
+  const child = await collect(run('langgraph-resume.ts', [JSON.stringify(where), 'b', 'there']));
   assert.equal(child.code, 0, child.stderr);
   const result = JSON.parse(child.lines.at(-1)!) as { next: string[]; log: string[]; notes: string[]; decision: string };
   // plan and research ran once, in this process: the child went on from the interrupt.
   assert.deepEqual(result, { next: ['sub'], log: ['plan b', 'finish there: research b, approved there'], decision: 'there' });
 
-  const reopened = await openSaver(t, file);
+  const reopened = await openSaver(t, where);
   const again = buildGraph(reopened);
   assert.deepEqual((await again.getState(threadConfig('b'))).next, []);
   assert.deepEqual((await again.getState(threadConfig('c'))).next, ['sub']);
   assert.equal((await again.getState(threadConfig('a'))).values.decision, 'here');
 });
+}

@@ -2,6 +2,7 @@
 import { defineDomain } from '../../engine/op.ts';
 import { checkpointOps } from './ops-checkpoints.ts';
 import { itemOps } from './ops-items.ts';
-import { prepareLangGraph } from './sqlite.ts';
+import { prepareLangGraph as preparePostgres } from './postgres.ts';
+import { prepareLangGraph as prepareSqlite } from './sqlite.ts';
 
-export const langgraph = defineDomain('langgraph', { sqlite: prepareLangGraph }, { ...checkpointOps, ...itemOps });
+export const langgraph = defineDomain('langgraph', { sqlite: prepareSqlite, postgres: preparePostgres }, { ...checkpointOps, ...itemOps });
