@@ -26,6 +26,9 @@ import { decodeTuple, encodeCheckpoint, encodeWrites } from './tuples.ts';
 import { nextVersion } from './versions.ts';
 import type { StoreOptions } from '../options.ts';
 
+/** The longest list() decodes on the caller's thread before letting its event loop turn. */
+const LIST_SLICE_MS = 4;
+
 /** Savers that opened their own store, and so close it. */
 const owners = new WeakSet<FlowstoreSaver>();
 
@@ -83,13 +86,22 @@ export class FlowstoreSaver extends BaseCheckpointSaver {
       limit: Math.min(this.#pageSize, remaining),
     });
     let page = remaining > 0 ? fetch(undefined) : undefined;
+    let slice = performance.now();
     while (page !== undefined) {
       const { tuples, next } = await page;
       remaining -= tuples.length;
       page = next !== undefined && remaining > 0 ? fetch(next) : undefined;
       // A page that is not awaited when the caller stops early must not reject unhandled.
       page?.catch(() => {});
-      for (const wire of tuples) yield await decodeTuple(this.serde, wire, () => nextVersion(undefined));
+      for (const wire of tuples) {
+        yield await decodeTuple(this.serde, wire, () => nextVersion(undefined));
+        // Decoding is the caller's thread's work and every step of it a microtask: a long list
+        // lets timers and I/O run every few milliseconds instead of once per page.
+        if (performance.now() - slice > LIST_SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
+      }
     }
   }
 

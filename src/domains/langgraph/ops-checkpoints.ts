@@ -64,7 +64,9 @@ export const checkpointOps = {
       const statement = threadId === undefined ? list.everywhere : checkpointNs === undefined ? list.inThread : list.inNamespace;
       return inSnapshot(ctx, async () => {
         // One row more than asked says whether another page follows.
-        const rows = await statement.all(threadId ?? null, checkpointNs ?? null, before ?? null, filter ?? null,
+        // In one namespace, ids are unique: the page before's last id is the bound.
+        const bound = statement === list.inNamespace ? after?.checkpointId ?? before : before;
+        const rows = await statement.all(threadId ?? null, checkpointNs ?? null, bound ?? null, filter ?? null,
           after?.checkpointId ?? null, limit + 1, after?.checkpointNs ?? null, after?.threadId ?? null, checkpointId ?? null) as unknown as CheckpointRow[];
         const more = rows.length > limit;
         const tuples: WireTuple[] = [];

@@ -59,8 +59,9 @@ export function prepareLangGraph(conn: PgConnection): LangGraphStatements {
     sends: conn.statement(`SELECT type, blob, compressed FROM lg_writes
       WHERE thread_id = $1 AND checkpoint_ns = $2 AND checkpoint_id = $3 AND channel = $4 ORDER BY task_path, task_id, idx`),
     list: {
-      inNamespace: listStatement(conn, 'thread_id = $1::text AND checkpoint_ns = $2::text', 'checkpoint_id DESC',
-        '($5::text IS NULL OR checkpoint_id < $5::text)', [1, 2, 3, 4, 5, 6, 9]),
+      // ?3 is the bound here (see sqlite.ts); chr(1114111) sorts after every id in "C" order.
+      inNamespace: listStatement(conn, "thread_id = $1::text AND checkpoint_ns = $2::text AND checkpoint_id < coalesce($3::text, chr(1114111))",
+        'checkpoint_id DESC', 'TRUE', [1, 2, 3, 4, 6, 9]),
       inThread: listStatement(conn, 'thread_id = $1::text', 'checkpoint_id DESC, checkpoint_ns DESC',
         '($5::text IS NULL OR (checkpoint_id, checkpoint_ns) < ($5::text, $7::text))', [1, 3, 4, 5, 6, 7, 9]),
       everywhere: listStatement(conn, '($2::text IS NULL OR checkpoint_ns = $2::text)', 'checkpoint_id DESC, thread_id DESC, checkpoint_ns DESC',

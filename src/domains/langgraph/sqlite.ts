@@ -41,8 +41,9 @@ function prepareCheckpoints(db: DatabaseSync) {
     latest: db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM lg_checkpoints WHERE thread_id = ? AND checkpoint_ns = ?
       ORDER BY checkpoint_id DESC LIMIT 1`),
     // The checkpoint rebuilt from its channel_versions: one primary-key lookup per channel.
+    // CROSS JOIN keeps json_each outside: otherwise SQLite scans the thread's blobs for each channel.
     blobs: db.prepare(`SELECT b.channel, b.type, b.blob, b.compressed FROM json_each(?1) AS v
-      JOIN lg_blobs AS b ON b.thread_id = ?2 AND b.checkpoint_ns = ?3 AND b.channel = v.key AND b.version = v.value`),
+      CROSS JOIN lg_blobs AS b ON b.thread_id = ?2 AND b.checkpoint_ns = ?3 AND b.channel = v.key AND b.version = v.value`),
     // writesSortKey order: task path, task id, index. BINARY collation compares UTF-8 bytes, which is code point order.
     writes: db.prepare(`SELECT task_id, channel, type, blob, compressed FROM lg_writes
       WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ? ORDER BY task_path, task_id, idx`),
@@ -52,10 +53,12 @@ function prepareCheckpoints(db: DatabaseSync) {
     // ?3 before, ?4 filter, ?5 ?7 ?8 the last checkpoint of the page before (id, namespace, thread), ?6 the page size,
     // ?9 one checkpoint id (a config that names one).
     list: {
-      // Thread and namespace given: the primary key walks backwards from the bound.
+      // Thread and namespace given: the primary key walks backwards from ?3, here the nearer of `before` and the
+      // page before's last id. Without one, x'00' bounds nothing (any BLOB sorts after any TEXT), and the range
+      // still reaches the index, which `?3 IS NULL OR …` would not.
       inNamespace: db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM lg_checkpoints
-        WHERE thread_id = ?1 AND checkpoint_ns = ?2 AND ${BEFORE} AND ${FILTER} AND (?5 IS NULL OR checkpoint_id < ?5)
-        ORDER BY checkpoint_id DESC LIMIT ?6`),
+        WHERE thread_id = ?1 AND checkpoint_ns = ?2 AND checkpoint_id < coalesce(?3, x'00') AND (?9 IS NULL OR checkpoint_id = ?9)
+          AND ${FILTER} ORDER BY checkpoint_id DESC LIMIT ?6`),
       inThread: db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM lg_checkpoints
         WHERE thread_id = ?1 AND ${BEFORE} AND ${FILTER} AND (?5 IS NULL OR (checkpoint_id, checkpoint_ns) < (?5, ?7))
         ORDER BY checkpoint_id DESC, checkpoint_ns DESC LIMIT ?6`),
