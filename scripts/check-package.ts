@@ -33,7 +33,8 @@ try {
     const paths = files.map((f) => f.path);
     for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/writer.js', 'dist/workers/reader.js', 'dist/bin/flowstore.js', 'dist/src/aaow/index.js',
       'dist/migrations/sqlite/0001_runs.sql', 'dist/migrations/postgres/0001_runs.sql',
-      'dist/src/ui/index.js', 'dist/src/ui/assets/index.html', 'dist/src/ui/assets/js/app.js', 'dist/src/ui/assets/app.css']) {
+      'dist/src/ui/index.js', 'dist/src/ui/assets/index.html', 'dist/src/ui/assets/js/app.js', 'dist/src/ui/assets/app.css',
+      'dist/src/langgraph/index.js', 'dist/src/langgraph/index.d.ts', 'dist/migrations/sqlite/0006_langgraph.sql', 'dist/migrations/postgres/0006_langgraph.sql']) {
       if (!paths.includes(needed)) throw new Error(`missing ${needed}`);
     }
     const sources = paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'));
@@ -57,6 +58,15 @@ try {
     await adapter.close();
     console.log('store ok');
   `);
+  // The app installed no @langchain package: flowstore works without them, flowstore/langgraph names what it needs.
+  writeFileSync(join(app, 'langgraph.mjs'), `
+    try { await import('flowstore/langgraph'); console.log('loaded'); }
+    catch (e) { console.log(e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes('@langchain/') ? 'peer missing' : e.message); }
+  `);
+  check('flowstore/langgraph needs its optional peer, which flowstore itself never loads', () => {
+    const out = execFileSync(process.execPath, ['langgraph.mjs'], { cwd: app, encoding: 'utf8' });
+    if (!out.includes('peer missing')) throw new Error(out);
+  });
   check('an installed package opens a store, writes and reads', () => {
     const out = execFileSync(process.execPath, ['use.mjs'], { cwd: app, encoding: 'utf8' });
     if (!out.includes('store ok')) throw new Error(out);

@@ -23,6 +23,7 @@ import { AgentsApi } from './domains/agents/api.ts';
 import { DagApi } from './domains/dag/api.ts';
 import { DefinitionsApi } from './domains/definitions/api.ts';
 import { AaowApi } from './domains/aaow/api.ts';
+import { LangGraphApi } from './domains/langgraph/api.ts';
 import { parseOptions, redactUrl, resolveLocation, type Location, type StoreOptions } from './options.ts';
 
 function describeLocation(location: Location): string {
@@ -38,6 +39,8 @@ export interface Namespaces {
   readonly definitions: DefinitionsApi;
   /** The operations behind `SQLiteStorageAdapter` from `flowstore/aaow` (seed 003). */
   readonly aaow: AaowApi;
+  /** The operations behind `FlowstoreSaver` and `FlowstoreStore` from `flowstore/langgraph`. */
+  readonly langgraph: LangGraphApi;
   /** Read-only SQL: one statement, values bound, plain rows back. */
   query(sql: string, params?: readonly SqlValue[] | Record<string, SqlValue>): Promise<Record<string, unknown>[]>;
 }
@@ -59,6 +62,7 @@ function namespaces(invoker: Invoker, settings: NamespaceSettings): Namespaces {
     dag: new DagApi(invoker),
     definitions: new DefinitionsApi(invoker, settings.workflowPath),
     aaow: new AaowApi(invoker),
+    langgraph: new LangGraphApi(invoker),
     query: (sql, params = []) => invoker.invoke(admin.ops.query, { sql, params: params as SqlValue[] }),
   };
 }
@@ -71,6 +75,7 @@ export class Store implements Namespaces, AsyncDisposable {
   readonly dag: DagApi;
   readonly definitions: DefinitionsApi;
   readonly aaow: AaowApi;
+  readonly langgraph: LangGraphApi;
   readonly query: Namespaces['query'];
   readonly #engine: Engine;
   readonly #admin: AdminApi;
@@ -85,6 +90,7 @@ export class Store implements Namespaces, AsyncDisposable {
     this.dag = ns.dag;
     this.definitions = ns.definitions;
     this.aaow = ns.aaow;
+    this.langgraph = ns.langgraph;
     this.query = ns.query;
   }
 

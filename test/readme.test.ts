@@ -25,7 +25,9 @@ test('every TypeScript example in the README runs', (t) => {
   const imports: string[] = [];
   const scopes = blocks.map((block, i) => {
     const body = block.replace(/^import .*$/gm, (line) => {
-      imports.push(line.replace("'flowstore/aaow'", `'${join(root, 'src/aaow/index.ts')}'`).replace("'flowstore/ui'", `'${join(root, 'src/ui/index.ts')}'`).replace("'flowstore'", `'${join(root, 'src/index.ts')}'`));
+      imports.push(line.replace("'flowstore/aaow'", `'${join(root, 'src/aaow/index.ts')}'`).replace("'flowstore/ui'", `'${join(root, 'src/ui/index.ts')}'`)
+        .replace("'flowstore/langgraph'", `'${join(root, 'src/langgraph/index.ts')}'`)
+        .replace("'@langchain/langgraph'", `'${join(root, 'node_modules/@langchain/langgraph/dist/index.js')}'`).replace("'flowstore'", `'${join(root, 'src/index.ts')}'`));
       return '';
     });
     return i === 0 ? body : `{\n${body}\n}`;

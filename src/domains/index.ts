@@ -6,5 +6,6 @@ import { agents } from './agents/ops.ts';
 import { dag } from './dag/ops.ts';
 import { definitions } from './definitions/ops.ts';
 import { aaow } from './aaow/ops.ts';
+import { langgraph } from './langgraph/ops.ts';
 
-export const DOMAINS: readonly Domain<any, any>[] = [admin, runs, dag, definitions, aaow, agents];
+export const DOMAINS: readonly Domain<any, any>[] = [admin, runs, dag, definitions, aaow, agents, langgraph];

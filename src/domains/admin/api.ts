@@ -19,6 +19,7 @@ import { FlowstoreError } from '../../errors.ts';
 import { aaow } from '../aaow/ops.ts';
 import { RETAINABLE_SESSION_STATUSES as AAOW_RETAINABLE } from '../aaow/schema.ts';
 import { agents } from '../agents/ops.ts';
+import { langgraph } from '../langgraph/ops.ts';
 import { RETAINABLE_SESSION_STATUSES as AGENT_RETAINABLE } from '../agents/schema.ts';
 import { runs } from '../runs/ops.ts';
 import { RETAINABLE_RUN_STATUSES } from '../runs/schema.ts';
@@ -51,6 +52,10 @@ export interface CleanupResult {
   aaow: number;
   /** Ended agent sessions deleted (store.agents), with their events. */
   agents: number;
+  /** LangGraph threads whose newest checkpoint is older than the cutoff, with their blobs and writes (none when `statuses` is given: threads have no status). */
+  langgraph: number;
+  /** Expired LangGraph memory items (FlowstoreStore) swept. */
+  langgraphItems: number;
   total: number;
 }
 
@@ -135,13 +140,19 @@ export class AdminApi {
     if (!parsed.success) throw invalidArgument(parsed.error);
     const before = new Date(Date.now() - parsed.data.olderThanDays * 86_400_000);
     return this.#engine.transaction((invoker) => invoker, async (tx) => {
-      const result: CleanupResult = { runs: 0, aaow: 0, agents: 0, total: 0 };
+      const result: CleanupResult = { runs: 0, aaow: 0, agents: 0, langgraph: 0, langgraphItems: 0, total: 0 };
       for (const share of RETENTION) {
         const statuses = share.statuses.filter((s) => parsed.data.statuses?.includes(s) ?? true);
         if (statuses.length === 0) continue;
         const deleted = await tx.invoke(share.op, { before, statuses: statuses as never });
         result[share.domain] += deleted;
         result.total += deleted;
+      }
+      // A LangGraph thread has no status: a statuses filter names statuses it does not have, and leaves it alone.
+      if (parsed.data.statuses === undefined) {
+        result.langgraph = await tx.invoke(langgraph.ops.cleanupRetention, { before });
+        result.langgraphItems = await tx.invoke(langgraph.ops.sweepItems, {});
+        result.total += result.langgraph + result.langgraphItems;
       }
       return result;
     });
