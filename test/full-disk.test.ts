@@ -1,5 +1,5 @@
 /**
- * A full disk: a real tmpfs of a few hundred KB, so SQLite meets a real ENOSPC. Mounting
+ * A full disk: a real tmpfs of a few MB, so SQLite meets a real ENOSPC. Mounting
  * needs root (as on the project's machines and in CI); elsewhere the test is skipped.
  */
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { CHECKPOINT_INTERVAL_MS } from '../src/engine/checkpointer-core.ts';
 import { openStore } from '../src/index.ts';
 
 function mountTmpfs(dir: string, size: string): boolean {
@@ -21,7 +22,7 @@ function mountTmpfs(dir: string, size: string): boolean {
 
 test('a full disk fails the write with a coded error, keeps what was committed, and the store recovers', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'flowstore-full-'));
-  if (!mountTmpfs(dir, '1m')) {
+  if (!mountTmpfs(dir, '4m')) {
     rmSync(dir, { recursive: true, force: true });
     t.skip('mounting a tmpfs needs root');
     return;
@@ -36,9 +37,13 @@ test('a full disk fails the write with a coded error, keeps what was committed, 
   const state = (i: number, size: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { blob: 'x'.repeat(size) }, lastStepOutput: null, status: 'running' as const });
   await store.runs.saveState('small', state(0, 10));
   let failure: { code: string; details: { errcode?: number } } | undefined;
-  for (let i = 0; i < 50 && !failure; i++) {
+  for (let i = 0; i < 200 && !failure; i++) {
     try {
       await store.runs.saveState(`big_${i}`, state(i, 100_000));
+      // Let the checkpointer copy each write into the file, as it keeps up in steady use: a WAL
+      // still holding committed frames when the disk fills cannot be checkpointed (the file
+      // would have to grow), and then nothing could be given back.
+      await new Promise((resolve) => setTimeout(resolve, 2 * CHECKPOINT_INTERVAL_MS + 50));
     } catch (error) {
       failure = error as typeof failure;
     }
