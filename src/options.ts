@@ -19,6 +19,14 @@ export const DEFAULT_COMPRESSION_THRESHOLD_BYTES = 8 * 1024;
 export const DEFAULT_COMPRESSION_LEVEL = 3;
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
+/**
+ * Operations of one kind (reads, writes, transactions waiting their turn) queued and in
+ * flight at once. A queued `runs.saveState` of a ~1 KB state holds about 1.5 KB, so the
+ * writes' share stays near 25 MB, and the caller's own pending promises about as much.
+ */
+export const DEFAULT_HIGH_WATER_MARK = 16_384;
+/** What SQLite's `journal_size_limit` truncates the WAL file to once a checkpoint has copied it back. */
+export const DEFAULT_WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
 
 const compressionSchema = z.union([
   z.literal(false),
@@ -45,6 +53,8 @@ export const optionsSchema = z.object({
   workflowPath: z.string().min(1).optional(),
   transactionTimeoutMs: z.number().int().positive().max(3600 * 1000).default(DEFAULT_TRANSACTION_TIMEOUT_MS),
   closeTimeoutMs: z.number().int().positive().default(DEFAULT_CLOSE_TIMEOUT_MS),
+  highWaterMark: z.number().int().min(1).default(DEFAULT_HIGH_WATER_MARK),
+  walSizeLimitBytes: z.number().int().nonnegative().default(DEFAULT_WAL_SIZE_LIMIT_BYTES),
 }).strict();
 
 export type StoreOptions = z.input<typeof optionsSchema>;

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { FlowstoreError } from '../errors.ts';
 import type { Location, ParsedOptions } from '../options.ts';
+import { Backlog } from './backlog.ts';
 import type { WorkerConfig } from './config.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import type { Invoker, Op } from './op.ts';
@@ -41,6 +42,12 @@ interface TxState {
   open: boolean;
 }
 
+interface Backlogs {
+  readonly reads: Backlog;
+  readonly writes: Backlog;
+  readonly transactions: Backlog;
+}
+
 /** Which transaction the running code belongs to, to catch nesting and writes that would wait on themselves. */
 const currentTx = new AsyncLocalStorage<TxState>();
 
@@ -58,13 +65,15 @@ export class Engine implements Invoker {
   readonly #readers: ReaderClient;
   readonly #checkpointer: CheckpointerClient | undefined;
   readonly #walFile: string | undefined;
+  readonly #backlogs: Backlogs;
   #txQueue: Promise<void> = Promise.resolve();
   #nextTx = 1;
   #closed = false;
   #closing: Promise<void> | undefined;
 
-  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient, readers: ReaderClient, checkpointer: CheckpointerClient | undefined) {
+  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient, readers: ReaderClient, checkpointer: CheckpointerClient | undefined, backlogs: Backlogs) {
     this.#checkpointer = checkpointer;
+    this.#backlogs = backlogs;
     this.options = options;
     this.metrics = metrics;
     this.location = location;
@@ -83,17 +92,35 @@ export class Engine implements Invoker {
       durability: options.durability,
       busyTimeoutMs: options.busyTimeoutMs,
       compression: options.compression,
+      walSizeLimitBytes: options.walSizeLimitBytes,
       migrationsDir: MIGRATIONS_DIR,
     };
     const metrics = new Metrics();
-    const writer = await WriterClient.start(config, logger, metrics);
-    const readers = new ReaderClient(config, options.readers, metrics, logger);
+    const backlogs: Backlogs = {
+      reads: new Backlog('reads', options.highWaterMark),
+      writes: new Backlog('writes', options.highWaterMark),
+      transactions: new Backlog('transactions', options.highWaterMark),
+    };
+    const writer = await WriterClient.start(config, logger, metrics, backlogs.writes);
+    const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
     const checkpointer = config.memory ? undefined : new CheckpointerClient(config, logger);
-    return new Engine(options, location, logger, metrics, writer, readers, checkpointer);
+    return new Engine(options, location, logger, metrics, writer, readers, checkpointer, backlogs);
   }
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** True once reads, writes or waiting transactions have reached the high-water mark, until they are back at half of it. */
+  get needsDrain(): boolean {
+    const { reads, writes, transactions } = this.#backlogs;
+    return reads.needsDrain || writes.needsDrain || transactions.needsDrain;
+  }
+
+  /** Resolves once no kind of operation is at its high-water mark (at once when none is). */
+  async drained(): Promise<void> {
+    const { reads, writes, transactions } = this.#backlogs;
+    while (this.needsDrain) await Promise.all([reads.drained(), writes.drained(), transactions.drained()]);
   }
 
   invoke<Z extends z.ZodType, O>(op: Op<any, Z, O>, input: z.input<Z>): Promise<O> {
@@ -126,14 +153,16 @@ export class Engine implements Invoker {
     if (currentTx.getStore()?.open) throw new FlowstoreError('FLOWSTORE_CONFLICT', 'transactions do not nest: use the tx you were given');
     const timeoutMs = options.timeoutMs ?? this.options.transactionTimeoutMs;
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', 'timeoutMs: must be a positive integer', { details: { field: 'timeoutMs' } });
+    const backlog = this.#backlogs.transactions;
+    if (!backlog.tryEnter()) throw backlog.overloaded('transaction');
     // One transaction at a time from this store; the writer makes others wait too.
     const previous = this.#txQueue;
     let release!: () => void;
     this.#txQueue = new Promise<void>((resolve) => { release = resolve; });
-    await previous;
     const state: TxState = { id: this.#nextTx++, open: false };
     let timer: NodeJS.Timeout | undefined;
     try {
+      await previous;
       if (this.#closed) throw closedError();
       await this.#writer.begin(state.id, timeoutMs);
       state.open = true;
@@ -155,6 +184,7 @@ export class Engine implements Invoker {
     } finally {
       state.open = false;
       clearTimeout(timer);
+      backlog.leave();
       release();
     }
   }
@@ -162,7 +192,10 @@ export class Engine implements Invoker {
   async metricsSnapshot(): Promise<MetricsSnapshot> {
     let walBytes = 0;
     if (this.#walFile) walBytes = await stat(this.#walFile).then((s) => s.size, () => 0);
-    return this.metrics.snapshot(this.#writer.queued + this.#readers.queued, walBytes);
+    const { reads, writes, transactions } = this.#backlogs;
+    return this.metrics.snapshot(this.#writer.queued + this.#readers.queued, walBytes, {
+      reads: reads.snapshot(), writes: writes.snapshot(), transactions: transactions.snapshot(),
+    });
   }
 
   /** Idempotent: drains every accepted operation, then stops the threads. */

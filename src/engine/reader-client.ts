@@ -5,6 +5,7 @@
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import { FlowstoreError } from '../errors.ts';
+import type { Backlog } from './backlog.ts';
 import { Batcher, settle, type Pending } from './batcher.ts';
 import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
@@ -21,13 +22,13 @@ export class ReaderClient {
   #pool: Piscina<ReadTask, ReadTaskResult>;
   #broken = false;
 
-  constructor(config: WorkerConfig, threads: number, metrics: Metrics, logger: Logger) {
+  constructor(config: WorkerConfig, threads: number, metrics: Metrics, logger: Logger, backlog: Backlog) {
     this.#config = config;
     this.#threads = threads;
     this.#metrics = metrics;
     this.#logger = logger;
     this.#pool = this.#createPool();
-    this.#batcher = new Batcher(threads, true, (ops) => this.#run(ops));
+    this.#batcher = new Batcher(threads, true, (ops) => this.#run(ops), backlog);
   }
 
   get queued(): number {
