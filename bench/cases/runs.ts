@@ -5,7 +5,7 @@ import { fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
 import { prepareRuns, saveRun } from '../../src/domains/runs/sql.ts';
 import { openStore, type Store, type WorkflowStateInput } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';
-import { backgroundDone, inFlight, openRaw } from '../shared.ts';
+import { backgroundDone, inFlight, openRaw, rssPeak } from '../shared.ts';
 
 const PER_ITERATION = 1000;
 const RUN_IDS = 10_000;
@@ -58,6 +58,7 @@ const upserts: BenchCase = {
   async setup(ctx) {
     const store = await openStore({ path: join(ctx.dir, 'flowstore.db') });
     const raw = rawDb(ctx, 'raw.db');
+    const rss = rssPeak();
     let base = 0;
     return {
       flowstore: () => {
@@ -70,9 +71,60 @@ const upserts: BenchCase = {
         for (let i = 0; i < PER_ITERATION; i++) raw.upsert(base + i);
         raw.db.exec('COMMIT');
       },
+      notes: rss.notes,
       teardown: async () => {
+        rss.stop();
         const m = await store.metrics();
         console.log(`  flowstore write batches: average ${m.averageWriteBatch.toFixed(1)}, commit p50 ${m.commitMs.p50.toFixed(2)} ms`);
+        await store.close();
+        raw.db.close();
+      },
+    };
+  },
+};
+
+const BURST = 50_000;
+/** Where a burst's caller yields to the event loop, as a runner looping over a backlog would. */
+const BURST_YIELD_EVERY = 10_000;
+
+/**
+ * Issue 15's case: a runner that falls behind issues a burst of saves without awaiting
+ * any, stopping only when the store asks it to (`needsDrain`, then `drained()`), and
+ * yielding every 10,000. Peak RSS is printed beside the 64-in-flight case's.
+ */
+const burst: BenchCase = {
+  name: 'runs.saveState, unawaited burst of 50,000',
+  rawLabel: 'same upsert (saveRun), same encoded values, 1,000 per transaction',
+  ops: BURST,
+  async setup(ctx) {
+    const store = await openStore({ path: join(ctx.dir, 'flowstore.db') });
+    const raw = rawDb(ctx, 'raw.db');
+    const rss = rssPeak();
+    let base = 0;
+    return {
+      flowstore: async () => {
+        const offset = (base += BURST);
+        const writes: Promise<void>[] = [];
+        for (let i = 0; i < BURST; i++) {
+          writes.push(store.runs.saveState(`run_${(offset + i) % RUN_IDS}`, state(i)));
+          if (store.needsDrain) await store.drained();
+          else if (i % BURST_YIELD_EVERY === BURST_YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+        }
+        await Promise.all(writes);
+      },
+      drained: backgroundDone,
+      raw: () => {
+        for (let b = 0; b < BURST; b += PER_ITERATION) {
+          raw.db.exec('BEGIN IMMEDIATE');
+          for (let i = 0; i < PER_ITERATION; i++) raw.upsert(base + b + i);
+          raw.db.exec('COMMIT');
+        }
+      },
+      notes: rss.notes,
+      teardown: async () => {
+        rss.stop();
+        const { writes } = (await store.metrics()).backpressure;
+        console.log(`  flowstore backpressure: ${JSON.stringify(writes)}`);
         await store.close();
         raw.db.close();
       },
@@ -258,4 +310,4 @@ const scanDelay: BenchCase = {
   },
 };
 
-export const cases: BenchCase[] = [upserts, pointReads, sequentialWrite, sequentialRead, durableUpserts, scanDelay];
+export const cases: BenchCase[] = [upserts, burst, pointReads, sequentialWrite, sequentialRead, durableUpserts, scanDelay];
