@@ -7,6 +7,9 @@ import { fromErrorData } from '../errors.ts';
 import type { Backlog } from './backlog.ts';
 import type { Outcome, WireOp } from './protocol.ts';
 
+/** Turns what a worker returned into what the caller gets (an op's `finish`), on the main thread. */
+export type Finish = (wire: any) => unknown;
+
 /**
  * An operation on its way. It leaves its backlog the moment it settles, before its
  * caller's code runs on: a caller that awaited it and issues the next one finds the room.
@@ -15,23 +18,33 @@ export class Pending implements WireOp {
   readonly name: string;
   readonly input: unknown;
   readonly #backlog: Backlog;
+  readonly #finish: Finish | undefined;
   #resolve: ((value: unknown) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
 
-  constructor(name: string, input: unknown, backlog: Backlog, resolve: (value: unknown) => void, reject: (error: unknown) => void) {
+  constructor(name: string, input: unknown, backlog: Backlog, finish: Finish | undefined, resolve: (value: unknown) => void, reject: (error: unknown) => void) {
     this.name = name;
     this.input = input;
     this.#backlog = backlog;
+    this.#finish = finish;
     this.#resolve = resolve;
     this.#reject = reject;
   }
 
   resolve(value: unknown): void {
     const resolve = this.#resolve;
+    const reject = this.#reject!;
     if (!resolve) return;
     this.#resolve = this.#reject = undefined;
     this.#backlog.leave();
-    resolve(value);
+    if (this.#finish === undefined) return resolve(value);
+    let result: unknown;
+    try {
+      result = this.#finish(value);
+    } catch (error) {
+      return reject(error);
+    }
+    resolve(result);
   }
 
   reject(error: unknown): void {
@@ -79,10 +92,10 @@ export class Batcher {
   }
 
   /** Queues an operation; past the backlog's high-water mark it rejects at once with FLOWSTORE_OVERLOADED. */
-  submit(name: string, input: unknown): Promise<unknown> {
+  submit(name: string, input: unknown, finish?: Finish): Promise<unknown> {
     if (!this.#backlog.tryEnter()) return Promise.reject(this.#backlog.overloaded(name));
     return new Promise((resolve, reject) => {
-      this.#queue.push(new Pending(name, input, this.#backlog, resolve, reject));
+      this.#queue.push(new Pending(name, input, this.#backlog, finish, resolve, reject));
       this.#schedule();
     });
   }

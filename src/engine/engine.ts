@@ -137,14 +137,14 @@ export class Engine implements Invoker {
       if (tx?.open && this.location.kind === 'memory') {
         return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} called on the store inside a transaction on :memory: would wait for that transaction: use the transaction's tx instead`, { details: { op: op.name } }));
       }
-      return this.#readers.submit(op.name, parsed) as Promise<O>;
+      return this.#readers.submit(op.name, parsed, op.finish) as Promise<O>;
     }
     if (tx?.open) {
       // Outside writes wait for the open transaction: from inside it, this one would wait for itself.
       return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} called on the store inside a transaction: use the transaction's tx instead`, { details: { op: op.name } }));
     }
-    if (op.transactional === false) return this.#writer.submitStandalone(op.name, parsed) as Promise<O>;
-    return this.#writer.submit(op.name, parsed) as Promise<O>;
+    if (op.transactional === false) return this.#writer.submitStandalone(op.name, parsed, op.finish) as Promise<O>;
+    return this.#writer.submit(op.name, parsed, op.finish) as Promise<O>;
   }
 
   /** Runs `fn` in one write transaction; `makeTx` builds the namespaces bound to it. */
@@ -234,7 +234,7 @@ class TxInvoker implements Invoker {
       return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} cannot run inside a transaction`, { details: { op: op.name } }));
     }
     try {
-      return this.#writer.submitInTx(this.#state.id, op.name, validate(op, input)) as Promise<O>;
+      return this.#writer.submitInTx(this.#state.id, op.name, validate(op, input), op.finish) as Promise<O>;
     } catch (error) {
       return Promise.reject(error);
     }

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { FlowstoreError, fromErrorData, type ErrorData } from '../errors.ts';
 import { Backlog } from './backlog.ts';
-import { Batcher, Pending, settle } from './batcher.ts';
+import { Batcher, Pending, settle, type Finish } from './batcher.ts';
 import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
 import { packOps, type FromWriter, type ToWriter } from './protocol.ts';
@@ -70,25 +70,25 @@ export class WriterClient {
     return this.#worker;
   }
 
-  submit(name: string, input: unknown): Promise<unknown> {
-    return this.#batcher.submit(name, input);
+  submit(name: string, input: unknown, finish?: Finish): Promise<unknown> {
+    return this.#batcher.submit(name, input, finish);
   }
 
   /** A write that must run outside any transaction travels alone. */
-  submitStandalone(name: string, input: unknown): Promise<unknown> {
+  submitStandalone(name: string, input: unknown, finish?: Finish): Promise<unknown> {
     if (!this.#backlog.tryEnter()) return Promise.reject(this.#backlog.overloaded(name));
     return new Promise((resolve, reject) => {
-      void this.#post([new Pending(name, input, this.#backlog, resolve, reject)], undefined, true);
+      void this.#post([new Pending(name, input, this.#backlog, finish, resolve, reject)], undefined, true);
     });
   }
 
-  submitInTx(tx: number, name: string, input: unknown): Promise<unknown> {
+  submitInTx(tx: number, name: string, input: unknown, finish?: Finish): Promise<unknown> {
     let batcher = this.#txBatchers.get(tx);
     if (!batcher) {
       batcher = new Batcher(1, false, (ops) => this.#post(ops, tx), new Backlog('writes', this.#backlog.highWaterMark));
       this.#txBatchers.set(tx, batcher);
     }
-    return batcher.submit(name, input);
+    return batcher.submit(name, input, finish);
   }
 
   begin(tx: number, timeoutMs: number): Promise<void> {
