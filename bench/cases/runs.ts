@@ -1,4 +1,5 @@
 /** store.runs workloads (issue 2), each beside raw node:sqlite doing the same SQL on the main thread. */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
@@ -136,8 +137,8 @@ const burst: BenchCase = {
  * A populated store, and a raw read-only connection on the same file whose `load` does
  * what loadState does: the point read and the decoding of both stored values.
  */
-async function readPair(ctx: BenchContext) {
-  const store = await storeWithRuns(ctx);
+async function readPair(ctx: BenchContext, options: Parameters<typeof openStore>[0] = {}) {
+  const store = await storeWithRuns(ctx, options);
   const raw = new DatabaseSync(join(ctx.dir, 'flowstore.db'), { readOnly: true });
   const statement = prepareRuns(raw).load;
   const load = (runId: string) => {
@@ -155,7 +156,7 @@ const pointReads: BenchCase = {
   name: 'runs.loadState, 64 in flight',
   rawLabel: 'point read by key + JSON decode, main thread',
   ops: PER_ITERATION,
-  target: 0.5,
+  target: 0.7,
   async setup(ctx) {
     const { store, load, teardown } = await readPair(ctx);
     let n = 0;
@@ -168,6 +169,28 @@ const pointReads: BenchCase = {
     };
   },
 };
+
+/**
+ * The same reads with 1, 2 and 4 reader threads. On this project's 2-core machines more
+ * than two cannot help; on a machine with more cores, reads should scale with `readers`.
+ */
+const readerCounts: BenchCase[] = [1, 2, 4].map((readers) => ({
+  name: `runs.loadState, 64 in flight, readers: ${readers}`,
+  rawLabel: 'point read by key + JSON decode, main thread',
+  ops: PER_ITERATION,
+  async setup(ctx) {
+    const { store, load, teardown } = await readPair(ctx, { readers });
+    let n = 0;
+    return {
+      flowstore: () => inFlight(PER_ITERATION, () => store.runs.loadState(`run_${(n++ * 7919) % RUN_IDS}`)),
+      raw: () => {
+        for (let i = 0; i < PER_ITERATION; i++) load(`run_${(n++ * 7919) % RUN_IDS}`);
+      },
+      notes: () => ({ readers, cores: availableParallelism() }),
+      teardown,
+    };
+  },
+}));
 
 const sequentialWrite: BenchCase = {
   name: 'runs.saveState, sequential (latency)',
@@ -310,4 +333,4 @@ const scanDelay: BenchCase = {
   },
 };
 
-export const cases: BenchCase[] = [upserts, burst, pointReads, sequentialWrite, sequentialRead, durableUpserts, scanDelay];
+export const cases: BenchCase[] = [upserts, burst, pointReads, ...readerCounts, sequentialWrite, sequentialRead, durableUpserts, scanDelay];
