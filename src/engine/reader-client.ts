@@ -1,6 +1,6 @@
 /**
  * The reader pool: Piscina threads, each with one read-only connection. Reads issued
- * in one turn are spread over the free threads, one task per thread.
+ * in one turn are spread over the free slots, one task per slot, two slots per thread.
  */
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
@@ -18,7 +18,7 @@ import { READER_FILE } from './worker-files.ts';
  * main thread settles the batch and its callers issue the next, and the two take turns
  * instead of working at once; with two, the next batch is waiting when one ends.
  */
-const PER_READER = Number(process.env.PER_READER ?? 2);
+const PER_READER = 2;
 
 export class ReaderClient {
   readonly #config: WorkerConfig;
