@@ -2,8 +2,8 @@
  * `npm run bench`: every case in bench/cases/ through flowstore and through raw
  * node:sqlite in the same run, printed side by side with their ratio, and written to
  * bench/results/latest.json. `BENCH_TIME_MS` sets the time per side; `BENCH_ROUNDS`
- * how many turns that time is cut into; `BENCH_ONLY` filters cases by a substring of
- * their name.
+ * how many turns that time is cut into; `BENCH_ONLY` keeps the cases whose name holds
+ * one of its `|`-separated substrings.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +45,8 @@ async function loadCases(): Promise<BenchCase[]> {
     const module = (await import(new URL(file, dir).href)) as { cases: BenchCase[] };
     cases.push(...module.cases);
   }
-  return only ? cases.filter((c) => c.name.includes(only)) : cases;
+  const wanted = only?.split('|').filter(Boolean) ?? [];
+  return wanted.length > 0 ? cases.filter((c) => wanted.some((part) => c.name.includes(part))) : cases;
 }
 
 /** Each side's latency samples (ms per iteration) over every round. */

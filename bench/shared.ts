@@ -36,3 +36,18 @@ export function openRaw(ctx: BenchContext, name: string, file: string | null, sy
   if (file !== null) db.exec(readFileSync(new URL(`../migrations/sqlite/${file}`, import.meta.url), 'utf8'));
   return db;
 }
+
+/**
+ * The process's peak RSS while a case runs, sampled every 10 ms (the cases share one
+ * process, so `resourceUsage().maxRSS`, the peak since it started, would not tell them apart).
+ */
+export function rssPeak(): { readonly notes: () => Record<string, number>; stop(): void } {
+  const startMb = process.memoryUsage().rss / 1e6;
+  let peakMb = startMb;
+  const timer = setInterval(() => { peakMb = Math.max(peakMb, process.memoryUsage().rss / 1e6); }, 10);
+  timer.unref();
+  return {
+    notes: () => ({ rssAtSetupMB: Math.round(startMb), peakRssMB: Math.round(peakMb) }),
+    stop: () => clearInterval(timer),
+  };
+}

@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'FLOWSTORE_CONNECTION',
   'FLOWSTORE_COMMIT_UNKNOWN',
   'FLOWSTORE_READ_ONLY',
+  'FLOWSTORE_OVERLOADED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

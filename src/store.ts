@@ -114,6 +114,28 @@ export class Store implements Namespaces, AsyncDisposable {
   }
 
   /**
+   * True once reads, writes or transactions waiting their turn have reached the
+   * `highWaterMark` option (calls past it reject with FLOWSTORE_OVERLOADED), until they are
+   * back at half of it. As with a stream's `write()` returning false: stop, await {@link drained}.
+   *
+   * @example
+   * ```ts
+   * for (const [id, state] of states) {
+   *   store.runs.saveState(id, state).catch(report);
+   *   if (store.needsDrain) await store.drained();
+   * }
+   * ```
+   */
+  get needsDrain(): boolean {
+    return this.#engine.needsDrain;
+  }
+
+  /** Resolves once there is room again (at once when there is): the depth is back at half the high-water mark. */
+  drained(): Promise<void> {
+    return this.#engine.drained();
+  }
+
+  /**
    * Runs `fn` in one transaction: its writes commit together when it resolves and
    * not at all when it throws; reads through `tx` see them; other writes wait.
    */

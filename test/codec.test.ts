@@ -64,6 +64,15 @@ describe('codec', () => {
     assert.equal(fromSqlTime('2024-01-02 03:04:05.678').getTime(), date.getTime());
     assert.equal(fromSqlTime('2024-01-02 03:04:05').getTime(), Date.UTC(2024, 0, 2, 3, 4, 5));
   });
+
+  test('SQL times in other forms, or not valid, read as Date would read them', () => {
+    for (const text of ['2024-01-02T03:04:05Z', '2024-01-02 03:04', '2024-13-02 03:04:05', '2024-02-30 03:04:05', '2024-01-02 03:04:05.6', 'garbage']) {
+      assert.equal(fromSqlTime(text).getTime(), new Date(`${text.replace(' ', 'T')}Z`).getTime(), text);
+    }
+    for (let ms = Date.UTC(1999, 11, 31, 23, 59, 59, 999); ms < Date.UTC(2000, 0, 2); ms += 3_600_007) {
+      assert.equal(fromSqlTime(toSqlTime(new Date(ms))).getTime(), ms);
+    }
+  });
 });
 
 describe('errors', () => {

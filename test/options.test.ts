@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { openStore } from '../src/index.ts';
-import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_READ_ONLY, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_READERS, parseOptions, resolveLocation } from '../src/options.ts';
+import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_ONLY, DEFAULT_READERS, DEFAULT_WAL_SIZE_LIMIT_BYTES, parseOptions, resolveLocation } from '../src/options.ts';
 
 describe('options schema', () => {
   test('defaults are the named constants, and the result is frozen', () => {
@@ -12,6 +12,8 @@ describe('options schema', () => {
     assert.equal(options.busyTimeoutMs, DEFAULT_BUSY_TIMEOUT_MS);
     assert.deepEqual(options.compression, { thresholdBytes: DEFAULT_COMPRESSION_THRESHOLD_BYTES, level: DEFAULT_COMPRESSION_LEVEL });
     assert.equal(options.readOnly, DEFAULT_READ_ONLY);
+    assert.equal(options.highWaterMark, DEFAULT_HIGH_WATER_MARK);
+    assert.equal(options.walSizeLimitBytes, DEFAULT_WAL_SIZE_LIMIT_BYTES);
     assert.ok(Object.isFrozen(options));
   });
 
@@ -27,6 +29,9 @@ describe('options schema', () => {
     ['an empty path', { path: '' }, 'path'],
     ['a logger that is not one', { logger: 'loud' }, 'logger'],
     ['a zero transaction timeout', { transactionTimeoutMs: 0 }, 'transactionTimeoutMs'],
+    ['a high-water mark of zero', { highWaterMark: 0 }, 'highWaterMark'],
+    ['a fractional high-water mark', { highWaterMark: 10.5 }, 'highWaterMark'],
+    ['a negative WAL size limit', { walSizeLimitBytes: -1 }, 'walSizeLimitBytes'],
   ];
   for (const [name, options, field] of invalid) {
     test(`${name} is FLOWSTORE_INVALID_OPTIONS naming ${field}`, () => {

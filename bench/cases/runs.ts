@@ -1,11 +1,12 @@
 /** store.runs workloads (issue 2), each beside raw node:sqlite doing the same SQL on the main thread. */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
 import { prepareRuns } from '../../src/domains/runs/sqlite.ts';
 import { openStore, type Store, type WorkflowStateInput } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';
-import { backgroundDone, inFlight, openRaw } from '../shared.ts';
+import { backgroundDone, inFlight, openRaw, rssPeak } from '../shared.ts';
 
 const PER_ITERATION = 1000;
 const RUN_IDS = 10_000;
@@ -58,6 +59,7 @@ const upserts: BenchCase = {
   async setup(ctx) {
     const store = await openStore({ path: join(ctx.dir, 'flowstore.db') });
     const raw = rawDb(ctx, 'raw.db');
+    const rss = rssPeak();
     let base = 0;
     return {
       flowstore: () => {
@@ -70,9 +72,60 @@ const upserts: BenchCase = {
         for (let i = 0; i < PER_ITERATION; i++) raw.upsert(base + i);
         raw.db.exec('COMMIT');
       },
+      notes: rss.notes,
       teardown: async () => {
+        rss.stop();
         const m = await store.metrics();
         console.log(`  flowstore write batches: average ${m.averageWriteBatch.toFixed(1)}, commit p50 ${m.commitMs.p50.toFixed(2)} ms`);
+        await store.close();
+        raw.db.close();
+      },
+    };
+  },
+};
+
+const BURST = 50_000;
+/** Where a burst's caller yields to the event loop, as a runner looping over a backlog would. */
+const BURST_YIELD_EVERY = 10_000;
+
+/**
+ * Issue 15's case: a runner that falls behind issues a burst of saves without awaiting
+ * any, stopping only when the store asks it to (`needsDrain`, then `drained()`), and
+ * yielding every 10,000. Peak RSS is printed beside the 64-in-flight case's.
+ */
+const burst: BenchCase = {
+  name: 'runs.saveState, unawaited burst of 50,000',
+  rawLabel: 'same upsert (saveRun), same encoded values, 1,000 per transaction',
+  ops: BURST,
+  async setup(ctx) {
+    const store = await openStore({ path: join(ctx.dir, 'flowstore.db') });
+    const raw = rawDb(ctx, 'raw.db');
+    const rss = rssPeak();
+    let base = 0;
+    return {
+      flowstore: async () => {
+        const offset = (base += BURST);
+        const writes: Promise<void>[] = [];
+        for (let i = 0; i < BURST; i++) {
+          writes.push(store.runs.saveState(`run_${(offset + i) % RUN_IDS}`, state(i)));
+          if (store.needsDrain) await store.drained();
+          else if (i % BURST_YIELD_EVERY === BURST_YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+        }
+        await Promise.all(writes);
+      },
+      drained: backgroundDone,
+      raw: () => {
+        for (let b = 0; b < BURST; b += PER_ITERATION) {
+          raw.db.exec('BEGIN IMMEDIATE');
+          for (let i = 0; i < PER_ITERATION; i++) raw.upsert(base + b + i);
+          raw.db.exec('COMMIT');
+        }
+      },
+      notes: rss.notes,
+      teardown: async () => {
+        rss.stop();
+        const { writes } = (await store.metrics()).backpressure;
+        console.log(`  flowstore backpressure: ${JSON.stringify(writes)}`);
         await store.close();
         raw.db.close();
       },
@@ -84,8 +137,8 @@ const upserts: BenchCase = {
  * A populated store, and a raw read-only connection on the same file whose `load` does
  * what loadState does: the point read and the decoding of both stored values.
  */
-async function readPair(ctx: BenchContext) {
-  const store = await storeWithRuns(ctx);
+async function readPair(ctx: BenchContext, options: Parameters<typeof openStore>[0] = {}) {
+  const store = await storeWithRuns(ctx, options);
   const raw = new DatabaseSync(join(ctx.dir, 'flowstore.db'), { readOnly: true });
   const statement = prepareRuns(raw).load;
   const load = (runId: string) => {
@@ -103,7 +156,7 @@ const pointReads: BenchCase = {
   name: 'runs.loadState, 64 in flight',
   rawLabel: 'point read by key + JSON decode, main thread',
   ops: PER_ITERATION,
-  target: 0.5,
+  target: 0.7,
   async setup(ctx) {
     const { store, load, teardown } = await readPair(ctx);
     let n = 0;
@@ -116,6 +169,28 @@ const pointReads: BenchCase = {
     };
   },
 };
+
+/**
+ * The same reads with 1, 2 and 4 reader threads. On this project's 2-core machines more
+ * than two cannot help; on a machine with more cores, reads should scale with `readers`.
+ */
+const readerCounts: BenchCase[] = [1, 2, 4].map((readers) => ({
+  name: `runs.loadState, 64 in flight, readers: ${readers}`,
+  rawLabel: 'point read by key + JSON decode, main thread',
+  ops: PER_ITERATION,
+  async setup(ctx) {
+    const { store, load, teardown } = await readPair(ctx, { readers });
+    let n = 0;
+    return {
+      flowstore: () => inFlight(PER_ITERATION, () => store.runs.loadState(`run_${(n++ * 7919) % RUN_IDS}`)),
+      raw: () => {
+        for (let i = 0; i < PER_ITERATION; i++) load(`run_${(n++ * 7919) % RUN_IDS}`);
+      },
+      notes: () => ({ readers, cores: availableParallelism() }),
+      teardown,
+    };
+  },
+}));
 
 const sequentialWrite: BenchCase = {
   name: 'runs.saveState, sequential (latency)',
@@ -258,4 +333,4 @@ const scanDelay: BenchCase = {
   },
 };
 
-export const cases: BenchCase[] = [upserts, pointReads, sequentialWrite, sequentialRead, durableUpserts, scanDelay];
+export const cases: BenchCase[] = [upserts, burst, pointReads, ...readerCounts, sequentialWrite, sequentialRead, durableUpserts, scanDelay];

@@ -4,11 +4,56 @@
  * operation would cap throughput at the cost of a thread hop each (PERFORMANCE.md).
  */
 import { fromErrorData } from '../errors.ts';
+import type { Backlog } from './backlog.ts';
 import type { Outcome, WireOp } from './protocol.ts';
 
-export interface Pending extends WireOp {
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
+/** Turns what a worker returned into what the caller gets (an op's `finish`), on the main thread. */
+export type Finish = (wire: any) => unknown;
+
+/**
+ * An operation on its way. It leaves its backlog the moment it settles, before its
+ * caller's code runs on: a caller that awaited it and issues the next one finds the room.
+ */
+export class Pending implements WireOp {
+  readonly name: string;
+  readonly input: unknown;
+  readonly #backlog: Backlog;
+  readonly #finish: Finish | undefined;
+  #resolve: ((value: unknown) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+
+  constructor(name: string, input: unknown, backlog: Backlog, finish: Finish | undefined, resolve: (value: unknown) => void, reject: (error: unknown) => void) {
+    this.name = name;
+    this.input = input;
+    this.#backlog = backlog;
+    this.#finish = finish;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  resolve(value: unknown): void {
+    const resolve = this.#resolve;
+    const reject = this.#reject!;
+    if (!resolve) return;
+    this.#resolve = this.#reject = undefined;
+    this.#backlog.leave();
+    if (this.#finish === undefined) return resolve(value);
+    let result: unknown;
+    try {
+      result = this.#finish(value);
+    } catch (error) {
+      return reject(error);
+    }
+    resolve(result);
+  }
+
+  reject(error: unknown): void {
+    const reject = this.#reject;
+    if (!reject) return;
+    this.#resolve = this.#reject = undefined;
+    this.#backlog.leave();
+    reject(error);
+  }
 }
 
 /** The largest batch one message carries: big enough to amortize a hop, small enough to keep latency flat. */
@@ -19,6 +64,7 @@ export class Batcher {
   readonly #maxInFlight: number;
   readonly #spread: boolean;
   readonly #send: (batch: Pending[]) => Promise<void>;
+  readonly #backlog: Backlog;
   readonly #idle: (() => void)[] = [];
   #inFlight = 0;
   #scheduled = false;
@@ -27,11 +73,13 @@ export class Batcher {
    * @param maxInFlight batches sent but not yet settled
    * @param spread split the queue evenly over free slots (readers run in parallel; the writer does not)
    * @param send posts a batch and settles each of its operations; must not reject
+   * @param backlog counts each operation from its submission until it settles, and refuses one past the mark
    */
-  constructor(maxInFlight: number, spread: boolean, send: (batch: Pending[]) => Promise<void>) {
+  constructor(maxInFlight: number, spread: boolean, send: (batch: Pending[]) => Promise<void>, backlog: Backlog) {
     this.#maxInFlight = maxInFlight;
     this.#spread = spread;
     this.#send = send;
+    this.#backlog = backlog;
   }
 
   /** Operations waiting plus operations in flight are what `metrics().queueDepth` reports. */
@@ -43,9 +91,11 @@ export class Batcher {
     return this.#inFlight;
   }
 
-  submit(name: string, input: unknown): Promise<unknown> {
+  /** Queues an operation; past the backlog's high-water mark it rejects at once with FLOWSTORE_OVERLOADED. */
+  submit(name: string, input: unknown, finish?: Finish): Promise<unknown> {
+    if (!this.#backlog.tryEnter()) return Promise.reject(this.#backlog.overloaded(name));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ name, input, resolve, reject });
+      this.#queue.push(new Pending(name, input, this.#backlog, finish, resolve, reject));
       this.#schedule();
     });
   }

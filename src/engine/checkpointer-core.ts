@@ -4,7 +4,13 @@
  * commits every thousand pages. A PASSIVE checkpoint from this second connection runs
  * beside the writer without blocking it. The writer keeps a much higher auto-checkpoint
  * threshold of its own, so the WAL stays bounded even if this thread stops.
+ *
+ * The WAL file keeps the size of the largest burst it held: SQLite writes it again from
+ * its start once a checkpoint has copied it all back, but never shrinks it by itself.
+ * The writer's `journal_size_limit` truncates it on the first commit after such a
+ * restart; when no commit comes (the burst was the last), this thread truncates it.
  */
+import { statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { MessagePort } from 'node:worker_threads';
 import type { WorkerConfig } from './config.ts';
@@ -24,9 +30,18 @@ export function runCheckpointer(config: WorkerConfig, port: MessagePort): void {
   // A checkpoint syncs according to this connection's setting, so it must match the writer's.
   db.exec(`PRAGMA synchronous = ${config.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  const truncate = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)');
+  const walFile = `${config.filename}-wal`;
+  let lastLog = -1;
   const timer = setInterval(() => {
     try {
-      checkpoint.get();
+      const { busy, log, checkpointed } = checkpoint.get() as { busy: number; log: number; checkpointed: number };
+      // Everything copied back and nothing written since the last tick: the writer is idle,
+      // so taking its lock for a moment costs it nothing. Without a busy timeout this
+      // connection gives up at once if the writer or a reader is in the way.
+      const idle = busy === 0 && log > 0 && log === checkpointed && log === lastLog;
+      lastLog = log;
+      if (idle && (statSync(walFile, { throwIfNoEntry: false })?.size ?? 0) > config.walSizeLimitBytes) truncate.get();
     } catch {
       // Busy (another checkpoint, a recovery): the next tick tries again.
     }

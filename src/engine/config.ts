@@ -13,6 +13,8 @@ export interface WorkerConfig {
   readonly durability: 'normal' | 'full';
   readonly busyTimeoutMs: number;
   readonly compression: CompressionSettings | false;
+  /** The WAL file is truncated to this size once a checkpoint has copied it all back (SQLite's journal_size_limit). */
+  readonly walSizeLimitBytes: number;
   /** Where the migration files are; resolved on the main thread. */
   readonly migrationsDir: string;
 }

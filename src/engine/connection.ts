@@ -16,6 +16,8 @@ export function openConnection(config: WorkerConfig, readOnly: boolean): Databas
       if (!config.memory) {
         db.exec('PRAGMA journal_mode = WAL');
         db.exec(`PRAGMA wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
+        // Once a checkpoint has copied the WAL back, the next commit truncates the file to this.
+        db.exec(`PRAGMA journal_size_limit = ${config.walSizeLimitBytes}`);
       }
       // Durability 'full': SQLite syncs the WAL as each transaction commits, so one sync per batch.
       db.exec(`PRAGMA synchronous = ${config.durability === 'full' ? 'FULL' : 'NORMAL'}`);

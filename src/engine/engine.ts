@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { FlowstoreError } from '../errors.ts';
 import type { Location, ParsedOptions } from '../options.ts';
+import { Backlog } from './backlog.ts';
 import type { WorkerConfig } from './config.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import type { Invoker, Op } from './op.ts';
@@ -78,6 +79,12 @@ interface TxState {
   open: boolean;
 }
 
+interface Backlogs {
+  readonly reads: Backlog;
+  readonly writes: Backlog;
+  readonly transactions: Backlog;
+}
+
 /** Which transaction the running code belongs to, to catch nesting and writes that would wait on themselves. */
 const currentTx = new AsyncLocalStorage<TxState>();
 
@@ -89,6 +96,7 @@ export interface TransactionOptions {
 /** What the threads are started with: where the store lives, and how. */
 function workerConfig(options: ParsedOptions, location: Location): WorkerConfig {
   const common = {
+    walSizeLimitBytes: options.walSizeLimitBytes,
     durability: options.durability,
     busyTimeoutMs: options.busyTimeoutMs,
     compression: options.compression,
@@ -129,13 +137,15 @@ export class Engine implements Invoker {
   readonly #readers: ReaderClient;
   readonly #checkpointer: CheckpointerClient | undefined;
   readonly #walFile: string | undefined;
+  readonly #backlogs: Backlogs;
   #txQueue: Promise<void> = Promise.resolve();
   #nextTx = 1;
   #closed = false;
   #closing: Promise<void> | undefined;
 
-  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient | undefined, readers: ReaderClient, checkpointer: CheckpointerClient | undefined) {
+  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient | undefined, readers: ReaderClient, checkpointer: CheckpointerClient | undefined, backlogs: Backlogs) {
     this.#checkpointer = checkpointer;
+    this.#backlogs = backlogs;
     this.options = options;
     this.metrics = metrics;
     this.location = location;
@@ -148,19 +158,36 @@ export class Engine implements Invoker {
   static async start(options: ParsedOptions, location: Location, logger: Logger): Promise<Engine> {
     const config = workerConfig(options, location);
     const metrics = new Metrics();
+    const backlogs: Backlogs = {
+      reads: new Backlog('reads', options.highWaterMark),
+      writes: new Backlog('writes', options.highWaterMark),
+      transactions: new Backlog('transactions', options.highWaterMark),
+    };
     if (options.readOnly) {
       if (config.memory) throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', 'readOnly: an in-memory store has nothing to read', { details: { field: 'readOnly' } });
       await verifyReadOnly(config);
-      return new Engine(options, location, logger, metrics, undefined, new ReaderClient(config, options.readers, metrics, logger), undefined);
+      return new Engine(options, location, logger, metrics, undefined, new ReaderClient(config, options.readers, metrics, logger, backlogs.reads), undefined, backlogs);
     }
-    const writer = await WriterClient.start(config, logger, metrics);
-    const readers = new ReaderClient(config, options.readers, metrics, logger);
+    const writer = await WriterClient.start(config, logger, metrics, backlogs.writes);
+    const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
     const checkpointer = location.kind === 'file' ? new CheckpointerClient(config, logger) : undefined;
-    return new Engine(options, location, logger, metrics, writer, readers, checkpointer);
+    return new Engine(options, location, logger, metrics, writer, readers, checkpointer, backlogs);
   }
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** True once reads, writes or waiting transactions have reached the high-water mark, until they are back at half of it. */
+  get needsDrain(): boolean {
+    const { reads, writes, transactions } = this.#backlogs;
+    return reads.needsDrain || writes.needsDrain || transactions.needsDrain;
+  }
+
+  /** Resolves once no kind of operation is at its high-water mark (at once when none is). */
+  async drained(): Promise<void> {
+    const { reads, writes, transactions } = this.#backlogs;
+    while (this.needsDrain) await Promise.all([reads.drained(), writes.drained(), transactions.drained()]);
   }
 
   invoke<Z extends z.ZodType, O>(op: Op<any, Z, O>, input: z.input<Z>): Promise<O> {
@@ -177,15 +204,15 @@ export class Engine implements Invoker {
       if (tx?.open && this.location.kind === 'memory') {
         return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} called on the store inside a transaction on :memory: would wait for that transaction: use the transaction's tx instead`, { details: { op: op.name } }));
       }
-      return this.#readers.submit(op.name, parsed) as Promise<O>;
+      return this.#readers.submit(op.name, parsed, op.finish) as Promise<O>;
     }
     if (!this.#writer) return Promise.reject(readOnlyError(op.name));
     if (tx?.open) {
       // Outside writes wait for the open transaction: from inside it, this one would wait for itself.
       return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} called on the store inside a transaction: use the transaction's tx instead`, { details: { op: op.name } }));
     }
-    if (op.transactional === false) return this.#writer.submitStandalone(op.name, parsed) as Promise<O>;
-    return this.#writer.submit(op.name, parsed) as Promise<O>;
+    if (op.transactional === false) return this.#writer.submitStandalone(op.name, parsed, op.finish) as Promise<O>;
+    return this.#writer.submit(op.name, parsed, op.finish) as Promise<O>;
   }
 
   /** Runs `fn` in one write transaction; `makeTx` builds the namespaces bound to it. */
@@ -196,14 +223,16 @@ export class Engine implements Invoker {
     if (currentTx.getStore()?.open) throw new FlowstoreError('FLOWSTORE_CONFLICT', 'transactions do not nest: use the tx you were given');
     const timeoutMs = options.timeoutMs ?? this.options.transactionTimeoutMs;
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', 'timeoutMs: must be a positive integer', { details: { field: 'timeoutMs' } });
+    const backlog = this.#backlogs.transactions;
+    if (!backlog.tryEnter()) throw backlog.overloaded('transaction');
     // One transaction at a time from this store; the writer makes others wait too.
     const previous = this.#txQueue;
     let release!: () => void;
     this.#txQueue = new Promise<void>((resolve) => { release = resolve; });
-    await previous;
     const state: TxState = { id: this.#nextTx++, open: false };
     let timer: NodeJS.Timeout | undefined;
     try {
+      await previous;
       if (this.#closed) throw closedError();
       await writer.begin(state.id, timeoutMs);
       state.open = true;
@@ -225,6 +254,7 @@ export class Engine implements Invoker {
     } finally {
       state.open = false;
       clearTimeout(timer);
+      backlog.leave();
       release();
     }
   }
@@ -232,7 +262,10 @@ export class Engine implements Invoker {
   async metricsSnapshot(): Promise<MetricsSnapshot> {
     let walBytes = 0;
     if (this.#walFile) walBytes = await stat(this.#walFile).then((s) => s.size, () => 0);
-    return this.metrics.snapshot((this.#writer?.queued ?? 0) + this.#readers.queued, walBytes);
+    const { reads, writes, transactions } = this.#backlogs;
+    return this.metrics.snapshot((this.#writer?.queued ?? 0) + this.#readers.queued, walBytes, {
+      reads: reads.snapshot(), writes: writes.snapshot(), transactions: transactions.snapshot(),
+    });
   }
 
   /** Idempotent: drains every accepted operation, then stops the threads. */
@@ -271,7 +304,7 @@ class TxInvoker implements Invoker {
       return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} cannot run inside a transaction`, { details: { op: op.name } }));
     }
     try {
-      return this.#writer.submitInTx(this.#state.id, op.name, validate(op, input)) as Promise<O>;
+      return this.#writer.submitInTx(this.#state.id, op.name, validate(op, input), op.finish) as Promise<O>;
     } catch (error) {
       return Promise.reject(error);
     }

@@ -1,4 +1,5 @@
 /** Counters kept on the main thread from what the workers report with each batch. */
+import type { BacklogKind, BacklogSnapshot } from './backlog.ts';
 
 const WINDOW = 4096;
 
@@ -17,6 +18,8 @@ export interface MetricsSnapshot {
   readonly queueDepth: number;
   readonly walBytes: number;
   readonly workerRestarts: number;
+  /** Per kind: the high-water mark, the depth now and at its highest, and how often callers were held back. */
+  readonly backpressure: Readonly<Record<BacklogKind, BacklogSnapshot>>;
 }
 
 export class Metrics {
@@ -45,7 +48,7 @@ export class Metrics {
     this.#commits[this.#commitCount++ % WINDOW] = commitMs;
   }
 
-  snapshot(queueDepth: number, walBytes: number): MetricsSnapshot {
+  snapshot(queueDepth: number, walBytes: number, backpressure: Record<BacklogKind, BacklogSnapshot>): MetricsSnapshot {
     const sorted = this.#commits.slice(0, Math.min(this.#commitCount, WINDOW)).sort();
     const at = (q: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
     return {
@@ -62,6 +65,7 @@ export class Metrics {
       queueDepth,
       walBytes,
       workerRestarts: this.workerRestarts,
+      backpressure,
     };
   }
 }

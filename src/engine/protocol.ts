@@ -144,7 +144,12 @@ export class OutcomeBuilder {
 
   add(index: number, result: OpResult): void {
     if (!result.ok) (this.#errors ??= new Array<ErrorData | null>(this.#size).fill(null))[index] = result.error;
-    else if (result.value !== undefined) (this.#values ??= new Array<unknown>(this.#size))[index] = result.value;
+    else this.value(index, result.value);
+  }
+
+  /** Operation `index` returned `value`. */
+  value(index: number, value: unknown): void {
+    if (value !== undefined) (this.#values ??= new Array<unknown>(this.#size))[index] = value;
   }
 
   build(): Outcome {

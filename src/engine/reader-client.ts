@@ -1,15 +1,24 @@
 /**
  * The reader pool: Piscina threads, each with one read-only connection. Reads issued
- * in one turn are spread over the free threads, one task per thread.
+ * in one turn are spread over the free slots, one task per slot, two slots per thread.
  */
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import { FlowstoreError } from '../errors.ts';
-import { Batcher, settle, type Pending } from './batcher.ts';
+import type { Backlog } from './backlog.ts';
+import { readerBalancer } from './balancer.ts';
+import { Batcher, settle, type Finish, type Pending } from './batcher.ts';
 import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
 import type { ReadTask, ReadTaskResult } from './protocol.ts';
 import { READER_FILE } from './worker-files.ts';
+
+/**
+ * Batches in flight per reader thread. With one, a reader answers, then sleeps while the
+ * main thread settles the batch and its callers issue the next, and the two take turns
+ * instead of working at once; with two, the next batch is waiting when one ends.
+ */
+const PER_READER = 2;
 
 export class ReaderClient {
   readonly #config: WorkerConfig;
@@ -17,17 +26,18 @@ export class ReaderClient {
   readonly #batcher: Batcher;
   readonly #metrics: Metrics;
   readonly #logger: Logger;
-  readonly #running = new Set<AbortController>();
+  /** Fails a batch in flight: the pool lost a thread that was starting, and its tasks would wait forever. */
+  readonly #running = new Set<(reason: unknown) => void>();
   #pool: Piscina<ReadTask, ReadTaskResult>;
   #broken = false;
 
-  constructor(config: WorkerConfig, threads: number, metrics: Metrics, logger: Logger) {
+  constructor(config: WorkerConfig, threads: number, metrics: Metrics, logger: Logger, backlog: Backlog) {
     this.#config = config;
     this.#threads = threads;
     this.#metrics = metrics;
     this.#logger = logger;
     this.#pool = this.#createPool();
-    this.#batcher = new Batcher(threads, true, (ops) => this.#run(ops));
+    this.#batcher = new Batcher(threads * PER_READER, true, (ops) => this.#run(ops), backlog);
   }
 
   get queued(): number {
@@ -39,8 +49,8 @@ export class ReaderClient {
     return this.#pool.threads;
   }
 
-  submit(name: string, input: unknown): Promise<unknown> {
-    return this.#batcher.submit(name, input);
+  submit(name: string, input: unknown, finish?: Finish): Promise<unknown> {
+    return this.#batcher.submit(name, input, finish);
   }
 
   async close(): Promise<void> {
@@ -56,6 +66,9 @@ export class ReaderClient {
       maxThreads: this.#threads,
       // Readers hold a connection and prepared statements: keep them instead of re-opening.
       idleTimeout: Number.POSITIVE_INFINITY,
+      // The threads run their tasks one after another (reader-core): this only lets the next one wait there.
+      concurrentTasksPerWorker: PER_READER,
+      loadBalancer: readerBalancer(PER_READER),
     });
     // A thread that fails outside any task (while starting) is reported here. Piscina then
     // stops starting threads, and reads would wait for one forever: fail them instead, and
@@ -65,7 +78,7 @@ export class ReaderClient {
       this.#logger.error({ err: error }, 'flowstore reader thread failed to start');
       if (pool !== this.#pool) return;
       this.#broken = true;
-      for (const controller of this.#running) controller.abort(error);
+      for (const fail of this.#running) fail(error);
     });
     return pool;
   }
@@ -77,20 +90,23 @@ export class ReaderClient {
       this.#broken = false;
       void old.destroy().catch(() => {});
     }
-    const controller = new AbortController();
-    this.#running.add(controller);
+    // Not an AbortSignal: Piscina gives a task that has one a thread to itself, and each
+    // thread is to hold more than one batch.
+    let fail!: (reason: unknown) => void;
+    const failed = new Promise<never>((_, reject) => { fail = reject; });
+    this.#running.add(fail);
     let output: ReadTaskResult;
     try {
-      output = await this.#pool.run({ ops: ops.map(({ name, input }) => ({ name, input })) }, { signal: controller.signal });
+      // A Pending clones as its name and input: its other fields are private.
+      output = await Promise.race([this.#pool.run({ ops }), failed]);
     } catch (cause) {
-      const reason = controller.signal.aborted ? controller.signal.reason : cause;
       const error = isCloneError(cause)
         ? new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `a value cannot be sent to a reader: ${(cause as Error).message}`, { cause })
-        : new FlowstoreError('FLOWSTORE_WORKER_EXITED', 'a reader thread exited, or could not start, while running the read', { cause: reason });
+        : new FlowstoreError('FLOWSTORE_WORKER_EXITED', 'a reader thread exited, or could not start, while running the read', { cause });
       ops.forEach((op) => op.reject(error));
       return;
     } finally {
-      this.#running.delete(controller);
+      this.#running.delete(fail);
     }
     this.#metrics.recordRead(ops.length, output.busyRetries);
     settle(ops, output.outcome);

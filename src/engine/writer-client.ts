@@ -6,7 +6,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { FlowstoreError, fromErrorData, type ErrorData } from '../errors.ts';
-import { Batcher, settle, type Pending } from './batcher.ts';
+import { Backlog } from './backlog.ts';
+import { Batcher, Pending, settle, type Finish } from './batcher.ts';
 import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
 import { packOps, type FromWriter, type ToWriter } from './protocol.ts';
@@ -28,7 +29,8 @@ export class WriterClient {
   readonly #logger: Logger;
   readonly #metrics: Metrics;
   readonly #waiters = new Map<number, Waiter>();
-  readonly #batcher = new Batcher(WRITER_PIPELINE, true, (ops) => this.#post(ops));
+  readonly #backlog: Backlog;
+  readonly #batcher: Batcher;
   readonly #txBatchers = new Map<number, Batcher>();
   #worker!: Worker;
   #ready!: Promise<void>;
@@ -37,15 +39,21 @@ export class WriterClient {
   #fatal: FlowstoreError | undefined;
   #lastError: Error | undefined;
 
-  private constructor(config: WorkerConfig, logger: Logger, metrics: Metrics) {
+  private constructor(config: WorkerConfig, logger: Logger, metrics: Metrics, backlog: Backlog) {
     this.#config = config;
     this.#logger = logger;
     this.#metrics = metrics;
+    this.#backlog = backlog;
+    this.#batcher = new Batcher(WRITER_PIPELINE, true, (ops) => this.#post(ops), backlog);
   }
 
-  /** Starts the writer and waits until it has migrated the database. */
-  static async start(config: WorkerConfig, logger: Logger, metrics: Metrics): Promise<WriterClient> {
-    const client = new WriterClient(config, logger, metrics);
+  /**
+   * Starts the writer and waits until it has migrated the database. `backlog` counts the
+   * writes outside transactions; each transaction's own get a backlog of the same mark,
+   * so that a flood of other writes, which waits for the transaction, cannot fail it.
+   */
+  static async start(config: WorkerConfig, logger: Logger, metrics: Metrics, backlog: Backlog): Promise<WriterClient> {
+    const client = new WriterClient(config, logger, metrics, backlog);
     client.#spawn();
     await client.#ready;
     return client;
@@ -62,24 +70,25 @@ export class WriterClient {
     return this.#worker;
   }
 
-  submit(name: string, input: unknown): Promise<unknown> {
-    return this.#batcher.submit(name, input);
+  submit(name: string, input: unknown, finish?: Finish): Promise<unknown> {
+    return this.#batcher.submit(name, input, finish);
   }
 
   /** A write that must run outside any transaction travels alone. */
-  submitStandalone(name: string, input: unknown): Promise<unknown> {
+  submitStandalone(name: string, input: unknown, finish?: Finish): Promise<unknown> {
+    if (!this.#backlog.tryEnter()) return Promise.reject(this.#backlog.overloaded(name));
     return new Promise((resolve, reject) => {
-      void this.#post([{ name, input, resolve, reject }], undefined, true);
+      void this.#post([new Pending(name, input, this.#backlog, finish, resolve, reject)], undefined, true);
     });
   }
 
-  submitInTx(tx: number, name: string, input: unknown): Promise<unknown> {
+  submitInTx(tx: number, name: string, input: unknown, finish?: Finish): Promise<unknown> {
     let batcher = this.#txBatchers.get(tx);
     if (!batcher) {
-      batcher = new Batcher(1, false, (ops) => this.#post(ops, tx));
+      batcher = new Batcher(1, false, (ops) => this.#post(ops, tx), new Backlog('writes', this.#backlog.highWaterMark));
       this.#txBatchers.set(tx, batcher);
     }
-    return batcher.submit(name, input);
+    return batcher.submit(name, input, finish);
   }
 
   begin(tx: number, timeoutMs: number): Promise<void> {

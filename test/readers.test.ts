@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ReaderClient } from '../src/engine/reader-client.ts';
+import type { Store } from '../src/index.ts';
+import { tempStore } from './helpers.ts';
+
+const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i }, lastStepOutput: null, status: 'running' as const });
+const SCAN = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000) SELECT count(*) AS n FROM c';
+
+function readers(store: Store): ReaderClient {
+  return (store as unknown as Record<symbol, { readers: ReaderClient }>)[Symbol.for('flowstore.internals')]!.readers;
+}
+
+test('point reads keep flowing on the other reader while one runs a long scan, none held behind it', async (t) => {
+  const store = await tempStore(t, { readers: 2 });
+  await Promise.all(Array.from({ length: 100 }, (_, i) => store.runs.saveState(`run_${i}`, state(i))));
+  let scanned = false;
+  const scan = store.query(SCAN).then((rows) => { scanned = true; return rows; });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let round = 0; round < 50; round++) {
+    const states = await Promise.all(Array.from({ length: 32 }, (_, i) => store.runs.loadState(`run_${(round + i) % 100}`)));
+    assert.equal(states[0]?.currentStepIndex, round % 100);
+  }
+  assert.equal(scanned, false, 'every round answered while the scan still ran');
+  assert.equal((await scan)[0]!.n, 20_000_000);
+});
+
+test('a reader that dies holding two batches rejects both with FLOWSTORE_WORKER_EXITED', async (t) => {
+  const store = await tempStore(t, { readers: 1 });
+  await store.runs.saveState('run_1', state(1));
+  const first = store.query(SCAN);
+  // Issued in the next turn: a batch of its own, sent to the same thread to wait behind the first.
+  await new Promise((resolve) => setImmediate(resolve));
+  const second = Array.from({ length: 5 }, () => store.runs.loadState('run_1'));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await readers(store).threads[0]!.terminate();
+  for (const outcome of await Promise.allSettled([first, ...second])) {
+    assert.equal(outcome.status, 'rejected');
+    assert.equal((outcome as PromiseRejectedResult).reason.code, 'FLOWSTORE_WORKER_EXITED');
+  }
+  assert.equal((await store.runs.loadState('run_1'))?.currentStepIndex, 1);
+});
+
+test('a read whose stored JSON is damaged rejects alone with FLOWSTORE_CORRUPT, decoded on the main thread or not', async (t) => {
+  const store = await tempStore(t, { readers: 1 });
+  await store.runs.saveState('good', state(1));
+  await store.runs.saveState('small', state(2));
+  await store.runs.saveState('large', { ...state(3), pipelineContext: { notes: 'x'.repeat(20_000) } });
+  await store.transaction(async () => {});
+  const { DatabaseSync } = await import('node:sqlite');
+  const db = new DatabaseSync(store.path);
+  db.exec("UPDATE workflow_state SET pipeline_context = '{broken' WHERE run_id = 'small'");
+  db.exec(`UPDATE workflow_state SET pipeline_context = '{${'x'.repeat(20_000)}' WHERE run_id = 'large'`);
+  db.close();
+  const [good, small, large] = await Promise.allSettled([store.runs.loadState('good'), store.runs.loadState('small'), store.runs.loadState('large')]);
+  assert.equal(good.status === 'fulfilled' && good.value?.currentStepIndex, 1);
+  assert.equal((small as PromiseRejectedResult).reason.code, 'FLOWSTORE_CORRUPT');
+  assert.equal((large as PromiseRejectedResult).reason.code, 'FLOWSTORE_CORRUPT');
+});
