@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'FLOWSTORE_CORRUPT',
   'FLOWSTORE_WORKER_EXITED',
   'FLOWSTORE_SQLITE',
+  'FLOWSTORE_UNSUPPORTED_RUNTIME',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -23,6 +23,7 @@ import { AgentsApi } from './domains/agents/api.ts';
 import { DagApi } from './domains/dag/api.ts';
 import { DefinitionsApi } from './domains/definitions/api.ts';
 import { AaowApi } from './domains/aaow/api.ts';
+import { assertSupportedRuntime } from './node-support.ts';
 import { parseOptions, resolveLocation, type StoreOptions } from './options.ts';
 
 /** The domain namespaces, the same on a store and on a transaction's `tx`. */
@@ -178,9 +179,11 @@ function makeLogger(option: StoreOptions['logger']): Logger {
 /**
  * Opens (creating and migrating when needed) a store. Rejects with
  * FLOWSTORE_INVALID_OPTIONS for a bad option, FLOWSTORE_MIGRATION for a database
- * whose migrations do not match, FLOWSTORE_CORRUPT for a file that is not SQLite.
+ * whose migrations do not match, FLOWSTORE_CORRUPT for a file that is not SQLite,
+ * FLOWSTORE_UNSUPPORTED_RUNTIME on a Node it does not support (before any thread starts).
  */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
+  assertSupportedRuntime();
   const parsed = parseOptions(options);
   const location = resolveLocation(parsed.path);
   const logger = makeLogger(parsed.logger);
