@@ -2,7 +2,10 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { WorkerConfig } from '../src/engine/config.ts';
 import type { ToWriter } from '../src/engine/protocol.ts';
-import { WriterCore } from '../src/engine/writer-core.ts';
+import { muteSqliteWarning } from '../src/engine/thread-warnings.ts';
+
+muteSqliteWarning();
+const { WriterCore } = await import('../src/engine/writer-core.ts');
 
 const port = parentPort!;
 const core = await WriterCore.start(
