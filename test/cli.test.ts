@@ -193,6 +193,6 @@ describe('flowstore command line', () => {
   });
 });
 
-test('the compiled bin keeps its shebang', () => {
+test('the bin keeps its shebang', () => {
   assert.match(readFileSync(BIN, 'utf8'), /^#!\/usr\/bin\/env node\n/);
 });
