@@ -1,13 +1,17 @@
 /**
- * The package as a user gets it: `npm pack`, install the tarball into an empty
- * folder, then open a store, write and read, through the compiled JavaScript (Node
- * will not strip types inside node_modules), the `flowstore/aaow` entry and the CLI.
+ * The package as a user gets it: `npm pack`, install the tarball into an empty folder,
+ * then, with the Node running this script, open a store, write and read through the
+ * compiled JavaScript (Node will not strip types inside node_modules), the
+ * `flowstore/aaow` entry and the CLI, with nothing on stderr. Then the same package on an
+ * unsupported Node (the first `node` on PATH outside node_modules, or FLOWSTORE_OLD_NODE):
+ * it imports, and refuses with FLOWSTORE_UNSUPPORTED_RUNTIME. CI runs this on each major.
  * Prints `N passed, N failed` so CI counts it.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { assertSupportedRuntime, SUPPORTED_NODE_RANGE } from '../src/node-support.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'flowstore-pack-'));
@@ -26,24 +30,58 @@ function check(name: string, fn: () => void): void {
   }
 }
 
+/** Runs `node` on `args` in `cwd`; throws with its output unless it exits 0 with an empty stderr. */
+function runQuietly(node: string, args: string[], cwd: string): string {
+  const { status, stdout, stderr } = spawnSync(node, args, { cwd, encoding: 'utf8' });
+  if (status !== 0 || stderr !== '') throw new Error(`exit ${status}\n${stdout}${stderr}`);
+  return stdout;
+}
+
+/** npm's own script, to run npm with the Node under test, as a user of that Node does. */
+function npmCli(): string {
+  if (process.env.npm_execpath) return process.env.npm_execpath;
+  const found = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'npm')).find((file) => existsSync(file));
+  if (!found) throw new Error('npm is not on PATH');
+  return realpathSync(found);
+}
+
+/** An installed Node that flowstore does not support, to prove it refuses cleanly there. */
+function unsupportedNode(): string | undefined {
+  const candidates = process.env.FLOWSTORE_OLD_NODE ? [process.env.FLOWSTORE_OLD_NODE]
+    : (process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== '' && !dir.includes('node_modules')).map((dir) => join(dir, 'node'));
+  return candidates.find((node) => {
+    if (!existsSync(node)) return false;
+    const versions = JSON.parse(execFileSync(node, ['-p', 'JSON.stringify({ node: process.versions.node, sqlite: process.versions.sqlite })'], { encoding: 'utf8' }));
+    try {
+      assertSupportedRuntime(versions);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
 try {
   const packed = execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const [{ filename, files }] = JSON.parse(packed.slice(packed.indexOf('['))) as [{ filename: string; files: { path: string }[] }];
   check('the tarball holds compiled JavaScript and no TypeScript sources', () => {
     const paths = files.map((f) => f.path);
-    for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/writer.js', 'dist/workers/reader.js', 'dist/bin/flowstore.js', 'dist/src/aaow/index.js',
+    for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/writer.js', 'dist/workers/reader.cjs', 'dist/workers/reader.js', 'bin/flowstore.js', 'dist/src/cli/main.js', 'dist/src/aaow/index.js',
       'dist/migrations/sqlite/0001_runs.sql', 'dist/migrations/postgres/0001_runs.sql',
       'dist/src/ui/index.js', 'dist/src/ui/assets/index.html', 'dist/src/ui/assets/js/app.js', 'dist/src/ui/assets/app.css',
       'dist/src/langgraph/index.js', 'dist/src/langgraph/index.d.ts', 'dist/migrations/sqlite/0006_langgraph.sql', 'dist/migrations/postgres/0006_langgraph.sql']) {
       if (!paths.includes(needed)) throw new Error(`missing ${needed}`);
     }
-    const sources = paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'));
+    const sources = paths.filter((p) => /\.[cm]?ts$/.test(p) && !/\.d\.[cm]?ts$/.test(p));
     if (sources.length > 0) throw new Error(`TypeScript sources in the package: ${sources.join(', ')}`);
   });
   const app = join(work, 'app');
-  execFileSync('mkdir', ['-p', app]);
+  mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  execFileSync(npm, ['install', '--no-audit', '--no-fund', join(work, filename)], { cwd: app, stdio: 'inherit' });
+  check(`npm on Node ${process.versions.node} installs the tarball without a warning`, () => {
+    const { status, stderr } = spawnSync(process.execPath, [npmCli(), 'install', '--no-audit', '--no-fund', join(work, filename)], { cwd: app, encoding: 'utf8' });
+    if (status !== 0 || /npm warn/i.test(stderr)) throw new Error(`exit ${status}\n${stderr}`);
+  });
   writeFileSync(join(app, 'use.mjs'), `
     import { openStore, isFlowstoreError } from 'flowstore';
     import { SQLiteStorageAdapter } from 'flowstore/aaow';
@@ -52,6 +90,7 @@ try {
     const state = await store.runs.loadState('run_1');
     if (state?.pipelineContext.n !== 1n) throw new Error('read back ' + JSON.stringify(state));
     try { await store.runs.loadState(''); throw new Error('no error'); } catch (e) { if (!isFlowstoreError(e)) throw e; }
+    await store.backup('./copy.db');
     await store.close();
     const adapter = new SQLiteStorageAdapter('file:./aaow.db');
     await adapter.initialize();
@@ -67,12 +106,12 @@ try {
     const out = execFileSync(process.execPath, ['langgraph.mjs'], { cwd: app, encoding: 'utf8' });
     if (!out.includes('peer missing')) throw new Error(out);
   });
-  check('an installed package opens a store, writes and reads', () => {
-    const out = execFileSync(process.execPath, ['use.mjs'], { cwd: app, encoding: 'utf8' });
+  check(`an installed package opens a store, writes, reads and backs up on Node ${process.versions.node}, with nothing on stderr`, () => {
+    const out = runQuietly(process.execPath, ['use.mjs'], app);
     if (!out.includes('store ok')) throw new Error(out);
   });
   check('the installed CLI runs', () => {
-    const out = execFileSync(process.execPath, [join(app, 'node_modules/flowstore/dist/bin/flowstore.js'), 'stats', join(app, 'app.db'), '--json'], { encoding: 'utf8' });
+    const out = runQuietly(process.execPath, [join(app, 'node_modules/flowstore/bin/flowstore.js'), 'stats', join(app, 'app.db'), '--json'], app);
     if (JSON.parse(out).runs.totalWorkflows !== 1) throw new Error(out);
   });
   check('no native addon in the installed tree (no .node file, no binding.gyp)', () => {
@@ -91,7 +130,7 @@ try {
     import { spawn } from 'node:child_process';
     import { startDashboard } from 'flowstore/ui';
     if (typeof startDashboard !== 'function') throw new Error('flowstore/ui has no startDashboard');
-    const child = spawn(process.execPath, ['node_modules/flowstore/dist/bin/flowstore.js', 'ui', 'app.db', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['node_modules/flowstore/bin/flowstore.js', 'ui', 'app.db', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const url = await new Promise((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (d) => { out += d; const m = /(http:[^ ]+) /.exec(out); if (m) resolve(m[1]); });
@@ -108,6 +147,29 @@ try {
   check('the installed flowstore ui serves its page, its libraries and its API', () => {
     const out = execFileSync(process.execPath, ['ui.mjs'], { cwd: app, encoding: 'utf8' });
     if (!out.includes('ui ok')) throw new Error(out);
+  });
+
+  const old = unsupportedNode();
+  writeFileSync(join(app, 'old.mjs'), `
+    import { openStore } from 'flowstore';
+    import { SQLiteStorageAdapter } from 'flowstore/aaow';
+    const codes = [];
+    for (const open of [() => openStore({ path: './old.db' }), () => new SQLiteStorageAdapter('file:./old-aaow.db').initialize()]) {
+      try { await open(); codes.push('opened'); } catch (e) { codes.push(e.code + ' ' + e.details.requiredNode); }
+    }
+    console.log(JSON.stringify(codes));
+  `);
+  check(`on an unsupported Node (${old ?? 'none found: set FLOWSTORE_OLD_NODE'}) the package imports and openStore rejects with FLOWSTORE_UNSUPPORTED_RUNTIME`, () => {
+    if (old === undefined) throw new Error('no unsupported Node to try');
+    const codes = JSON.parse(runQuietly(old, ['old.mjs'], app)) as string[];
+    const expected = `FLOWSTORE_UNSUPPORTED_RUNTIME ${SUPPORTED_NODE_RANGE}`;
+    if (codes.length !== 2 || codes.some((code) => code !== expected)) throw new Error(JSON.stringify(codes));
+    if (existsSync(join(app, 'old.db'))) throw new Error('a database file was created');
+  });
+  check('on an unsupported Node the CLI exits 1 with FLOWSTORE_UNSUPPORTED_RUNTIME', () => {
+    if (old === undefined) throw new Error('no unsupported Node to try');
+    const { status, stderr } = spawnSync(old, [join(app, 'node_modules/flowstore/bin/flowstore.js'), 'stats', join(app, 'app.db')], { encoding: 'utf8' });
+    if (status !== 1 || !stderr.startsWith('FLOWSTORE_UNSUPPORTED_RUNTIME')) throw new Error(`exit ${status}\n${stderr}`);
   });
 } finally {
   rmSync(work, { recursive: true, force: true });

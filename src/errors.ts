@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'FLOWSTORE_COMMIT_UNKNOWN',
   'FLOWSTORE_READ_ONLY',
   'FLOWSTORE_OVERLOADED',
+  'FLOWSTORE_UNSUPPORTED_RUNTIME',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

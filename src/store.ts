@@ -24,6 +24,7 @@ import { DagApi } from './domains/dag/api.ts';
 import { DefinitionsApi } from './domains/definitions/api.ts';
 import { AaowApi } from './domains/aaow/api.ts';
 import { LangGraphApi } from './domains/langgraph/api.ts';
+import { assertSupportedRuntime } from './node-support.ts';
 import { parseOptions, redactUrl, resolveLocation, type Location, type StoreOptions } from './options.ts';
 
 function describeLocation(location: Location): string {
@@ -223,8 +224,10 @@ function makeLogger(option: StoreOptions['logger']): Logger {
  * whose migrations do not match, FLOWSTORE_CORRUPT for a file that is not SQLite.
  * With `readOnly: true` it creates and migrates nothing: the file must exist
  * (FLOWSTORE_NOT_FOUND) with every migration applied (FLOWSTORE_MIGRATION).
+ * FLOWSTORE_UNSUPPORTED_RUNTIME on a Node it does not support (before any thread starts).
  */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
+  assertSupportedRuntime();
   const parsed = parseOptions(options);
   const location = resolveLocation(parsed.path);
   const logger = makeLogger(parsed.logger);

@@ -7,14 +7,19 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/index.ts';
 
-const BIN = fileURLToPath(new URL('../bin/flowstore.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin/flowstore.js');
 
 interface Result { code: number; stdout: string; stderr: string }
 
 /** Runs the CLI as a child process, the way a user would, with optional stdin and environment. */
 function cli(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Result> {
+  return command(process.execPath, [BIN, ...args], options);
+}
+
+function command(file: string, args: string[], options: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, FLOWSTORE_DB: '', ...options.env }, stdio: 'pipe' });
+    const child = spawn(file, args, { cwd: options.cwd, env: { ...process.env, FLOWSTORE_DB: '', ...options.env }, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
@@ -52,6 +57,14 @@ describe('flowstore command line', () => {
     assert.equal(unknown.code, 2);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /inspect/);
+  });
+
+  test("the README's `npx flowstore …` runs in the repository right after npm install, with no build", async () => {
+    // npx finds the repository's own bin, which runs the sources; --no stops it fetching a package of that name.
+    const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+    const result = await command(npx, ['--no', 'flowstore', 'stats', db, '--json'], { cwd: ROOT });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).runs.totalWorkflows, 4);
   });
 
   test('--help on every command exits 0 with its usage', async () => {
@@ -180,6 +193,6 @@ describe('flowstore command line', () => {
   });
 });
 
-test('the compiled bin keeps its shebang', () => {
+test('the bin keeps its shebang', () => {
   assert.match(readFileSync(BIN, 'utf8'), /^#!\/usr\/bin\/env node\n/);
 });

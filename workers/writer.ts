@@ -2,7 +2,9 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { WorkerConfig } from '../src/engine/config.ts';
 import type { FromWriter, ToWriter } from '../src/engine/protocol.ts';
+import { muteSqliteWarning } from '../src/engine/thread-warnings.ts';
 
+muteSqliteWarning();
 const port = parentPort!;
 const config = workerData as WorkerConfig;
 const post = (message: FromWriter) => port.postMessage(message);

@@ -1,15 +1,17 @@
 /**
- * Worker entry points. From the sources (tests, development) they are the `.ts`
- * files, which Node 24 runs by stripping types; from the published package they are
- * the compiled `.js` files, since Node will not strip types inside node_modules.
+ * Worker entry points. From the sources (tests, development) they are the `.ts` and `.cts`
+ * files, which Node runs by stripping types; from the published package they are the
+ * compiled `.js` and `.cjs` files, since Node will not strip types inside node_modules.
+ * The reader's is CommonJS because Piscina require()s it (see workers/reader.cts).
  */
 import { fileURLToPath } from 'node:url';
 
-const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const fromSources = import.meta.url.endsWith('.ts');
+const [esm, cjs] = fromSources ? ['.ts', '.cts'] : ['.js', '.cjs'];
 
-export const WRITER_FILE = fileURLToPath(new URL(`../../workers/writer${extension}`, import.meta.url));
-export const CHECKPOINTER_FILE = fileURLToPath(new URL(`../../workers/checkpointer${extension}`, import.meta.url));
-export const READER_FILE = fileURLToPath(new URL(`../../workers/reader${extension}`, import.meta.url));
+export const WRITER_FILE = fileURLToPath(new URL(`../../workers/writer${esm}`, import.meta.url));
+export const CHECKPOINTER_FILE = fileURLToPath(new URL(`../../workers/checkpointer${esm}`, import.meta.url));
+export const READER_FILE = fileURLToPath(new URL(`../../workers/reader${cjs}`, import.meta.url));
 /** Each backend's migrations, numbered alike. */
 export const MIGRATIONS_DIRS = {
   sqlite: fileURLToPath(new URL('../../migrations/sqlite/', import.meta.url)),

@@ -2,7 +2,6 @@
  * Looking after the file: online backup, VACUUM (in place and INTO a new file),
  * applied migrations, table sizes.
  */
-import { backup } from 'node:sqlite';
 import { z } from 'zod';
 import { fromSqlTime } from '../../codec.ts';
 import { opsOf } from '../../engine/op.ts';
@@ -49,6 +48,9 @@ export const maintenanceOps = {
       // committed meanwhile (through the WAL) do not restart it, and it always finishes.
       return inSnapshot(ctx, async () => {
         try {
+          // Imported here, in the reader that runs it: the main thread loads this file for the
+          // op's declaration and must not need node:sqlite before openStore has checked the runtime.
+          const { backup } = await import('node:sqlite');
           const pages = await backup(ctx.sql.db, dest, {
             rate: pagesPerStep,
             progress: ({ totalPages, remainingPages }) => progress?.post({ totalPages, remainingPages }),

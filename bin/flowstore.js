@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/**
+ * The `flowstore` command; everything lives in src/cli. Installed from the package, this
+ * runs the compiled CLI. In a checkout of the repository the sources sit beside it, and it
+ * runs them (Node strips their types), so that `npx flowstore` works right after
+ * `npm install`, with no build to make first and none to go stale.
+ */
+import { existsSync } from 'node:fs';
+
+const sources = new URL('../src/cli/main.ts', import.meta.url);
+const { main } = await import(existsSync(sources) ? sources.href : '../dist/src/cli/main.js');
+
+process.exitCode = await main(process.argv.slice(2));
