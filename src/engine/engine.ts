@@ -18,12 +18,10 @@ import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import type { Invoker, Op } from './op.ts';
 import { CheckpointerClient } from './checkpointer-client.ts';
 import { ReaderClient } from './reader-client.ts';
-import { openConnection } from './connection.ts';
 import { loadMigrations, verifyAllApplied, type AppliedRow } from './migrate.ts';
 import { retryBusy } from './retry.ts';
 import { MIGRATIONS_DIRS } from './worker-files.ts';
 import { WriterClient } from './writer-client.ts';
-import { verifyPostgresReadOnly } from '../backends/postgres/migrate.ts';
 
 /** Validates `input` against the op's schema; the error names the field. */
 export function validate<Z extends z.ZodType>(op: Op<any, Z, unknown>, input: unknown): z.output<Z> {
@@ -53,12 +51,14 @@ function readOnlyError(what: string): FlowstoreError {
  * This is the one statement that runs on the caller's thread, once, at open.
  */
 async function verifyReadOnly(config: WorkerConfig): Promise<void> {
-  if (config.backend === 'postgres') return verifyPostgresReadOnly(config);
+  if (config.backend === 'postgres') return (await import('../backends/postgres/migrate.ts')).verifyPostgresReadOnly(config);
   try {
     if (!statSync(config.filename).isFile()) throw new Error('not a file');
   } catch (cause) {
     throw new FlowstoreError('FLOWSTORE_NOT_FOUND', `readOnly: no database file at ${config.filename}`, { details: { path: config.filename }, cause });
   }
+  // Loaded here, not at the top: the main thread must not need node:sqlite before openStore has checked the runtime.
+  const { openConnection } = await import('./connection.ts');
   const db = await retryBusy(() => openConnection(config, true), config.busyTimeoutMs, { busyRetries: 0 });
   try {
     const known = loadMigrations(config.migrationsDir);
