@@ -2,24 +2,24 @@
  * The PostgreSQL catalog of the store's schema (pg_class, pg_attribute, pg_index,
  * pg_constraint) and the paging and insert statements over it. Cells read and written
  * here are the export's (values.ts), column by column as SQLite would hold them: integers
- * stay integers, `double precision` stays real, booleans are 0/1, and a JSON value kept
- * as bytes is its JSON text unless deflated, as it is on SQLite, whichever way it is stored.
+ * stay integers, `double precision` stays real, booleans are 0/1, and `bytea` that SQLite
+ * declares TEXT (JSON values, agent state) is its text unless it is a deflated stream, as
+ * SQLite keeps it: text when plain, a blob when deflated.
  */
+import { Codec } from '../../codec.ts';
 import { FlowstoreError, invalidArgument } from '../../errors.ts';
 import type { Statement } from '../../engine/op.ts';
 import type { QueryConfig } from 'pg';
 import type { PgConnection } from '../../backends/postgres/connection.ts';
 import type { TableAccess, TablePage } from './statements.ts';
+import { sqliteTextColumns } from './sqlite-shape.ts';
 import { NOT_EXPORTED, parentsFirst, quote, ROWID, type TableCatalog, type TableInfo } from './tables.ts';
 import { decodeCell, encodeCell, type JsonCell } from './values.ts';
 
-/**
- * The comment that marks a `bytea` column holding a JSON value (its UTF-8 text, or its
- * zlib form): such a column is `TEXT` on SQLite, where plain JSON is text and deflated JSON a blob.
- */
-export const JSON_VALUE_COMMENT = /^flowstore:json\b/;
-/** The first byte of fflate's zlib streams; JSON text never starts with it (see codec.ts). */
+/** The first byte of every zlib stream fflate writes (see codec.ts). */
 const ZLIB_HEADER = 0x78;
+/** Checks a deflated stream whole (inflates it and compares its checksum). */
+const zlib = new Codec(false);
 
 /** How a column's values become export cells and back. */
 type Kind = 'integer' | 'real' | 'boolean' | 'bytes' | 'json' | 'text';
@@ -49,7 +49,6 @@ interface ColumnRow {
   type: string;
   generated: string;
   collatable: boolean;
-  comment: string | null;
   sequence: string | null;
 }
 
@@ -60,7 +59,7 @@ const KINDS: Record<string, Kind> = {
 const READ_AS_IS = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'bool', 'bytea', 'text', 'varchar', 'bpchar', 'name', 'timestamptz', 'timestamp']);
 
 const COLUMNS_SQL = `SELECT c.relname AS table, a.attname AS column, t.typname, format_type(a.atttypid, a.atttypmod) AS type,
-    a.attgenerated AS generated, a.attcollation <> 0 AS collatable, col_description(c.oid, a.attnum) AS comment,
+    a.attgenerated AS generated, a.attcollation <> 0 AS collatable,
     pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS sequence
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -80,7 +79,18 @@ const PARENTS_SQL = `SELECT c.relname AS table, p.relname AS parent
 
 function kindOf(row: ColumnRow): Kind {
   const kind = KINDS[row.typname] ?? 'text';
-  return kind === 'bytes' && row.comment !== null && JSON_VALUE_COMMENT.test(row.comment) ? 'json' : kind;
+  return kind === 'bytes' && sqliteTextColumns().get(row.table)?.has(row.column) === true ? 'json' : kind;
+}
+
+/** A whole zlib stream, which text never is; text that merely starts with "x" is not one. */
+function isDeflated(bytes: Uint8Array): boolean {
+  if (bytes[0] !== ZLIB_HEADER) return false;
+  try {
+    zlib.decodeBytes(bytes, true);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -93,11 +103,11 @@ function encode(column: Column, value: unknown): JsonCell {
     case 'boolean':
       return value === true ? 1 : value === false ? 0 : encodeCell(value);
     case 'json':
-      if (value instanceof Uint8Array && value[0] !== ZLIB_HEADER) {
+      if (value instanceof Uint8Array && !isDeflated(value)) {
         try {
           return utf8.decode(value);
         } catch {
-          // Not UTF-8 after all: the bytes as they are.
+          // Not UTF-8: bytes, as a blob in a TEXT column is on SQLite.
         }
       }
       return encodeCell(value);
