@@ -221,7 +221,7 @@ for (const backend of BACKENDS) {
   });
 }
 
-describe('two stores on one PostgreSQL schema, as two hosts', { skip: REAL_POSTGRES_URL ? false : 'needs a real server (FLOWSTORE_TEST_POSTGRES_URL)' }, () => {
+describe('store.dag: two stores on one PostgreSQL schema, as two hosts', { skip: REAL_POSTGRES_URL ? false : 'needs a real server (FLOWSTORE_TEST_POSTGRES_URL)' }, () => {
   test('replacing one cache at the same moment: it ends as one of the two, never a mix', async (t) => {
     const where = await tempLocation(t, POSTGRES);
     const hosts = [await openStore({ ...where, readers: 1 }), await openStore({ ...where, readers: 1 })] as const;
