@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
+import pg from 'pg';
 import { openStore, type BackupProgress, type Store } from '../src/index.ts';
 import { decodeCell, encodeCell } from '../src/domains/admin/values.ts';
-import { BACKENDS, tempDir, tempStore } from './helpers.ts';
+import { BACKENDS, POSTGRES, tempDir, tempLocation, tempStore } from './helpers.ts';
+import { REAL_POSTGRES_URL } from './helpers-postgres.ts';
 
 const HOUR = 3_600_000;
 
@@ -204,4 +206,80 @@ test('an integral real stays real through export and import', async (t) => {
   await target.importJsonl([text]);
   const [row] = await target.query('SELECT typeof(memory_usage_mb) AS t, memory_usage_mb AS m FROM workflow_state');
   assert.deepEqual(row, { t: 'real', m: 3 });
+});
+
+describe('admin on postgres only', () => {
+  /** A store on its own schema, and a plain client on that schema for what no store would do. */
+  async function storeWithClient(t: TestContext) {
+    const where = await tempLocation(t, POSTGRES);
+    const store = await openStore({ ...where, readers: 1 });
+    t.after(() => store.close());
+    const client = new pg.Client({ connectionString: where.path });
+    await client.connect();
+    t.after(() => client.end());
+    await client.query(`SET search_path = "${where.postgres!.schema!}"`);
+    return { store, client, schema: where.postgres!.schema! };
+  }
+
+  test('checkIntegrity finds an index left invalid by a failed CREATE INDEX CONCURRENTLY', async (t) => {
+    const { store, client } = await storeWithClient(t);
+    await store.runs.saveState('r1', run('completed', new Date()));
+    await store.runs.saveState('r2', run('completed', new Date()));
+    assert.deepEqual(await store.checkIntegrity(), { ok: true, messages: ['ok'] });
+    // Two runs share a status: the unique index fails, and stays behind invalid.
+    await assert.rejects(client.query('CREATE UNIQUE INDEX CONCURRENTLY one_per_status ON workflow_state (status)'));
+    const result = await store.checkIntegrity();
+    assert.equal(result.ok, false);
+    assert.equal(result.messages.length, 1);
+    assert.match(result.messages[0]!, /one_per_status/);
+    await client.query('DROP INDEX one_per_status');
+    assert.deepEqual(await store.checkIntegrity(), { ok: true, messages: ['ok'] });
+  });
+
+  test('checkIntegrity runs amcheck when the database has it: an index that lost rows is found', { skip: !REAL_POSTGRES_URL && 'amcheck needs the server' }, async (t) => {
+    const { store, client, schema } = await storeWithClient(t);
+    const installed = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'");
+    // In the store's schema, so that dropping the schema after the test removes it again.
+    if (installed.rowCount === 0) await client.query(`CREATE EXTENSION amcheck SCHEMA "${schema}"`);
+    for (let i = 0; i < 50; i++) void store.runs.saveState(`r${i}`, { ...run('completed', new Date()), totalSteps: i });
+    await store.runs.saveState('last', run('running', new Date()));
+    assert.deepEqual(await store.checkIntegrity(), { ok: true, messages: ['ok'] });
+    // An index over a function that claims to be immutable and is not: once it changes, the
+    // index no longer holds the rows' entries, which only amcheck's heapallindexed sees.
+    await client.query('CREATE TABLE knob (v integer)');
+    await client.query('INSERT INTO knob VALUES (0)');
+    await client.query(`CREATE FUNCTION shifted(x bigint) RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS 'BEGIN RETURN x + (SELECT v FROM knob); END'`);
+    await client.query('CREATE INDEX shifted_steps ON workflow_state (shifted(total_steps))');
+    await client.query('UPDATE knob SET v = 1000');
+    const result = await store.checkIntegrity();
+    assert.equal(result.ok, false);
+    assert.ok(result.messages.some((m) => m.startsWith('index shifted_steps:')), result.messages.join('\n'));
+  });
+
+  test('backup and vacuumInto write a SQLite file that opens as the same store', async (t) => {
+    const { store } = await storeWithClient(t);
+    await store.runs.saveState('keep', run('running', new Date('2024-01-02T03:04:05.678Z'), { deep: { list: [1, 2n, new Date(5)] } }));
+    await store.dag.saveSnapshot('dag', new Uint8Array(40_000).fill(3));
+    const dir = tempDir(t);
+    const { pages } = await store.backup(join(dir, 'b.db'));
+    await store.vacuumInto(join(dir, 'v.db'));
+    assert.deepEqual(readdirSync(dir).sort(), ['b.db', 'v.db'], 'no partial or WAL file is left');
+    for (const file of ['b.db', 'v.db']) {
+      const copy = await openStore({ path: join(dir, file), readers: 1 });
+      t.after(() => copy.close());
+      assert.equal(copy.backend, 'sqlite');
+      assert.deepEqual(await copy.runs.loadState('keep'), await store.runs.loadState('keep'));
+      assert.deepEqual(await copy.dag.loadLatestSnapshot('dag'), new Uint8Array(40_000).fill(3));
+      if (file === 'b.db') assert.equal((await copy.tableStats()).pageCount, pages);
+    }
+  });
+
+  test('a failed backup leaves no file behind', async (t) => {
+    const { store } = await storeWithClient(t);
+    await store.runs.saveState('keep', run('running', new Date()));
+    const dir = tempDir(t);
+    // The copy cannot be created: its directory does not exist.
+    await assert.rejects(store.backup(join(dir, 'missing', 'b.db')));
+    assert.deepEqual(readdirSync(dir), []);
+  });
 });
