@@ -165,3 +165,11 @@ test('a store moves SQLite → PostgreSQL → SQLite keeping every value exactly
   await pgAgain.importJsonl([fromCopy]);
   assert.equal(await exportText(pgAgain), fromPg);
 });
+
+test('a SQLite store holding a NUL in text does not import into PostgreSQL, and nothing is written', async (t) => {
+  const source = await tempStore(t);
+  await source.runs.saveState('r1', { pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', pipelineContext: {}, lastStepOutput: null, status: 'failed', errorMessage: 'a\u0000b' });
+  const pg = await tempStore(t, { path: POSTGRES });
+  await assert.rejects(pg.importJsonl([await exportText(source)]), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
+  assert.equal((await pg.tableStats()).tables.reduce((n, x) => n + x.rows, 0), 0);
+});
