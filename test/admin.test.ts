@@ -274,6 +274,18 @@ describe('admin on postgres only', () => {
     }
   });
 
+  test('an import restarts identity sequences past the ids it brought', async (t) => {
+    const { store } = await storeWithClient(t);
+    for (let i = 1; i <= 3; i++) await store.dag.saveSnapshot('dag', new Uint8Array([i]));
+    const text = await exportText(store);
+    const { store: target } = await storeWithClient(t);
+    await target.importJsonl([text]);
+    // A new snapshot takes the next id, not one the import already used (which would be FLOWSTORE_CONFLICT).
+    await target.dag.saveSnapshot('dag', new Uint8Array([4]));
+    assert.deepEqual(await target.dag.loadLatestSnapshot('dag'), new Uint8Array([4]));
+    assert.deepEqual((await target.query('SELECT id FROM snapshots ORDER BY id')).map((r) => r.id), [1, 2, 3, 4]);
+  });
+
   test('a failed backup leaves no file behind', async (t) => {
     const { store } = await storeWithClient(t);
     await store.runs.saveState('keep', run('running', new Date()));
