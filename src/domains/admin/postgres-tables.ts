@@ -27,11 +27,11 @@ type Kind = 'integer' | 'real' | 'boolean' | 'bytes' | 'json' | 'text';
 interface Column {
   readonly name: string;
   readonly kind: Kind;
-  /** The column's type, for casting a bound cursor. */
+  /** The column's type, for messages. */
   readonly type: string;
   /** Read as text (json, dates, arrays…): pg would otherwise parse them into objects. */
   readonly asText: boolean;
-  /** Compared with COLLATE "C", SQLite's byte order, whatever the column's own collation. */
+  /** Ordered with COLLATE "C", SQLite's byte order, whatever the column's own collation. */
   readonly collatable: boolean;
   /** The identity or serial sequence behind the column, restarted past the imported values. */
   readonly sequence: string | null;
@@ -212,25 +212,27 @@ export class PgTables implements TableAccess {
     return statement;
   }
 
+  /**
+   * A table read through a server-side cursor, declared on the first page and fetched from
+   * on the next: one ordered scan whatever the table's size, where paging by key would scan
+   * again for every page of a table whose rowid has no index of its own. The export runs
+   * in a transaction (its snapshot), which the cursor lives in.
+   */
   async page(info: TableInfo, cursor: readonly unknown[] | undefined, limit: number): Promise<TablePage> {
     const table = await this.#table(info);
-    const first = cursor === undefined;
-    const keys = info.key.map((k) => table.columns.get(k)!);
-    const statement = this.#prepared(`page\0${first}\0${info.name}`, () => {
-      const ordered = keys.map((c) => (c.collatable ? `${quote(c.name)} COLLATE "C"` : quote(c.name)));
-      const select = [
-        ...info.columns.map((name) => (table.columns.get(name)!.asText ? `${quote(name)}::text AS ${quote(name)}` : quote(name))),
-        // The key as text, exactly: a time's microseconds, which the row's SQLite-form text drops, still place the cursor.
-        ...keys.map((c, i) => `${quote(c.name)}::text AS "cursor ${i}"`),
-      ];
-      const where = first ? '' : ` WHERE (${ordered.join(', ')}) > (${keys.map((c, i) => `$${i + 1}::${c.type}`).join(', ')})`;
-      return `SELECT ${select.join(', ')} FROM ${quote(info.name)}${where} ORDER BY ${ordered.join(', ')} LIMIT $${first ? 1 : keys.length + 1}::bigint`;
-    });
-    const raw = await statement.all(...(cursor ?? []), limit);
-    const last = raw.length < limit ? undefined : raw[raw.length - 1]!;
+    const name = quote(`export ${info.name}`);
+    if (cursor === undefined) {
+      const select = info.columns.map((column) => (table.columns.get(column)!.asText ? `${quote(column)}::text AS ${quote(column)}` : quote(column)));
+      const ordered = info.key.map((k) => (table.columns.get(k)!.collatable ? `${quote(k)} COLLATE "C"` : quote(k)));
+      await this.#prepared(`declare\0${info.name}`, () =>
+        `DECLARE ${name} NO SCROLL CURSOR FOR SELECT ${select.join(', ')} FROM ${quote(info.name)} ORDER BY ${ordered.join(', ')}`).run();
+    }
+    const raw = await this.#prepared(`fetch\0${info.name}\0${limit}`, () => `FETCH FORWARD ${Number(limit)} FROM ${name}`).all();
+    const more = raw.length === limit;
+    if (!more) await this.#prepared(`close\0${info.name}`, () => `CLOSE ${name}`).run();
     return {
-      rows: raw.map((row) => info.columns.map((name) => encode(table.columns.get(name)!, row[name]))),
-      cursor: last && keys.map((_, i) => last[`cursor ${i}`]),
+      rows: raw.map((row) => info.columns.map((column) => encode(table.columns.get(column)!, row[column]))),
+      cursor: more ? [name] : undefined,
     };
   }
 

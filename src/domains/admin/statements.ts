@@ -12,7 +12,10 @@ import type { JsonCell } from './values.ts';
 /** A value `store.query` binds. */
 export type SqlValue = string | number | bigint | null | Uint8Array;
 
-/** One page of a table as export cells, and the key of its last row (`undefined` when it was the last page). */
+/**
+ * One page of a table as export cells, and where the next one starts (`undefined` after the
+ * last page): opaque to the caller, the last row's key on SQLite, an open cursor on PostgreSQL.
+ */
 export interface TablePage {
   readonly rows: JsonCell[][];
   readonly cursor: readonly unknown[] | undefined;
@@ -22,7 +25,7 @@ export interface TablePage {
 export interface TableAccess {
   /** Read from the schema once per connection (only the writer migrates, before anything runs). */
   catalog(): Awaitable<TableCatalog>;
-  /** The rows after `cursor` (or the first ones), in key order, at most `limit`. */
+  /** The rows after `cursor` (or the first ones), in key order, at most `limit`; inside the export's read transaction. */
   page(info: TableInfo, cursor: readonly unknown[] | undefined, limit: number): Awaitable<TablePage>;
   count(info: TableInfo): Awaitable<number>;
   /** Empties a table: rows that triggers made while earlier tables were imported go before its own. */
