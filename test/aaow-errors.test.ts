@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SQLiteStorageAdapter } from '../src/aaow/index.ts';
-import { LISTS, listSql } from '../src/domains/aaow/sql.ts';
+import { FlowstoreStorageAdapter, SQLiteStorageAdapter } from '../src/aaow/index.ts';
+import { listSql } from '../src/domains/aaow/sqlite.ts';
+import { LISTS } from '../src/domains/aaow/statements.ts';
 import { AAOW_BACKENDS, fresh, mockWorkflow, session, shared, tempAdapter, withSession, workflow } from './aaow-fixtures.ts';
 import { tempDir } from './helpers.ts';
 
@@ -151,6 +152,22 @@ for (const backend of AAOW_BACKENDS) {
       await assert.rejects(adapter.createSession({ ...session(u('s9')), status: 'bogus' as never }), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
     });
 
+    test('orderBy sorts as SQLite does: code-point order, NULLs first ascending and last descending, ties as written', async (t) => {
+      const { adapter, u } = await shared(t, backend);
+      await withSession(adapter, u);
+      const createdAt = new Date('2024-02-03T04:05:06.789Z');
+      // Ids in no sorted order, one createdAt: a tie comes back in the order the rows were written.
+      const by = [['q', 'b'], ['c', undefined], ['x', 'B'], ['a', 'a'], ['m', 'é'], ['k', undefined]] as const;
+      for (const [id, resolvedBy] of by) {
+        await adapter.createApprovalRequest(approval(u(id), u('session-1'), { createdAt, ...(resolvedBy ? { resolvedBy } : {}) }));
+      }
+      const ids = async (direction?: 'asc' | 'desc') => (await adapter.listApprovalRequests(u('session-1'),
+        direction ? { orderBy: { field: 'resolvedBy', direction } } : {})).map((a) => a.id.slice(a.id.indexOf(':') + 1));
+      assert.deepEqual(await ids(), ['q', 'c', 'x', 'a', 'm', 'k']);
+      assert.deepEqual(await ids('asc'), ['c', 'k', 'x', 'a', 'q', 'm']);
+      assert.deepEqual(await ids('desc'), ['m', 'q', 'a', 'x', 'c', 'k']);
+    });
+
     test('beginTransaction: commit keeps the writes, reads inside see them', async (t) => {
       const { adapter, u } = await fresh(t, backend);
       await adapter.saveWorkflow(workflow(u('wf-1')));
@@ -184,7 +201,7 @@ for (const backend of AAOW_BACKENDS) {
       await assert.rejects(adapter.beginTransaction(), { code: 'FLOWSTORE_CONFLICT' });
       await tx.rollback();
 
-      const url = backend.url(t);
+      const url = await backend.url(t);
       const slow = await tempAdapter(t, url, { transactionTimeoutMs: 100 });
       const late = await slow.beginTransaction();
       await slow.saveWorkflow(workflow(u('wf-late')));
@@ -200,7 +217,7 @@ for (const backend of AAOW_BACKENDS) {
       await slow.close();
       await assert.rejects(open.commit(), { code: 'FLOWSTORE_CLOSED' });
       await slow.initialize();
-      if (backend.name === 'file') assert.equal(await slow.getWorkflow(u('wf-open')), null);
+      if (backend.persistent) assert.equal(await slow.getWorkflow(u('wf-open')), null);
     });
   });
 }
@@ -235,6 +252,31 @@ describe('SQLiteStorageAdapter constructor forms and indexes', () => {
     await adapter.close();
   });
 
+  test('FlowstoreStorageAdapter is SQLiteStorageAdapter; { url } opens what { filename } opens', async (t) => {
+    assert.equal(FlowstoreStorageAdapter, SQLiteStorageAdapter);
+    const file = join(tempDir(t), 'alias.db');
+    const first = await tempAdapter(t, file);
+    await first.saveWorkflow(workflow('wf-1'));
+    await first.close();
+    const byUrl = new FlowstoreStorageAdapter({ url: `file:${file}`, readers: 1 });
+    t.after(() => byUrl.close());
+    assert.ok(byUrl instanceof SQLiteStorageAdapter);
+    assert.equal((await byUrl.getWorkflow('wf-1'))?.id, 'wf-1');
+  });
+
+  test('url with filename, a bad ?schema=, or one that differs from postgres.schema reject at initialize, naming the field', async () => {
+    const cases: [ConstructorParameters<typeof FlowstoreStorageAdapter>[0], string][] = [
+      [{ url: ':memory:', filename: ':memory:' }, 'url'],
+      ['postgres://app@127.0.0.1:1/db?schema=no-dashes', 'postgres.schema'],
+      [{ url: 'postgresql://app@127.0.0.1:1/db?schema=a', postgres: { schema: 'b' } }, 'postgres.schema'],
+    ];
+    for (const [database, field] of cases) {
+      const adapter = new FlowstoreStorageAdapter(database);
+      await assert.rejects(adapter.initialize(), (e: { code: string; details: { field: string } }) => e.code === 'FLOWSTORE_INVALID_OPTIONS' && e.details.field === field);
+      await adapter.close();
+    }
+  });
+
   test('listPendingApprovals, listSessions by status and per-session lists read an index', async (t) => {
     const file = join(tempDir(t), 'plan.db');
     const adapter = await tempAdapter(t, file);
@@ -245,7 +287,7 @@ describe('SQLiteStorageAdapter constructor forms and indexes', () => {
     const pending = plan(listSql(LISTS.pendingApprovals, []));
     assert.match(pending, /USING INDEX approval_requests_status_idx/);
     assert.doesNotMatch(pending, /TEMP B-TREE/);
-    assert.match(plan(listSql(LISTS.sessions, [{ column: 'status', isNull: false }])), /USING INDEX aaow_sessions_status_idx/);
+    assert.match(plan(listSql(LISTS.sessions, [{ field: LISTS.sessions.fields.status, isNull: false }])), /USING INDEX aaow_sessions_status_idx/);
     assert.match(plan(listSql(LISTS.llmExecutions, [])), /USING INDEX llm_executions_sessionId_idx/);
     assert.match(plan(listSql(LISTS.streamEvents, [])), /USING INDEX stream_events_streamId_idx/);
   });

@@ -9,14 +9,32 @@ import { join } from 'node:path';
 import { after, type TestContext } from 'node:test';
 import { SQLiteStorageAdapter, type Workflow } from '../src/aaow/index.ts';
 import { tempDir } from './helpers.ts';
+import { dropSchema, newSchemaName, postgresUrl } from './helpers-postgres.ts';
 
 export type Ids = (id: string) => string;
-export interface Backend { readonly name: string; readonly url: (t: TestContext) => string }
+export interface Backend {
+  readonly name: string;
+  /** A new place each call, as the URL a user gives the adapter. */
+  readonly url: (t: TestContext) => Promise<string>;
+  /** Data outlives the adapter that wrote it (not so on :memory:). */
+  readonly persistent: boolean;
+}
 
-/** The two places the adapter suite runs: a file URL as aaow writes it, and the in-memory URL. */
+const schemas: { url: string; schema: string }[] = [];
+
+/** A new schema on the test server, named the way a Prisma DATABASE_URL names it; dropped once the file's tests are done. */
+export async function postgresPlace(): Promise<string> {
+  const url = await postgresUrl();
+  const schema = newSchemaName();
+  schemas.push({ url, schema });
+  return `${url}?schema=${schema}`;
+}
+
+/** The places the adapter suite runs: a file URL as aaow writes it, the in-memory URL, and a PostgreSQL URL. */
 export const AAOW_BACKENDS: readonly Backend[] = [
-  { name: 'file', url: (t) => `file:${join(tempDir(t), 'test.db')}` },
-  { name: ':memory:', url: () => 'file::memory:?cache=shared' },
+  { name: 'file', url: async (t) => `file:${join(tempDir(t), 'test.db')}`, persistent: true },
+  { name: ':memory:', url: async () => 'file::memory:?cache=shared', persistent: false },
+  { name: 'postgres', url: () => postgresPlace(), persistent: true },
 ];
 
 let nextPrefix = 1;
@@ -26,8 +44,11 @@ export function ids(): Ids {
   return (id) => `${prefix}${id}`;
 }
 
+/** One reader thread; on PostgreSQL two read connections, so that test files side by side stay well within the server's connections. */
+const SMALL = { readers: 1, postgres: { poolSize: 2 } } as const;
+
 export async function tempAdapter(t: TestContext, url: string, options: { transactionTimeoutMs?: number } = {}): Promise<SQLiteStorageAdapter> {
-  const adapter = new SQLiteStorageAdapter({ filename: url, readers: 1, ...options });
+  const adapter = new SQLiteStorageAdapter({ filename: url, ...SMALL, ...options });
   await adapter.initialize();
   t.after(() => adapter.close());
   return adapter;
@@ -35,19 +56,30 @@ export async function tempAdapter(t: TestContext, url: string, options: { transa
 
 const sharedAdapters = new Map<string, Promise<SQLiteStorageAdapter>>();
 let sharedDir: string | undefined;
+// After every test's own hooks, which close the adapters on these places.
 after(async () => {
   for (const adapter of sharedAdapters.values()) await (await adapter).close();
   if (sharedDir) rmSync(sharedDir, { recursive: true, force: true });
+  for (const { url, schema } of schemas) await dropSchema(url, schema);
 });
+
+/** Where a backend's shared adapter lives: a place that outlasts any one test. */
+async function sharedPlace(backend: Backend): Promise<string> {
+  if (backend.name === 'postgres') return postgresPlace();
+  if (backend.name === ':memory:') return 'file::memory:?cache=shared';
+  sharedDir ??= mkdtempSync(join(tmpdir(), 'flowstore-aaow-'));
+  return `file:${join(sharedDir, 'shared.db')}`;
+}
 
 /** The backend's shared adapter and a fresh id namespace. */
 export async function shared(_t: TestContext, backend: Backend): Promise<{ adapter: SQLiteStorageAdapter; u: Ids }> {
   let adapter = sharedAdapters.get(backend.name);
   if (!adapter) {
-    sharedDir ??= mkdtempSync(join(tmpdir(), 'flowstore-aaow-'));
-    const url = backend.name === 'file' ? `file:${join(sharedDir, 'shared.db')}` : 'file::memory:?cache=shared';
-    const created = new SQLiteStorageAdapter({ filename: url, readers: 1 });
-    adapter = created.initialize().then(() => created);
+    adapter = sharedPlace(backend).then(async (url) => {
+      const created = new SQLiteStorageAdapter({ filename: url, ...SMALL });
+      await created.initialize();
+      return created;
+    });
     sharedAdapters.set(backend.name, adapter);
   }
   return { adapter: await adapter, u: ids() };
@@ -55,7 +87,7 @@ export async function shared(_t: TestContext, backend: Backend): Promise<{ adapt
 
 /** An adapter of its own, for cases that list every record. */
 export async function fresh(t: TestContext, backend: Backend): Promise<{ adapter: SQLiteStorageAdapter; u: Ids }> {
-  return { adapter: await tempAdapter(t, backend.url(t)), u: ids() };
+  return { adapter: await tempAdapter(t, await backend.url(t)), u: ids() };
 }
 
 export const mockWorkflow: Workflow = {

@@ -1,4 +1,4 @@
-/** Every case of aaow's own adapter test file, ported to node:test, on a file database and on :memory:. */
+/** Every case of aaow's own adapter test file, ported to node:test, on a file database, on :memory: and on PostgreSQL. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ApprovalRequest, BudgetPool, Session, StoredWorkflow, ToolCallLog, WorkflowExecutionState } from '../src/aaow/index.ts';
@@ -12,7 +12,7 @@ for (const backend of AAOW_BACKENDS) {
     describe('Initialization', () => {
       test('initializes, and a second adapter on the same URL initializes too', async (t) => {
         const u = ids();
-        const url = backend.url(t);
+        const url = await backend.url(t);
         const adapter = await tempAdapter(t, url);
         const second = await tempAdapter(t, url);
         await second.saveWorkflow(workflow(u('wf-x')));
@@ -22,15 +22,15 @@ for (const backend of AAOW_BACKENDS) {
 
       test('closes, twice, and initializes again', async (t) => {
         const u = ids();
-        const url = backend.url(t);
+        const url = await backend.url(t);
         const adapter = await tempAdapter(t, url);
         await adapter.saveWorkflow(workflow(u('wf-1')));
         await adapter.close();
         await adapter.close();
         await assert.rejects(adapter.getWorkflow(u('wf-1')), { code: 'FLOWSTORE_CLOSED' });
         await adapter.initialize();
-        // A file keeps its data across close and initialize; :memory: starts empty.
-        assert.equal((await adapter.getWorkflow(u('wf-1')))?.id, backend.name === 'file' ? u('wf-1') : undefined);
+        // A file or a server keeps its data across close and initialize; :memory: starts empty.
+        assert.equal((await adapter.getWorkflow(u('wf-1')))?.id, backend.persistent ? u('wf-1') : undefined);
       });
     });
 

@@ -1,12 +1,13 @@
 /**
- * `SQLiteStorageAdapter`: a drop-in for aaow's Prisma-based adapter of the same name,
- * on flowstore's engine. No generate or migrate step: `initialize()` creates or
- * upgrades the schema.
+ * `FlowstoreStorageAdapter` (exported as `SQLiteStorageAdapter` too, the same class): a
+ * drop-in for aaow's Prisma-based `SQLiteStorageAdapter`, on flowstore's engine, on a
+ * SQLite file or a PostgreSQL server. No generate or migrate step: `initialize()` creates
+ * or upgrades the schema.
  *
  * @example
  * ```ts
- * import { SQLiteStorageAdapter } from 'flowstore/aaow';
- * const adapter = new SQLiteStorageAdapter('file:./my-workflow.db');
+ * import { FlowstoreStorageAdapter } from 'flowstore/aaow';
+ * const adapter = new FlowstoreStorageAdapter('file:./my-workflow.db'); // or 'postgres://app@db:5432/aaow?schema=aaow'
  * await adapter.initialize();
  * await adapter.saveWorkflow({ id: 'workflow-1', name: 'My Workflow', version: '1.0.0', definition, createdAt: new Date(), updatedAt: new Date() });
  * await adapter.close();
@@ -20,33 +21,24 @@ import type {
   ApprovalRequest, BudgetPool, LLMExecutionRecord, NodeExecutionState, QueryFilter, Session, StoredWorkflow, StreamEvent,
   ToolCallLog, Transaction, WorkflowExecutionState,
 } from '../domains/aaow/types.ts';
+import { adapterStoreOptions, type FlowstoreStorageAdapterOptions } from './options.ts';
 import type { StorageAdapter } from './storage-adapter.ts';
 import { openTransaction, type OpenTransaction } from './transaction.ts';
 
-/** The `{ filename }` form, with any other option of `openStore` (readers, durability, transactionTimeoutMs…). */
-export type SQLiteStorageAdapterOptions = Omit<StoreOptions, 'path'> & { filename?: string };
-
-/** aaow's default when neither an argument nor DATABASE_URL names a database. */
-const DEFAULT_DATABASE_URL = 'file:./dev.db';
-
-export class SQLiteStorageAdapter implements StorageAdapter {
-  readonly #options: StoreOptions;
+export class FlowstoreStorageAdapter implements StorageAdapter {
+  readonly #options: StoreOptions | FlowstoreError;
   #opening: Promise<Store> | undefined;
   #store: Store | undefined;
   #closed = false;
   #tx: OpenTransaction | undefined;
 
   /**
-   * @param database a URL (`file:./x.db`, `file::memory:?cache=shared`), `{ filename }`, or
-   * nothing for `DATABASE_URL`. Every adapter on `:memory:` has its own private database.
+   * @param database a URL (`file:./x.db`, `file::memory:?cache=shared`, `postgres://…` with an
+   * optional `?schema=`), `{ url }` or `{ filename }` with any option of `openStore`, or nothing
+   * for `DATABASE_URL` (then `file:./dev.db`). Every adapter on `:memory:` has its own private database.
    */
-  constructor(database?: string | SQLiteStorageAdapterOptions) {
-    if (typeof database === 'object' && database !== null) {
-      const { filename, ...rest } = database;
-      this.#options = { ...rest, path: filename ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL };
-    } else {
-      this.#options = { path: database ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL };
-    }
+  constructor(database?: string | FlowstoreStorageAdapterOptions) {
+    this.#options = adapterStoreOptions(database, process.env);
   }
 
   /** Opens the database, creating or upgrading its schema. Idempotent; after `close()` it opens again. */
@@ -89,6 +81,7 @@ export class SQLiteStorageAdapter implements StorageAdapter {
 
   #open(): Promise<Store> {
     this.#closed = false;
+    if (this.#options instanceof FlowstoreError) return Promise.reject(this.#options);
     this.#opening ??= openStore(this.#options).then((store) => {
       this.#store = store;
       return store;

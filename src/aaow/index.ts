@@ -1,5 +1,7 @@
 /**
- * `flowstore/aaow`: a drop-in `SQLiteStorageAdapter` for the aaow workflow engine.
+ * `flowstore/aaow`: a drop-in storage adapter for the aaow workflow engine, on a SQLite
+ * file or a PostgreSQL server. `FlowstoreStorageAdapter` and `SQLiteStorageAdapter` (aaow's
+ * name) are the same class.
  *
  * @example
  * ```ts
@@ -11,7 +13,8 @@
  * await tx.commit();
  * ```
  */
-export { SQLiteStorageAdapter, type SQLiteStorageAdapterOptions } from './adapter.ts';
+export { FlowstoreStorageAdapter, FlowstoreStorageAdapter as SQLiteStorageAdapter } from './adapter.ts';
+export type { FlowstoreStorageAdapterOptions, SQLiteStorageAdapterOptions } from './options.ts';
 export type { StorageAdapter, StorageAdapterFactory } from './storage-adapter.ts';
 export type {
   ApprovalRequest, ApprovalStatus, ApprovalType, BudgetPool, BudgetPoolStatus, ExecutionContext, LLMExecutionRecord,

@@ -34,6 +34,14 @@ function commitUnknown(cause: unknown): ErrorData {
     'the connection was lost after COMMIT was sent: the batch may or may not have committed', { cause }));
 }
 
+/**
+ * An error a handler threw after awaiting a statement that failed only because an earlier
+ * one had aborted the transaction (25P02): that earlier failure is the cause.
+ */
+function isAbortedEcho(error: ErrorData): boolean {
+  return error.details.sqlstate === '25P02';
+}
+
 function connectionLost(cause: unknown): ErrorData {
   return toErrorData(new FlowstoreError('FLOWSTORE_CONNECTION', 'the connection to PostgreSQL was lost before COMMIT: nothing was committed', { cause }));
 }
@@ -217,7 +225,10 @@ export class PgWriterCore {
       if (!commit) await conn.exec('ROLLBACK').catch(() => {});
       await conn.settle();
       if (failure && isRetryable(failure.error)) return { kind: 'conflict', cause: failure.error };
-      // The first failure in issue order is the cause; later ones only say the transaction was aborted.
+      // A handler that awaited its failing statement and threw says what the failure means
+      // (a missing parent row as FLOWSTORE_NOT_FOUND); otherwise the first failure in issue
+      // order is the cause, and later ones only say the transaction was aborted.
+      if (thrown && (!failure || failure.op === thrown.op) && !isAbortedEcho(thrown.error)) return { kind: 'op-failed', ...thrown };
       if (failure && failure.op >= 0) return { kind: 'op-failed', op: failure.op, error: toErrorData(failure.error) };
       if (thrown) return { kind: 'op-failed', ...thrown };
       return { kind: 'failed-all', error: toErrorData(failure!.error) };
@@ -278,7 +289,8 @@ export class PgWriterCore {
       }
       if (failure || !result.ok) {
         void conn.exec('ROLLBACK TO SAVEPOINT op');
-        result = failure ? { ok: false, error: toErrorData(failure.error) } : result;
+        // The handler's own error when it threw one for this failure, as in #attempt.
+        if (failure && (result.ok || isAbortedEcho(result.error))) result = { ok: false, error: toErrorData(failure.error) };
       }
       void conn.exec('RELEASE SAVEPOINT op');
       await conn.settle();

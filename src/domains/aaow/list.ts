@@ -1,40 +1,39 @@
 /** Runs one filtered list: allow-listed columns from the zod-checked filter, every value bound. */
-import type { SQLInputValue } from 'node:sqlite';
 import { toSqlTime } from '../../codec.ts';
-import { isSqliteError, notFound } from '../../errors.ts';
+import { notFound } from '../../errors.ts';
+import type { Awaitable } from '../../engine/op.ts';
 import type { FilterInput } from './schema.ts';
-import type { AaowStatements, ListSpec } from './sql.ts';
+import type { AaowStatements, FieldSpec, ListCondition, ListSpec } from './statements.ts';
 
-function bindable(kind: string, value: unknown): SQLInputValue {
+function bindable(kind: FieldSpec['kind'], value: unknown): string | number {
   if (kind === 'time') return toSqlTime(value as Date);
   if (kind === 'bool') return value ? 1 : 0;
-  return value as SQLInputValue;
+  return value as string | number;
 }
 
-export function listRows(sql: AaowStatements, spec: ListSpec, base: readonly SQLInputValue[], filter: FilterInput): Record<string, unknown>[] {
-  const where: { column: string; isNull: boolean }[] = [];
-  const params: SQLInputValue[] = [...base];
+/** The rows of one list, in the shape of the row type `R` of its table. */
+export async function listRows<R>(sql: AaowStatements, spec: ListSpec, base: readonly string[], filter: FilterInput): Promise<R[]> {
+  const where: ListCondition[] = [];
+  const params: (string | number | null)[] = [...base];
   const given = (filter.where ?? {}) as Record<string, unknown>;
   // The spec's field order, not the caller's key order, so each combination has one cached statement.
-  for (const [field, { column, kind }] of Object.entries(spec.fields)) {
-    const value = given[field];
+  for (const [name, field] of Object.entries(spec.fields)) {
+    const value = given[name];
     if (value === undefined) continue;
-    where.push({ column, isNull: value === null });
-    if (value !== null) params.push(bindable(kind, value));
+    where.push({ field, isNull: value === null });
+    if (value !== null) params.push(bindable(field.kind, value));
   }
-  const order = filter.orderBy ? { column: spec.fields[filter.orderBy.field]!.column, desc: filter.orderBy.direction === 'desc' } : undefined;
-  params.push(filter.limit ?? -1, filter.offset ?? 0);
-  return sql.list(spec, where, order).all(...params) as Record<string, unknown>[];
+  const order = filter.orderBy ? { field: spec.fields[filter.orderBy.field]!, desc: filter.orderBy.direction === 'desc' } : undefined;
+  params.push(filter.limit ?? null, filter.offset ?? 0);
+  return (await sql.list(spec, where, order).all(...params)) as R[];
 }
 
-const SQLITE_CONSTRAINT_FOREIGNKEY = 787;
-
 /** A row that points at a missing parent is reported as that parent not found, not as a conflict. */
-export function withParent<T>(what: string, id: unknown, write: () => T): T {
+export async function withParent<T>(sql: AaowStatements, what: string, id: unknown, write: () => Awaitable<T>): Promise<T> {
   try {
-    return write();
+    return await write();
   } catch (error) {
-    if (isSqliteError(error) && error.errcode === SQLITE_CONSTRAINT_FOREIGNKEY) throw notFound(what, id);
+    if (sql.isMissingParent(error)) throw notFound(what, id);
     throw error;
   }
 }

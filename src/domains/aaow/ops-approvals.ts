@@ -5,16 +5,16 @@ import { opsOf } from '../../engine/op.ts';
 import { listRows, withParent } from './list.ts';
 import { approvalOf, budgetPoolOf, streamEventOf } from './rows.ts';
 import { byId, inputs } from './schema.ts';
-import { LISTS, type AaowStatements } from './sql.ts';
+import { LISTS, type AaowStatements, type ApprovalRow, type BudgetPoolRow, type StreamEventRow } from './statements.ts';
 import type { ApprovalRequest, ApprovalStatus, BudgetPool, StreamEvent } from './types.ts';
 
 const op = opsOf<AaowStatements>();
 const sqlTime = (date: Date | undefined): string | null => (date ? toSqlTime(date) : null);
 
 /** Approve or reject: only a pending request can be resolved. */
-function resolve(sql: AaowStatements, status: ApprovalStatus, id: string, by: string, notes: string | undefined): void {
-  if (Number(sql.resolveApproval.run(id, status, toSqlTime(new Date()), by, notes ?? null).changes) > 0) return;
-  const row = sql.approvalStatus.get(id);
+async function resolve(sql: AaowStatements, status: ApprovalStatus, id: string, by: string, notes: string | undefined): Promise<void> {
+  if (Number((await sql.resolveApproval.run(id, status, toSqlTime(new Date()), by, notes ?? null)).changes) > 0) return;
+  const row = await sql.approvalStatus.get(id);
   if (!row) throw notFound('approval request', id);
   throw new FlowstoreError('FLOWSTORE_CONFLICT', `approval request ${id} is ${String(row.status)}, not pending`, {
     details: { id, status: row.status },
@@ -25,8 +25,8 @@ export const approvalOps = {
   createBudgetPool: op({
     kind: 'write',
     input: inputs.createBudgetPool,
-    run({ sql, codec }, { pool: p }): void {
-      withParent('budget pool', p.parentPoolId, () => sql.insertPool.run(p.id, p.parentPoolId ?? null, p.totalBudget, p.usedBudget,
+    async run({ sql, codec }, { pool: p }): Promise<void> {
+      await withParent(sql, 'budget pool', p.parentPoolId, () => sql.insertPool.run(p.id, p.parentPoolId ?? null, p.totalBudget, p.usedBudget,
         p.remainingBudget, p.status, toSqlTime(p.createdAt), p.metadata === undefined ? null : codec.encodeJson(p.metadata)));
     },
   }),
@@ -34,8 +34,8 @@ export const approvalOps = {
   getBudgetPool: op({
     kind: 'read',
     input: byId,
-    run({ sql, codec }, { id }): BudgetPool | null {
-      const row = sql.getPool.get(id);
+    async run({ sql, codec }, { id }): Promise<BudgetPool | null> {
+      const row = (await sql.getPool.get(id)) as BudgetPoolRow | undefined;
       return row ? budgetPoolOf(codec, row) : null;
     },
   }),
@@ -43,8 +43,8 @@ export const approvalOps = {
   updateBudgetPool: op({
     kind: 'write',
     input: inputs.updateBudgetPool,
-    run({ sql, codec }, { id, update: u }): void {
-      const { changes } = withParent('budget pool', u.parentPoolId, () => sql.updatePool.run(id, u.parentPoolId ?? null, u.totalBudget ?? null,
+    async run({ sql, codec }, { id, update: u }): Promise<void> {
+      const { changes } = await withParent(sql, 'budget pool', u.parentPoolId, () => sql.updatePool.run(id, u.parentPoolId ?? null, u.totalBudget ?? null,
         u.usedBudget ?? null, u.remainingBudget ?? null, u.status ?? null, sqlTime(u.createdAt),
         u.metadata === undefined ? null : codec.encodeJson(u.metadata)));
       if (Number(changes) === 0) throw notFound('budget pool', id);
@@ -54,16 +54,16 @@ export const approvalOps = {
   getChildBudgetPools: op({
     kind: 'read',
     input: inputs.getChildBudgetPools,
-    run({ sql, codec }, { parentId }): BudgetPool[] {
-      return sql.childPools.all(parentId).map((row) => budgetPoolOf(codec, row));
+    async run({ sql, codec }, { parentId }): Promise<BudgetPool[]> {
+      return ((await sql.childPools.all(parentId)) as BudgetPoolRow[]).map((row) => budgetPoolOf(codec, row));
     },
   }),
 
   createApprovalRequest: op({
     kind: 'write',
     input: inputs.createApprovalRequest,
-    run({ sql, codec }, { request: r }): void {
-      withParent('session', r.sessionId, () => sql.insertApproval.run(r.id, r.sessionId, r.nodeId, r.type, r.status, codec.encodeJson(r.context),
+    async run({ sql, codec }, { request: r }): Promise<void> {
+      await withParent(sql, 'session', r.sessionId, () => sql.insertApproval.run(r.id, r.sessionId, r.nodeId, r.type, r.status, codec.encodeJson(r.context),
         toSqlTime(r.createdAt), sqlTime(r.resolvedAt), r.resolvedBy ?? null, r.resolutionNotes ?? null));
     },
   }),
@@ -71,8 +71,8 @@ export const approvalOps = {
   getApprovalRequest: op({
     kind: 'read',
     input: byId,
-    run({ sql, codec }, { id }): ApprovalRequest | null {
-      const row = sql.getApproval.get(id);
+    async run({ sql, codec }, { id }): Promise<ApprovalRequest | null> {
+      const row = (await sql.getApproval.get(id)) as ApprovalRow | undefined;
       return row ? approvalOf(codec, row) : null;
     },
   }),
@@ -80,24 +80,24 @@ export const approvalOps = {
   listApprovalRequests: op({
     kind: 'read',
     input: inputs.listApprovalRequests,
-    run({ sql, codec }, { sessionId, filter }): ApprovalRequest[] {
-      return listRows(sql, LISTS.approvals, [sessionId], filter).map((row) => approvalOf(codec, row));
+    async run({ sql, codec }, { sessionId, filter }): Promise<ApprovalRequest[]> {
+      return (await listRows<ApprovalRow>(sql, LISTS.approvals, [sessionId], filter)).map((row) => approvalOf(codec, row));
     },
   }),
 
   listPendingApprovals: op({
     kind: 'read',
     input: inputs.listPendingApprovals,
-    run({ sql, codec }, { filter }): ApprovalRequest[] {
-      return listRows(sql, LISTS.pendingApprovals, [], filter).map((row) => approvalOf(codec, row));
+    async run({ sql, codec }, { filter }): Promise<ApprovalRequest[]> {
+      return (await listRows<ApprovalRow>(sql, LISTS.pendingApprovals, [], filter)).map((row) => approvalOf(codec, row));
     },
   }),
 
   updateApprovalRequest: op({
     kind: 'write',
     input: inputs.updateApprovalRequest,
-    run({ sql, codec }, { id, update: u }): void {
-      const { changes } = sql.updateApproval.run(id, u.nodeId ?? null, u.type ?? null, u.status ?? null,
+    async run({ sql, codec }, { id, update: u }): Promise<void> {
+      const { changes } = await sql.updateApproval.run(id, u.nodeId ?? null, u.type ?? null, u.status ?? null,
         u.context === undefined ? null : codec.encodeJson(u.context), sqlTime(u.createdAt), sqlTime(u.resolvedAt), u.resolvedBy ?? null,
         u.resolutionNotes ?? null);
       if (Number(changes) === 0) throw notFound('approval request', id);
@@ -107,24 +107,24 @@ export const approvalOps = {
   approveRequest: op({
     kind: 'write',
     input: inputs.resolveRequest,
-    run({ sql }, { id, by, notes }): void {
-      resolve(sql, 'approved', id, by, notes);
+    run({ sql }, { id, by, notes }): Promise<void> {
+      return resolve(sql, 'approved', id, by, notes);
     },
   }),
 
   rejectRequest: op({
     kind: 'write',
     input: inputs.resolveRequest,
-    run({ sql }, { id, by, notes }): void {
-      resolve(sql, 'rejected', id, by, notes);
+    run({ sql }, { id, by, notes }): Promise<void> {
+      return resolve(sql, 'rejected', id, by, notes);
     },
   }),
 
   saveStreamEvent: op({
     kind: 'write',
     input: inputs.saveStreamEvent,
-    run({ sql, codec }, { event: e }): void {
-      withParent('session', e.sessionId, () => sql.insertStreamEvent.run(e.id, e.streamId, e.nodeId, codec.encodeJson(e.data),
+    async run({ sql, codec }, { event: e }): Promise<void> {
+      await withParent(sql, 'session', e.sessionId, () => sql.insertStreamEvent.run(e.id, e.streamId, e.nodeId, codec.encodeJson(e.data),
         toSqlTime(e.timestamp), e.sessionId ?? null));
     },
   }),
@@ -132,8 +132,8 @@ export const approvalOps = {
   getStreamEvents: op({
     kind: 'read',
     input: inputs.getStreamEvents,
-    run({ sql, codec }, { streamId, filter }): StreamEvent[] {
-      return listRows(sql, LISTS.streamEvents, [streamId], filter).map((row) => streamEventOf(codec, row));
+    async run({ sql, codec }, { streamId, filter }): Promise<StreamEvent[]> {
+      return (await listRows<StreamEventRow>(sql, LISTS.streamEvents, [streamId], filter)).map((row) => streamEventOf(codec, row));
     },
   }),
 };

@@ -5,7 +5,7 @@ import { opsOf } from '../../engine/op.ts';
 import { listRows, withParent } from './list.ts';
 import { sessionOf, workflowOf } from './rows.ts';
 import { byId, inputs, retentionInput } from './schema.ts';
-import { LISTS, type AaowStatements } from './sql.ts';
+import { LISTS, type AaowStatements, type SessionRow, type WorkflowRow } from './statements.ts';
 import type { Session, StoredWorkflow } from './types.ts';
 
 const op = opsOf<AaowStatements>();
@@ -16,7 +16,8 @@ export const workflowOps = {
     kind: 'write',
     input: inputs.saveWorkflow,
     run({ sql, codec }, { workflow: w }): void {
-      sql.insertWorkflow.run(w.id, w.name, w.version, codec.encodeJson(w.definition), toSqlTime(w.createdAt), toSqlTime(w.updatedAt),
+      // Not awaited: a taken id fails the operation all the same (FLOWSTORE_CONFLICT).
+      void sql.insertWorkflow.run(w.id, w.name, w.version, codec.encodeJson(w.definition), toSqlTime(w.createdAt), toSqlTime(w.updatedAt),
         w.metadata === undefined ? null : codec.encodeJson(w.metadata));
     },
   }),
@@ -24,8 +25,8 @@ export const workflowOps = {
   getWorkflow: op({
     kind: 'read',
     input: byId,
-    run({ sql, codec }, { id }): StoredWorkflow | null {
-      const row = sql.getWorkflow.get(id);
+    async run({ sql, codec }, { id }): Promise<StoredWorkflow | null> {
+      const row = (await sql.getWorkflow.get(id)) as WorkflowRow | undefined;
       return row ? workflowOf(codec, row) : null;
     },
   }),
@@ -33,17 +34,17 @@ export const workflowOps = {
   listWorkflows: op({
     kind: 'read',
     input: inputs.listWorkflows,
-    run({ sql, codec }, { filter }): StoredWorkflow[] {
-      return listRows(sql, LISTS.workflows, [], filter).map((row) => workflowOf(codec, row));
+    async run({ sql, codec }, { filter }): Promise<StoredWorkflow[]> {
+      return (await listRows<WorkflowRow>(sql, LISTS.workflows, [], filter)).map((row) => workflowOf(codec, row));
     },
   }),
 
   updateWorkflow: op({
     kind: 'write',
     input: inputs.updateWorkflow,
-    run({ sql, codec }, { id, update: u }): void {
+    async run({ sql, codec }, { id, update: u }): Promise<void> {
       // updatedAt moves on every update unless given, as Prisma's @updatedAt does.
-      const { changes } = sql.updateWorkflow.run(id, u.name ?? null, u.version ?? null,
+      const { changes } = await sql.updateWorkflow.run(id, u.name ?? null, u.version ?? null,
         u.definition === undefined ? null : codec.encodeJson(u.definition), sqlTime(u.createdAt), toSqlTime(u.updatedAt ?? new Date()),
         u.metadata === undefined ? null : codec.encodeJson(u.metadata));
       if (Number(changes) === 0) throw notFound('workflow', id);
@@ -53,17 +54,17 @@ export const workflowOps = {
   deleteWorkflow: op({
     kind: 'write',
     input: byId,
-    run({ sql }, { id }): void {
+    async run({ sql }, { id }): Promise<void> {
       // Its sessions stay, keeping their snapshot; their workflowId becomes null (ON DELETE SET NULL).
-      if (Number(sql.deleteWorkflow.run(id).changes) === 0) throw notFound('workflow', id);
+      if (Number((await sql.deleteWorkflow.run(id)).changes) === 0) throw notFound('workflow', id);
     },
   }),
 
   createSession: op({
     kind: 'write',
     input: inputs.createSession,
-    run({ sql, codec }, { session: s }): void {
-      withParent('workflow', s.workflowId, () => sql.insertSession.run(s.id, s.workflowId, codec.encodeJson(s.workflowSnapshot), s.status,
+    async run({ sql, codec }, { session: s }): Promise<void> {
+      await withParent(sql, 'workflow', s.workflowId, () => sql.insertSession.run(s.id, s.workflowId, codec.encodeJson(s.workflowSnapshot), s.status,
         toSqlTime(s.createdAt), toSqlTime(s.updatedAt), s.metadata === undefined ? null : codec.encodeJson(s.metadata)));
     },
   }),
@@ -71,8 +72,8 @@ export const workflowOps = {
   getSession: op({
     kind: 'read',
     input: byId,
-    run({ sql, codec }, { id }): Session | null {
-      const row = sql.getSession.get(id);
+    async run({ sql, codec }, { id }): Promise<Session | null> {
+      const row = (await sql.getSession.get(id)) as SessionRow | undefined;
       return row ? sessionOf(codec, row) : null;
     },
   }),
@@ -80,16 +81,16 @@ export const workflowOps = {
   listSessions: op({
     kind: 'read',
     input: inputs.listSessions,
-    run({ sql, codec }, { filter }): Session[] {
-      return listRows(sql, LISTS.sessions, [], filter).map((row) => sessionOf(codec, row));
+    async run({ sql, codec }, { filter }): Promise<Session[]> {
+      return (await listRows<SessionRow>(sql, LISTS.sessions, [], filter)).map((row) => sessionOf(codec, row));
     },
   }),
 
   updateSession: op({
     kind: 'write',
     input: inputs.updateSession,
-    run({ sql, codec }, { id, update: u }): void {
-      const { changes } = withParent('workflow', u.workflowId, () => sql.updateSession.run(id, u.workflowId ?? null,
+    async run({ sql, codec }, { id, update: u }): Promise<void> {
+      const { changes } = await withParent(sql, 'workflow', u.workflowId, () => sql.updateSession.run(id, u.workflowId ?? null,
         u.workflowSnapshot === undefined ? null : codec.encodeJson(u.workflowSnapshot), u.status ?? null, sqlTime(u.createdAt),
         toSqlTime(u.updatedAt ?? new Date()), u.metadata === undefined ? null : codec.encodeJson(u.metadata)));
       if (Number(changes) === 0) throw notFound('session', id);
@@ -100,17 +101,17 @@ export const workflowOps = {
   cleanupRetention: op({
     kind: 'write',
     input: retentionInput,
-    run({ sql }, { before, statuses }): number {
-      return Number(sql.deleteFinishedSessions.run(toSqlTime(before), JSON.stringify(statuses)).changes);
+    async run({ sql }, { before, statuses }): Promise<number> {
+      return Number((await sql.deleteFinishedSessions.run(toSqlTime(before), JSON.stringify(statuses))).changes);
     },
   }),
 
   deleteSession: op({
     kind: 'write',
     input: byId,
-    run({ sql }, { id }): void {
+    async run({ sql }, { id }): Promise<void> {
       // Foreign keys cascade: execution state, node states, LLM executions and their tool calls, approvals, linked stream events.
-      if (Number(sql.deleteSession.run(id).changes) === 0) throw notFound('session', id);
+      if (Number((await sql.deleteSession.run(id)).changes) === 0) throw notFound('session', id);
     },
   }),
 };

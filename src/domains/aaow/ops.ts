@@ -3,6 +3,7 @@ import { defineDomain } from '../../engine/op.ts';
 import { approvalOps } from './ops-approvals.ts';
 import { executionOps } from './ops-execution.ts';
 import { workflowOps } from './ops-workflows.ts';
-import { prepareAaow } from './sql.ts';
+import { prepareAaow as preparePostgres } from './postgres.ts';
+import { prepareAaow as prepareSqlite } from './sqlite.ts';
 
-export const aaow = defineDomain('aaow', { sqlite: prepareAaow }, { ...workflowOps, ...executionOps, ...approvalOps });
+export const aaow = defineDomain('aaow', { sqlite: prepareSqlite, postgres: preparePostgres }, { ...workflowOps, ...executionOps, ...approvalOps });

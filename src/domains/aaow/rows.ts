@@ -1,10 +1,12 @@
-/** Rows as SQLite returns them, and their decoding into the aaow records. */
+/** Rows as both backends return them (statements.ts), decoded into the aaow records: written once. */
 import { fromSqlTime, type Codec } from '../../codec.ts';
 import type {
+  ApprovalRow, BudgetPoolRow, ExecutionStateRow, LlmExecutionRow, NodeStateRow, SessionRow, StreamEventRow, ToolCallRow, WorkflowRow,
+} from './statements.ts';
+import type {
   ApprovalRequest, BudgetPool, LLMExecutionRecord, NodeExecutionState, Session, StoredWorkflow, StreamEvent, ToolCallLog,
+  WorkflowExecutionState,
 } from './types.ts';
-
-type Row = Record<string, unknown>;
 
 /** Sets `key` only when the column holds a value, so absent optional fields stay absent. */
 function put<T extends object>(target: T, key: string, value: unknown): void {
@@ -19,7 +21,7 @@ function putJson<T extends object>(codec: Codec, target: T, key: string, value: 
   if (value !== null && value !== undefined) (target as Record<string, unknown>)[key] = codec.decodeJson(value);
 }
 
-export function workflowOf(codec: Codec, row: Row): StoredWorkflow {
+export function workflowOf(codec: Codec, row: WorkflowRow): StoredWorkflow {
   const record = {
     id: row.id, name: row.name, version: row.version, definition: codec.decodeJson(row.definition),
     createdAt: time(row.createdAt), updatedAt: time(row.updatedAt),
@@ -28,7 +30,7 @@ export function workflowOf(codec: Codec, row: Row): StoredWorkflow {
   return record;
 }
 
-export function sessionOf(codec: Codec, row: Row): Session {
+export function sessionOf(codec: Codec, row: SessionRow): Session {
   const record = {
     id: row.id, workflowId: row.workflowId, workflowSnapshot: codec.decodeJson(row.workflowSnapshot), status: row.status,
     createdAt: time(row.createdAt), updatedAt: time(row.updatedAt),
@@ -37,7 +39,7 @@ export function sessionOf(codec: Codec, row: Row): Session {
   return record;
 }
 
-export function nodeStateOf(codec: Codec, row: Row): NodeExecutionState {
+export function nodeStateOf(codec: Codec, row: NodeStateRow): NodeExecutionState {
   const record = { nodeId: row.nodeId, status: row.status } as NodeExecutionState;
   if (row.input !== null) record.input = json(codec, row.input);
   if (row.output !== null) record.output = json(codec, row.output);
@@ -51,7 +53,7 @@ export function nodeStateOf(codec: Codec, row: Row): NodeExecutionState {
   return record;
 }
 
-export function llmExecutionOf(codec: Codec, row: Row): LLMExecutionRecord {
+export function llmExecutionOf(codec: Codec, row: LlmExecutionRow): LLMExecutionRecord {
   const record = { id: row.id, timestamp: time(row.timestamp), success: row.success === 1 } as LLMExecutionRecord;
   put(record, 'text', row.text);
   putJson(codec, record, 'toolCalls', row.toolCalls);
@@ -67,7 +69,7 @@ export function llmExecutionOf(codec: Codec, row: Row): LLMExecutionRecord {
   return record;
 }
 
-export function budgetPoolOf(codec: Codec, row: Row): BudgetPool {
+export function budgetPoolOf(codec: Codec, row: BudgetPoolRow): BudgetPool {
   const record = { id: row.id } as BudgetPool;
   put(record, 'parentPoolId', row.parentPoolId);
   Object.assign(record, {
@@ -78,7 +80,7 @@ export function budgetPoolOf(codec: Codec, row: Row): BudgetPool {
   return record;
 }
 
-export function toolCallLogOf(codec: Codec, row: Row): ToolCallLog {
+export function toolCallLogOf(codec: Codec, row: ToolCallRow): ToolCallLog {
   const record = {
     id: row.id, executionId: row.executionId, toolCallId: row.toolCallId, toolName: row.toolName, args: codec.decodeJson(row.args),
   } as ToolCallLog;
@@ -89,7 +91,7 @@ export function toolCallLogOf(codec: Codec, row: Row): ToolCallLog {
   return record;
 }
 
-export function approvalOf(codec: Codec, row: Row): ApprovalRequest {
+export function approvalOf(codec: Codec, row: ApprovalRow): ApprovalRequest {
   const record = {
     id: row.id, sessionId: row.sessionId, nodeId: row.nodeId, type: row.type, status: row.status,
     context: codec.decodeJson(row.context), createdAt: time(row.createdAt),
@@ -100,8 +102,20 @@ export function approvalOf(codec: Codec, row: Row): ApprovalRequest {
   return record;
 }
 
-export function streamEventOf(codec: Codec, row: Row): StreamEvent {
+export function streamEventOf(codec: Codec, row: StreamEventRow): StreamEvent {
   const record = { id: row.id, streamId: row.streamId, nodeId: row.nodeId, data: codec.decodeJson(row.data), timestamp: time(row.timestamp) } as StreamEvent;
   put(record, 'sessionId', row.sessionId);
   return record;
+}
+
+/** An execution state with its node states (in the order they were first written). */
+export function executionStateOf(codec: Codec, row: ExecutionStateRow, nodes: readonly NodeStateRow[]): WorkflowExecutionState {
+  const nodeStates: Record<string, NodeExecutionState> = {};
+  for (const node of nodes) nodeStates[node.nodeId] = nodeStateOf(codec, node);
+  const state = { sessionId: row.sessionId, status: row.status, startedAt: time(row.startedAt), nodeStates } as WorkflowExecutionState;
+  put(state, 'budgetPoolId', row.budgetPoolId);
+  put(state, 'currentNodeId', row.currentNodeId);
+  put(state, 'completedAt', time(row.completedAt));
+  putJson(codec, state, 'metadata', row.metadata);
+  return state;
 }

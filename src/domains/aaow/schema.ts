@@ -1,7 +1,7 @@
 /** zod inputs of the aaow adapter's operations, validated on the caller's thread. */
 import { z } from 'zod';
 import { id, instant, limit, offset, text, value } from '../common.ts';
-import { LISTS, type ListSpec } from './sql.ts';
+import { LISTS, type ListSpec } from './statements.ts';
 import {
   APPROVAL_STATUSES, APPROVAL_TYPES, BUDGET_POOL_STATUSES, NODE_STATUSES, SESSION_STATUSES,
 } from './types.ts';
