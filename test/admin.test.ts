@@ -25,9 +25,10 @@ for (const backend of BACKENDS) {
   describe(`admin on ${backend.name}`, () => {
     test('backup copies a consistent snapshot while writes continue, reporting progress', async (t) => {
       const store = await tempStore(t, { path: backend.path });
+      // 3000 saves one after another: longer than the default timeout on PGlite.
       await store.transaction(async (tx) => {
         for (let i = 0; i < 3000; i++) await tx.runs.saveState(`r${i}`, run('completed', new Date(), { pad: 'x'.repeat(300), i }));
-      });
+      }, { timeoutMs: 120_000 });
       let writing = true;
       let written = 0;
       const writer = (async () => {
