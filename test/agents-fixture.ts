@@ -1,21 +1,20 @@
 /** One store per backend for a whole agents suite (opening one per test costs ~0.3 s); tests isolate by prefix or id. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { openStore, type Store } from '../src/index.ts';
+import { newLocation } from './helpers.ts';
 
-/** Opens a store before the suite's tests and closes it after; call inside `describe`. */
+/** Opens a store (on a new file, in memory, or in a new PostgreSQL schema) before the suite's tests and removes it after; call inside `describe`. */
 export function suiteStore(path: string | undefined): () => Store {
   let store: Store | undefined;
-  let dir: string | undefined;
+  let remove: (() => Promise<void>) | undefined;
   before(async () => {
-    if (path === undefined) dir = mkdtempSync(join(tmpdir(), 'flowstore-agents-'));
-    store = await openStore({ readers: 2, path: path ?? join(dir!, 'agents.db') });
+    const location = await newLocation(path);
+    remove = location.remove;
+    store = await openStore({ readers: 2, ...location.options });
   });
   after(async () => {
     await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await remove?.();
   });
   return () => store!;
 }

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
+import pg from 'pg';
+import { loadMigrations } from '../src/engine/migrate.ts';
+import { MIGRATIONS_DIRS } from '../src/engine/worker-files.ts';
 import { openStore } from '../src/index.ts';
-import { BACKENDS, tempDir } from './helpers.ts';
+import { BACKENDS, newLocation, POSTGRES, tempDir } from './helpers.ts';
 import { agent, freshPrefix, nowSeconds, suiteStore } from './agents-fixture.ts';
 
 const event = (sessionId: string, content: string, extra: Record<string, unknown> = {}) => ({
@@ -56,17 +59,44 @@ for (const backend of BACKENDS) {
       assert.equal((await agents.searchEvents(word, { limit: 1 })).length, 1);
     });
 
-    test('searchEvents takes user text as words: quotes, AND, *, parentheses never throw', async () => {
+    test('searchEvents takes user text as words: quotes, operators of either backend, NUL, blank never throw', async () => {
       const agents = store().agents;
       const word = freshPrefix('quux');
-      const id = await agents.saveEvent(event('s', `said "hello" AND left (${word}) NEAR the door*`));
-      for (const text of ['"', '""', 'AND', 'OR', 'NOT', '*', '(', ')', 'NEAR(', '^', 'content:', '-', '"unbalanced', 'a\u0000b', `${word}"`, `(${word}`, `${word}*`, `"${word}" AND`, '   ', '']) {
+      const id = await agents.saveEvent(event('s', `said "hello" AND left (${word}) NEAR the door* & !not:* a|b`));
+      const stray = ['"', '""', "'", "''", 'AND', 'OR', 'NOT', '*', '(', ')', 'NEAR(', '^', 'content:', '-', '"unbalanced', '&', '!', '!!', ':*', '|', '<->', '<2>',
+        '\\', 'a\u0000b', '\u0000', `${word}"`, `(${word}`, `${word}*`, `"${word}" AND`, `${word} &`, `!${word}`, `${word}:*`, `${word} <-> x`, '   ', ''];
+      for (const text of stray) {
         const found = await agents.searchEvents(text);
         assert.ok(Array.isArray(found), text);
       }
-      assert.deepEqual((await agents.searchEvents(`"hello" AND ${word}`)).map((e) => e.id), [id]);
-      assert.deepEqual((await agents.searchEvents(`(${word})`)).map((e) => e.id), [id]);
+      // Operators are words too: '!' and NOT negate nothing, ':*' asks for no prefix, '|' and OR are no OR.
+      for (const text of [`"hello" AND ${word}`, `(${word})`, `!${word}`, `${word}:*`, `${word} & hello`, `${word}\u0000`, `NOT:* ${word}`, `${word} !hello`]) {
+        assert.deepEqual((await agents.searchEvents(text)).map((e) => e.id), [id], text);
+      }
+      assert.deepEqual(await agents.searchEvents(`${word.slice(0, -1)}:*`), []);
+      assert.deepEqual(await agents.searchEvents(`${word} | nowhere`), []);
+      assert.deepEqual(await agents.searchEvents(`${word} OR nowhere`), []);
       assert.deepEqual(await agents.searchEvents('"'), []);
+      assert.deepEqual(await agents.searchEvents(''), []);
+    });
+
+    test('searchEvents splits content at punctuation, as words: hosts, paths, hyphens, numbers', async () => {
+      const agents = store().agents;
+      const word = freshPrefix('split');
+      const id = await agents.saveEvent(event('s', `${word}: wrote sample.csv to /var/data-in/out_1 for user@example.org, v1.2.3 at 3.14`));
+      for (const text of ['sample', 'csv', 'sample.csv', 'var', 'data', 'in', 'out', '1', 'user', 'example', 'org', 'v1', '3', '14']) {
+        assert.deepEqual((await agents.searchEvents(`${word} ${text}`)).map((e) => e.id), [id], text);
+      }
+    });
+
+    test('an event whose content is megabytes of distinct words saves, and its words are searchable', async () => {
+      const agents = store().agents;
+      const word = freshPrefix('huge');
+      const content = `${word} ${Array.from({ length: 120_000 }, (_, i) => `w${i.toString(36)}x${(i * 7919).toString(36)}`).join(' ')}`;
+      assert.ok(content.length > 1_000_000);
+      const id = await agents.saveEvent(event('s', content));
+      assert.deepEqual((await agents.searchEvents(`${word} w0x0 w1x63z`)).map((e) => e.id), [id]);
+      assert.equal((await agents.getEvents('s')).find((e) => e.id === id)?.content, content);
     });
 
     test('tasks: save (upsert), get, list by status and assignee', async () => {
@@ -121,7 +151,8 @@ for (const backend of BACKENDS) {
 
     test('getMigrationHistory lists every applied migration, all domains, in order', async () => {
       const history = await store().agents.getMigrationHistory();
-      assert.deepEqual(history.map((m) => m.version), history.map((_, i) => i + 1));
+      const files = loadMigrations(MIGRATIONS_DIRS[backend.path === POSTGRES ? 'postgres' : 'sqlite']);
+      assert.deepEqual(history.map((m) => [m.version, m.name, m.description]), files.map((m) => [m.version, m.name, m.description]));
       const mine = history.find((m) => m.name === 'agents');
       assert.ok(mine);
       assert.match(mine.description, /agent state store/);
@@ -177,7 +208,7 @@ for (const backend of BACKENDS) {
   });
 }
 
-describe('store.agents full-text index stays in step with events', () => {
+describe('store.agents full-text search on SQLite (FTS5)', () => {
   test('updates and deletes made with SQL outside flowstore reach the index, and it survives VACUUM', async (t) => {
     const path = join(tempDir(t), 'fts.db');
     let store = await openStore({ path, readers: 1 });
@@ -200,5 +231,62 @@ describe('store.agents full-text index stays in step with events', () => {
     assert.deepEqual(await store.agents.searchEvents('echo'), []);
     const [{ n }] = await store.query('SELECT COUNT(*) AS n FROM events_fts') as [{ n: number }];
     assert.equal(n, 2);
+  });
+
+  test('every word of a long content is indexed; a NUL in content is stored', async (t) => {
+    const store = await openStore({ path: join(tempDir(t), 'long.db'), readers: 1 });
+    t.after(() => store.close());
+    const id = await store.agents.saveEvent(event('s', `first ${'filler '.repeat(50_000)} last`));
+    assert.deepEqual((await store.agents.searchEvents('last')).map((e) => e.id), [id]);
+    const nul = await store.agents.saveEvent(event('s', 'before\u0000after'));
+    assert.equal((await store.agents.getEvents('s')).find((e) => e.id === nul)?.content, 'before\u0000after');
+  });
+});
+
+describe('store.agents full-text search on PostgreSQL (tsvector)', () => {
+  /** A store in a schema of its own, and a plain connection to that schema: SQL from outside flowstore. */
+  async function storeAndClient(t: TestContext) {
+    const { options, remove } = await newLocation(POSTGRES);
+    const store = await openStore({ ...options, readers: 1 });
+    const client = new pg.Client({ connectionString: options.path });
+    // One hook, so that both close before the schema is dropped.
+    t.after(async () => {
+      await client.end();
+      await store.close();
+      await remove();
+    });
+    await client.connect();
+    await client.query(`SET search_path TO "${options.postgres!.schema}"`);
+    return { store, client };
+  }
+
+  test('content changed by SQL outside flowstore is searchable as it now reads (a generated column)', async (t) => {
+    const { store, client } = await storeAndClient(t);
+    const keep = await store.agents.saveEvent(event('s', 'alpha bravo'));
+    const edit = await store.agents.saveEvent(event('s', 'charlie delta'));
+    const drop = await store.agents.saveEvent(event('s', 'echo foxtrot'));
+    await client.query('UPDATE events SET content = $1 WHERE id = $2', ['golf hotel', edit]);
+    await client.query('DELETE FROM events WHERE id = $1', [drop]);
+    assert.deepEqual((await store.agents.searchEvents('alpha')).map((e) => e.id), [keep]);
+    assert.deepEqual(await store.agents.searchEvents('charlie'), []);
+    assert.deepEqual((await store.agents.searchEvents('hotel')).map((e) => e.id), [edit]);
+    assert.deepEqual(await store.agents.searchEvents('echo'), []);
+    const { rows } = await client.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'events' AND indexname = 'idx_events_search'");
+    assert.match(rows[0].indexdef, /USING gin \(search\)/);
+  });
+
+  test('the index covers the first 200,000 characters of a content (a tsvector holds at most 1 MB)', async (t) => {
+    const { store } = await storeAndClient(t);
+    const id = await store.agents.saveEvent(event('s', `first ${'filler '.repeat(50_000)} last`));
+    assert.deepEqual((await store.agents.searchEvents('first')).map((e) => e.id), [id]);
+    assert.deepEqual(await store.agents.searchEvents('last'), []);
+  });
+
+  test('a NUL in text is FLOWSTORE_INVALID_ARGUMENT and nothing is written (PostgreSQL text holds no NUL)', async (t) => {
+    const { store, client } = await storeAndClient(t);
+    await assert.rejects(store.agents.saveEvent(event('s', 'before\u0000after')), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
+    await assert.rejects(store.agents.withPrefix('p').saveAgentState(agent('a', { name: 'n\u0000' })), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
+    const { rows } = await client.query('SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM agent_states) AS n');
+    assert.equal(Number(rows[0].n), 0);
   });
 });

@@ -2,13 +2,26 @@ import assert from 'node:assert/strict';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { keyRange, scopedKey, unscopedId } from '../src/domains/agents/scope.ts';
-import { toFtsQuery } from '../src/domains/agents/search.ts';
+import { searchWords, toFtsQuery, toTsQueryText } from '../src/domains/agents/search.ts';
 
 test('toFtsQuery quotes every word, doubles inner quotes, drops pure punctuation', () => {
   assert.equal(toFtsQuery('say "hi" AND (bye'), '"say" """hi""" "AND" "(bye"');
   assert.equal(toFtsQuery('  task\tcompleted\n'), '"task" "completed"');
   assert.equal(toFtsQuery('" * ( ) -'), undefined);
   assert.equal(toFtsQuery(''), undefined);
+});
+
+test('searchWords splits at white space and control characters, NUL included, and drops words without a letter or digit', () => {
+  assert.deepEqual(searchWords('say "hi" -- (bye\u0000x\tz & ! :*'), ['say', '"hi"', '(bye', 'x', 'z']);
+  assert.deepEqual(searchWords('é 日本語 42'), ['é', '日本語', '42']);
+  assert.deepEqual(searchWords('\u0000 " '), []);
+});
+
+test('toTsQueryText gives plainto_tsquery the words, space-separated, never a NUL', () => {
+  assert.equal(toTsQueryText('a & !b:*\u0000c'), 'a !b:* c');
+  assert.equal(toTsQueryText('  & | ! '), undefined);
+  assert.equal(toTsQueryText(''), undefined);
+  assert.ok(!toTsQueryText('x\u0000y')!.includes('\u0000'));
 });
 
 test('every toFtsQuery output is a valid FTS5 query', () => {

@@ -1,7 +1,7 @@
 /** store.agents workloads (issue 4), each beside raw node:sqlite doing the same SQL on the main thread. */
 import { join } from 'node:path';
 import { toJsonText } from '../../src/codec.ts';
-import { prepareAgents } from '../../src/domains/agents/sql.ts';
+import { prepareAgents } from '../../src/domains/agents/sqlite.ts';
 import { toFtsQuery } from '../../src/domains/agents/search.ts';
 import { openStore, type AgentStateInput, type Store } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';

@@ -9,8 +9,7 @@ import {
   retentionInput, saveTaskInput, searchInput, sessionIdInput,
   type AgentEvent, type MigrationRecord, type AgentSession, type AgentSessionStatus, type AgentTask, type AgentTaskStatus,
 } from './schema.ts';
-import { toFtsQuery } from './search.ts';
-import type { AgentsStatements, EventRow, MigrationRow, SessionRow, TaskRow } from './sql.ts';
+import type { AgentsStatements, EventRow, MigrationRow, SessionRow, TaskRow } from './statements.ts';
 import { nowSeconds } from './ops-state.ts';
 
 const op = opsOf<AgentsStatements>();
@@ -66,7 +65,7 @@ export const recordOps = {
     run({ sql, codec }, { event: e }): string {
       const id = e.id ?? randomUUID();
       const now = nowSeconds();
-      sql.insertEvent.run(id, e.eventType, e.timestamp ?? now, e.sessionId, e.actorType, e.actorId, e.content,
+      void sql.insertEvent.run(id, e.eventType, e.timestamp ?? now, e.sessionId, e.actorType, e.actorId, e.content,
         optionalJson(codec, e.metadata), e.gitCommit ?? null, now);
       return id;
     },
@@ -75,26 +74,26 @@ export const recordOps = {
   getEvents: op({
     kind: 'read',
     input: sessionIdInput,
-    run({ sql, codec }, { sessionId }): AgentEvent[] {
-      return (sql.eventsBySession.all(sessionId) as unknown as EventRow[]).map((row) => event(codec, row));
+    async run({ sql, codec }, { sessionId }): Promise<AgentEvent[]> {
+      return ((await sql.eventsBySession.all(sessionId)) as EventRow[]).map((row) => event(codec, row));
     },
   }),
 
   getEventsByType: op({
     kind: 'read',
     input: eventTypeInput,
-    run({ sql, codec }, { eventType, limit }): AgentEvent[] {
-      return (sql.eventsByType.all(eventType, limit ?? -1) as unknown as EventRow[]).map((row) => event(codec, row));
+    async run({ sql, codec }, { eventType, limit }): Promise<AgentEvent[]> {
+      return ((await sql.eventsByType.all(eventType, limit ?? null)) as EventRow[]).map((row) => event(codec, row));
     },
   }),
 
   searchEvents: op({
     kind: 'read',
     input: searchInput,
-    run({ sql, codec }, { text, limit }): AgentEvent[] {
-      const query = toFtsQuery(text);
+    async run({ sql, codec }, { text, limit }): Promise<AgentEvent[]> {
+      const query = sql.searchQuery(text);
       if (query === undefined) return [];
-      return (sql.searchEvents.all(query, limit) as unknown as EventRow[]).map((row) => event(codec, row));
+      return ((await sql.searchEvents.all(query, limit)) as EventRow[]).map((row) => event(codec, row));
     },
   }),
 
@@ -103,7 +102,7 @@ export const recordOps = {
     input: saveTaskInput,
     run({ sql, codec }, { task: t }): string {
       const id = t.id ?? randomUUID();
-      sql.upsertTask.run(id, t.title, t.description ?? null, t.status, t.assignedTo ?? null, t.createdAt ?? null,
+      void sql.upsertTask.run(id, t.title, t.description ?? null, t.status, t.assignedTo ?? null, t.createdAt ?? null,
         t.updatedAt ?? null, optionalJson(codec, t.metadata), nowSeconds());
       return id;
     },
@@ -112,8 +111,8 @@ export const recordOps = {
   getTask: op({
     kind: 'read',
     input: idInput,
-    run({ sql, codec }, { id }): AgentTask | null {
-      const row = sql.getTask.get(id) as TaskRow | undefined;
+    async run({ sql, codec }, { id }): Promise<AgentTask | null> {
+      const row = (await sql.getTask.get(id)) as TaskRow | undefined;
       return row ? task(codec, row) : null;
     },
   }),
@@ -121,14 +120,14 @@ export const recordOps = {
   getTasks: op({
     kind: 'read',
     input: listTasksInput,
-    run({ sql, codec }, { status, assignedTo, limit, offset }): AgentTask[] {
-      const max = limit ?? -1;
+    async run({ sql, codec }, { status, assignedTo, limit, offset }): Promise<AgentTask[]> {
+      const max = limit ?? null;
       const list = sql.listTasks;
       let rows: unknown[];
-      if (status !== undefined && assignedTo !== undefined) rows = list.byBoth.all(status, assignedTo, max, offset);
-      else if (status !== undefined) rows = list.byStatus.all(status, max, offset);
-      else if (assignedTo !== undefined) rows = list.byAgent.all(assignedTo, max, offset);
-      else rows = list.all.all(max, offset);
+      if (status !== undefined && assignedTo !== undefined) rows = await list.byBoth.all(status, assignedTo, max, offset);
+      else if (status !== undefined) rows = await list.byStatus.all(status, max, offset);
+      else if (assignedTo !== undefined) rows = await list.byAgent.all(assignedTo, max, offset);
+      else rows = await list.all.all(max, offset);
       return (rows as TaskRow[]).map((row) => task(codec, row));
     },
   }),
@@ -138,7 +137,7 @@ export const recordOps = {
     input: saveSessionInput,
     run({ sql, codec }, { session: s }): string {
       const id = s.id ?? randomUUID();
-      sql.upsertSession.run(id, s.agentId, s.startedAt ?? null, s.endedAt ?? null, s.status, optionalJson(codec, s.metadata), nowSeconds());
+      void sql.upsertSession.run(id, s.agentId, s.startedAt ?? null, s.endedAt ?? null, s.status, optionalJson(codec, s.metadata), nowSeconds());
       return id;
     },
   }),
@@ -146,8 +145,8 @@ export const recordOps = {
   endSession: op({
     kind: 'write',
     input: endSessionInput,
-    run({ sql }, { id, status, endedAt }): void {
-      if (Number(sql.endSession.run(status, endedAt ?? nowSeconds(), id).changes) === 0) throw notFound('session', id);
+    async run({ sql }, { id, status, endedAt }): Promise<void> {
+      if (Number((await sql.endSession.run(status, endedAt ?? nowSeconds(), id)).changes) === 0) throw notFound('session', id);
     },
   }),
 
@@ -155,19 +154,19 @@ export const recordOps = {
   cleanupRetention: op({
     kind: 'write',
     input: retentionInput,
-    run({ sql }, { before, statuses }): number {
+    async run({ sql }, { before, statuses }): Promise<number> {
       const endedBefore = Math.floor(before.getTime() / 1000);
       const list = JSON.stringify(statuses);
-      sql.deleteEndedSessionEvents.run(endedBefore, list);
-      return Number(sql.deleteEndedSessions.run(endedBefore, list).changes);
+      void sql.deleteEndedSessionEvents.run(endedBefore, list);
+      return Number((await sql.deleteEndedSessions.run(endedBefore, list)).changes);
     },
   }),
 
   getSession: op({
     kind: 'read',
     input: idInput,
-    run({ sql, codec }, { id }): AgentSession | null {
-      const row = sql.getSession.get(id) as SessionRow | undefined;
+    async run({ sql, codec }, { id }): Promise<AgentSession | null> {
+      const row = (await sql.getSession.get(id)) as SessionRow | undefined;
       return row ? session(codec, row) : null;
     },
   }),
@@ -175,14 +174,14 @@ export const recordOps = {
   getSessions: op({
     kind: 'read',
     input: listSessionsInput,
-    run({ sql, codec }, { status, agentId, limit, offset }): AgentSession[] {
-      const max = limit ?? -1;
+    async run({ sql, codec }, { status, agentId, limit, offset }): Promise<AgentSession[]> {
+      const max = limit ?? null;
       const list = sql.listSessions;
       let rows: unknown[];
-      if (status !== undefined && agentId !== undefined) rows = list.byBoth.all(status, agentId, max, offset);
-      else if (status !== undefined) rows = list.byStatus.all(status, max, offset);
-      else if (agentId !== undefined) rows = list.byAgent.all(agentId, max, offset);
-      else rows = list.all.all(max, offset);
+      if (status !== undefined && agentId !== undefined) rows = await list.byBoth.all(status, agentId, max, offset);
+      else if (status !== undefined) rows = await list.byStatus.all(status, max, offset);
+      else if (agentId !== undefined) rows = await list.byAgent.all(agentId, max, offset);
+      else rows = await list.all.all(max, offset);
       return (rows as SessionRow[]).map((row) => session(codec, row));
     },
   }),
@@ -190,8 +189,8 @@ export const recordOps = {
   getMigrationHistory: op({
     kind: 'read',
     input: emptyInput,
-    run({ sql }): MigrationRecord[] {
-      return (sql.migrationHistory.all() as unknown as MigrationRow[]).map((row) => ({
+    async run({ sql }): Promise<MigrationRecord[]> {
+      return ((await sql.migrationHistory.all()) as MigrationRow[]).map((row) => ({
         version: row.version,
         name: row.name,
         description: row.description,

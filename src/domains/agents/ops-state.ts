@@ -10,7 +10,7 @@ import {
   snapshotIdInput, updateStatusInput, type AgentState, type AgentSnapshotInfo, type StateTransition,
 } from './schema.ts';
 import { keyRange, scopedKey, unscopedId } from './scope.ts';
-import type { AgentRow, AgentsStatements, SnapshotRow, TransitionRow } from './sql.ts';
+import type { AgentRow, AgentsStatements, SnapshotRow, TransitionRow } from './statements.ts';
 
 const op = opsOf<AgentsStatements>();
 
@@ -76,9 +76,10 @@ export const stateOps = {
   saveAgentState: op({
     kind: 'write',
     input: saveAgentInput,
+    // Not awaited: SQLite has saved when it returns; PostgreSQL's writer settles a batch's statements together.
     run({ sql, codec }, { prefix, state, compress }): void {
       const [data, compressed] = encodeStateData(state.stateData, compress);
-      sql.upsertAgent.run(
+      void sql.upsertAgent.run(
         scopedKey(prefix, state.agentId), state.name, state.status, codec.encodeJson(state.metadata), data, compressed,
         state.version, state.createdAt ?? null, state.updatedAt ?? null, nowSeconds(),
       );
@@ -88,8 +89,8 @@ export const stateOps = {
   loadAgentState: op({
     kind: 'read',
     input: agentIdInput,
-    run({ sql, codec }, { prefix, agentId }): AgentState | null {
-      const row = sql.loadAgent.get(scopedKey(prefix, agentId)) as AgentRow | undefined;
+    async run({ sql, codec }, { prefix, agentId }): Promise<AgentState | null> {
+      const row = (await sql.loadAgent.get(scopedKey(prefix, agentId))) as AgentRow | undefined;
       return row ? agentState(codec, prefix, row) : null;
     },
   }),
@@ -97,21 +98,22 @@ export const stateOps = {
   listAgents: op({
     kind: 'read',
     input: listAgentsInput,
-    run({ sql, codec }, { prefix, status, limit, offset }): AgentState[] {
+    async run({ sql, codec }, { prefix, status, limit, offset }): Promise<AgentState[]> {
       const [from, to] = keyRange(prefix);
       const list = sql.listAgents;
-      const rows = status === undefined
-        ? (prefix === '' ? list.inRoot : list.inPrefix).all(from, to, limit ?? -1, offset)
-        : (prefix === '' ? list.inRootByStatus : list.inPrefixByStatus).all(from, to, limit ?? -1, offset, status);
-      return (rows as unknown as AgentRow[]).map((row) => agentState(codec, prefix, row));
+      const max = limit ?? null;
+      let rows: unknown[];
+      if (prefix === '') rows = await (status === undefined ? list.inRoot.all(max, offset) : list.inRootByStatus.all(status, max, offset));
+      else rows = await (status === undefined ? list.inPrefix.all(from, to, max, offset) : list.inPrefixByStatus.all(from, to, status, max, offset));
+      return (rows as AgentRow[]).map((row) => agentState(codec, prefix, row));
     },
   }),
 
   updateAgentStatus: op({
     kind: 'write',
     input: updateStatusInput,
-    run({ sql }, { prefix, agentId, status }): void {
-      const changes = sql.updateStatus.run(status, nowSeconds(), scopedKey(prefix, agentId)).changes;
+    async run({ sql }, { prefix, agentId, status }): Promise<void> {
+      const { changes } = await sql.updateStatus.run(status, nowSeconds(), scopedKey(prefix, agentId));
       if (Number(changes) === 0) throw notFound('agent', agentId);
     },
   }),
@@ -119,8 +121,8 @@ export const stateOps = {
   deleteAgentState: op({
     kind: 'write',
     input: agentIdInput,
-    run({ sql }, { prefix, agentId }): boolean {
-      return Number(sql.softDelete.run(nowSeconds(), scopedKey(prefix, agentId)).changes) > 0;
+    async run({ sql }, { prefix, agentId }): Promise<boolean> {
+      return Number((await sql.softDelete.run(nowSeconds(), scopedKey(prefix, agentId))).changes) > 0;
     },
   }),
 
@@ -129,7 +131,7 @@ export const stateOps = {
     input: recordTransitionInput,
     run({ sql, codec }, { prefix, agentId, stateBefore, stateAfter, reason, metadata }): string {
       const id = randomUUID();
-      sql.insertTransition.run(id, scopedKey(prefix, agentId), stateBefore, stateAfter, reason ?? null, nowSeconds(),
+      void sql.insertTransition.run(id, scopedKey(prefix, agentId), stateBefore, stateAfter, reason ?? null, nowSeconds(),
         metadata === undefined ? null : codec.encodeJson(metadata));
       return id;
     },
@@ -138,8 +140,8 @@ export const stateOps = {
   getStateHistory: op({
     kind: 'read',
     input: historyInput,
-    run({ sql, codec }, { prefix, agentId, limit }): StateTransition[] {
-      const rows = sql.history.all(scopedKey(prefix, agentId), limit) as unknown as TransitionRow[];
+    async run({ sql, codec }, { prefix, agentId, limit }): Promise<StateTransition[]> {
+      const rows = (await sql.history.all(scopedKey(prefix, agentId), limit)) as TransitionRow[];
       return rows.map((row) => transition(codec, prefix, row));
     },
   }),
@@ -147,14 +149,14 @@ export const stateOps = {
   createSnapshot: op({
     kind: 'write',
     input: createSnapshotInput,
-    run({ sql, codec }, { prefix, agentId, description, expiresAt }): string {
+    async run({ sql, codec }, { prefix, agentId, description, expiresAt }): Promise<string> {
       const key = scopedKey(prefix, agentId);
-      const row = sql.loadAgent.get(key) as AgentRow | undefined;
+      const row = (await sql.loadAgent.get(key)) as AgentRow | undefined;
       if (!row) throw notFound('agent', agentId);
       const state = agentState(codec, prefix, row);
       const kept: SnapshotState = { name: state.name, status: state.status, metadata: state.metadata, stateData: state.stateData, version: state.version };
       const id = randomUUID();
-      sql.insertSnapshot.run(id, key, codec.encodeJson(kept), description ?? null, nowSeconds(), expiresAt ?? null);
+      void sql.insertSnapshot.run(id, key, codec.encodeJson(kept), description ?? null, nowSeconds(), expiresAt ?? null);
       return id;
     },
   }),
@@ -162,8 +164,8 @@ export const stateOps = {
   listSnapshots: op({
     kind: 'read',
     input: agentIdInput,
-    run({ sql }, { prefix, agentId }): AgentSnapshotInfo[] {
-      const rows = sql.listSnapshots.all(scopedKey(prefix, agentId), nowSeconds()) as unknown as SnapshotRow[];
+    async run({ sql }, { prefix, agentId }): Promise<AgentSnapshotInfo[]> {
+      const rows = (await sql.listSnapshots.all(scopedKey(prefix, agentId), nowSeconds())) as SnapshotRow[];
       return rows.map((row) => snapshotInfo(prefix, row));
     },
   }),
@@ -171,33 +173,35 @@ export const stateOps = {
   restoreSnapshot: op({
     kind: 'write',
     input: snapshotIdInput,
-    run({ sql, codec }, { prefix, snapshotId, compress }): AgentState {
+    async run({ sql, codec }, { prefix, snapshotId, compress }): Promise<AgentState> {
       const now = nowSeconds();
-      const snapshot = sql.loadSnapshot.get(snapshotId, now) as SnapshotRow | undefined;
+      const snapshot = (await sql.loadSnapshot.get(snapshotId, now)) as SnapshotRow | undefined;
       // Another view's snapshot is as absent as an expired or unknown one.
       const agentId = snapshot && unscopedId(prefix, snapshot.agent_id);
       if (!snapshot || agentId === undefined) throw notFound('snapshot', snapshotId);
       const kept = codec.decodeJson(snapshot.state_data) as SnapshotState;
-      const current = sql.loadAgent.get(snapshot.agent_id) as AgentRow | undefined;
+      const current = (await sql.loadAgent.get(snapshot.agent_id)) as AgentRow | undefined;
       const [data, compressed] = encodeStateData(kept.stateData, compress);
-      sql.upsertAgent.run(snapshot.agent_id, kept.name, kept.status, codec.encodeJson(kept.metadata), data, compressed,
+      void sql.upsertAgent.run(snapshot.agent_id, kept.name, kept.status, codec.encodeJson(kept.metadata), data, compressed,
         kept.version, null, null, now);
       const before = current
         ? JSON.stringify({ status: current.status, version: current.version, stateData: decodeStateData(codec, current) })
         : 'null';
       const after = JSON.stringify({ status: kept.status, version: kept.version, stateData: kept.stateData });
-      sql.insertTransition.run(randomUUID(), snapshot.agent_id, before, after, `Restored from snapshot ${snapshotId}`, now,
+      void sql.insertTransition.run(randomUUID(), snapshot.agent_id, before, after, `Restored from snapshot ${snapshotId}`, now,
         codec.encodeJson({ snapshotId }));
-      return agentState(codec, prefix, sql.loadAgent.get(snapshot.agent_id) as unknown as AgentRow);
+      // Read back after the writes: on PostgreSQL the reply comes once the writes before it have run.
+      return agentState(codec, prefix, (await sql.loadAgent.get(snapshot.agent_id)) as AgentRow);
     },
   }),
 
   cleanupExpiredSnapshots: op({
     kind: 'write',
     input: prefixInput,
-    run({ sql }, { prefix }): number {
-      const statement = prefix === '' ? sql.deleteExpiredSnapshots.inRoot : sql.deleteExpiredSnapshots.inPrefix;
-      return Number(statement.run(...keyRange(prefix), nowSeconds()).changes);
+    async run({ sql }, { prefix }): Promise<number> {
+      const { inRoot, inPrefix } = sql.deleteExpiredSnapshots;
+      const result = await (prefix === '' ? inRoot.run(nowSeconds()) : inPrefix.run(...keyRange(prefix), nowSeconds()));
+      return Number(result.changes);
     },
   }),
 };

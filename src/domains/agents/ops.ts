@@ -2,6 +2,7 @@
 import { defineDomain } from '../../engine/op.ts';
 import { recordOps } from './ops-records.ts';
 import { stateOps } from './ops-state.ts';
-import { prepareAgents } from './sql.ts';
+import { prepareAgents as preparePostgres } from './postgres.ts';
+import { prepareAgents as prepareSqlite } from './sqlite.ts';
 
-export const agents = defineDomain('agents', { sqlite: prepareAgents }, { ...stateOps, ...recordOps });
+export const agents = defineDomain('agents', { sqlite: prepareSqlite, postgres: preparePostgres }, { ...stateOps, ...recordOps });

@@ -1,5 +1,7 @@
-/** Every statement of store.agents, in one place (a PostgreSQL backend would replace this file). */
+/** Every statement of store.agents on SQLite (postgres.ts has the same names). */
 import type { DatabaseSync } from 'node:sqlite';
+import { toFtsQuery } from './search.ts';
+import type { AgentsStatements } from './statements.ts';
 
 const AGENT_COLUMNS = 'key, name, status, metadata, state_data, state_compressed, version, created_at, updated_at';
 const EVENT_COLUMNS = 'id, event_type, timestamp, session_id, actor_type, actor_id, content, metadata, git_commit, created_at';
@@ -10,9 +12,9 @@ const SESSION_COLUMNS = 'id, agent_id, started_at, ended_at, status, metadata, c
  * A prefixed view's agents are the keys in [prefix + ':', prefix + ';') (';' follows ':'), a range
  * on the primary key; the store's own view (no prefix) holds the keys without any ':'.
  */
-const IN_PREFIX = 'key >= ?1 AND key < ?2';
-// Takes the same parameters as IN_PREFIX (?1 and ?2 unused) so that one call shape fits both.
+const IN_PREFIX = 'key >= ? AND key < ?';
 const IN_ROOT = "instr(key, ':') = 0";
+const PAGE = 'ORDER BY key LIMIT COALESCE(?, -1) OFFSET ?';
 
 function prepareAgentStatements(db: DatabaseSync) {
   return {
@@ -27,14 +29,10 @@ function prepareAgentStatements(db: DatabaseSync) {
         updated_at = excluded.updated_at, is_deleted = 0`),
     loadAgent: db.prepare(`SELECT ${AGENT_COLUMNS} FROM agent_states WHERE key = ? AND is_deleted = 0`),
     listAgents: {
-      inPrefix: db.prepare(`SELECT ${AGENT_COLUMNS} FROM agent_states WHERE is_deleted = 0 AND ${IN_PREFIX}
-        ORDER BY key LIMIT ?3 OFFSET ?4`),
-      inPrefixByStatus: db.prepare(`SELECT ${AGENT_COLUMNS} FROM agent_states WHERE is_deleted = 0 AND status = ?5 AND ${IN_PREFIX}
-        ORDER BY key LIMIT ?3 OFFSET ?4`),
-      inRoot: db.prepare(`SELECT ${AGENT_COLUMNS} FROM agent_states WHERE is_deleted = 0 AND ${IN_ROOT}
-        ORDER BY key LIMIT ?3 OFFSET ?4`),
-      inRootByStatus: db.prepare(`SELECT ${AGENT_COLUMNS} FROM agent_states WHERE is_deleted = 0 AND status = ?5 AND ${IN_ROOT}
-        ORDER BY key LIMIT ?3 OFFSET ?4`),
+      inPrefix: db.prepare(`SELECT ${AGENT_COLUMNS} FROM agent_states WHERE is_deleted = 0 AND ${IN_PREFIX} ${PAGE}`),
+      inPrefixByStatus: db.prepare(`SELECT ${AGENT_COLUMNS} FROM agent_states WHERE is_deleted = 0 AND ${IN_PREFIX} AND status = ? ${PAGE}`),
+      inRoot: db.prepare(`SELECT ${AGENT_COLUMNS} FROM agent_states WHERE is_deleted = 0 AND ${IN_ROOT} ${PAGE}`),
+      inRootByStatus: db.prepare(`SELECT ${AGENT_COLUMNS} FROM agent_states WHERE is_deleted = 0 AND ${IN_ROOT} AND status = ? ${PAGE}`),
     },
     updateStatus: db.prepare('UPDATE agent_states SET status = ?, updated_at = ? WHERE key = ? AND is_deleted = 0'),
     softDelete: db.prepare('UPDATE agent_states SET is_deleted = 1, updated_at = ? WHERE key = ? AND is_deleted = 0'),
@@ -54,7 +52,7 @@ function prepareAgentStatements(db: DatabaseSync) {
     deleteExpiredSnapshots: {
       inPrefix: db.prepare(`DELETE FROM state_snapshots WHERE expires_at IS NOT NULL AND expires_at <= ?3
         AND agent_id >= ?1 AND agent_id < ?2`),
-      inRoot: db.prepare(`DELETE FROM state_snapshots WHERE expires_at IS NOT NULL AND expires_at <= ?3
+      inRoot: db.prepare(`DELETE FROM state_snapshots WHERE expires_at IS NOT NULL AND expires_at <= ?
         AND instr(agent_id, ':') = 0`),
     },
   };
@@ -64,7 +62,8 @@ function prepareRecordStatements(db: DatabaseSync) {
   return {
     insertEvent: db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     eventsBySession: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE session_id = ? ORDER BY timestamp, rowid`),
-    eventsByType: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_type = ? ORDER BY timestamp DESC, rowid DESC LIMIT ?`),
+    eventsByType: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_type = ? ORDER BY timestamp DESC, rowid DESC LIMIT COALESCE(?, -1)`),
+    searchQuery: toFtsQuery,
     // bm25 rank first, newest first among equals.
     searchEvents: db.prepare(`SELECT ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')}
       FROM events_fts f JOIN events e ON e.id = f.event_id
@@ -76,10 +75,10 @@ function prepareRecordStatements(db: DatabaseSync) {
         metadata = excluded.metadata`),
     getTask: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ?`),
     listTasks: {
-      all: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks ORDER BY created_at DESC, id LIMIT ? OFFSET ?`),
-      byStatus: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE status = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?`),
-      byAgent: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE assigned_to = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?`),
-      byBoth: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE status = ? AND assigned_to = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?`),
+      all: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks ORDER BY created_at DESC, id LIMIT COALESCE(?, -1) OFFSET ?`),
+      byStatus: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE status = ? ORDER BY created_at DESC, id LIMIT COALESCE(?, -1) OFFSET ?`),
+      byAgent: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE assigned_to = ? ORDER BY created_at DESC, id LIMIT COALESCE(?, -1) OFFSET ?`),
+      byBoth: db.prepare(`SELECT ${TASK_COLUMNS} FROM tasks WHERE status = ? AND assigned_to = ? ORDER BY created_at DESC, id LIMIT COALESCE(?, -1) OFFSET ?`),
     },
 
     upsertSession: db.prepare(`INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?1, ?2, COALESCE(?3, ?7), ?4, ?5, ?6, ?7)
@@ -92,10 +91,10 @@ function prepareRecordStatements(db: DatabaseSync) {
     deleteEndedSessions: db.prepare('DELETE FROM sessions WHERE ended_at < ?1 AND status IN (SELECT value FROM json_each(?2))'),
     getSession: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`),
     listSessions: {
-      all: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY started_at DESC, id LIMIT ? OFFSET ?`),
-      byStatus: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE status = ? ORDER BY started_at DESC, id LIMIT ? OFFSET ?`),
-      byAgent: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE agent_id = ? ORDER BY started_at DESC, id LIMIT ? OFFSET ?`),
-      byBoth: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE status = ? AND agent_id = ? ORDER BY started_at DESC, id LIMIT ? OFFSET ?`),
+      all: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY started_at DESC, id LIMIT COALESCE(?, -1) OFFSET ?`),
+      byStatus: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE status = ? ORDER BY started_at DESC, id LIMIT COALESCE(?, -1) OFFSET ?`),
+      byAgent: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE agent_id = ? ORDER BY started_at DESC, id LIMIT COALESCE(?, -1) OFFSET ?`),
+      byBoth: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE status = ? AND agent_id = ? ORDER BY started_at DESC, id LIMIT COALESCE(?, -1) OFFSET ?`),
     },
 
     // The engine's own table: every domain's migrations.
@@ -103,81 +102,6 @@ function prepareRecordStatements(db: DatabaseSync) {
   };
 }
 
-export function prepareAgents(db: DatabaseSync) {
+export function prepareAgents(db: DatabaseSync): AgentsStatements {
   return { ...prepareAgentStatements(db), ...prepareRecordStatements(db) };
-}
-
-export type AgentsStatements = ReturnType<typeof prepareAgents>;
-
-/** Rows as SQLite returns them (null-prototype objects). */
-export interface AgentRow {
-  key: string;
-  name: string;
-  status: string;
-  metadata: string | Uint8Array;
-  state_data: string | Uint8Array;
-  state_compressed: number;
-  version: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface TransitionRow {
-  id: string;
-  agent_id: string;
-  state_before: string;
-  state_after: string;
-  reason: string | null;
-  timestamp: number;
-  metadata: string | Uint8Array | null;
-}
-
-export interface SnapshotRow {
-  id: string;
-  agent_id: string;
-  state_data?: string | Uint8Array;
-  description: string | null;
-  created_at: number;
-  expires_at: number | null;
-}
-
-export interface EventRow {
-  id: string;
-  event_type: string;
-  timestamp: number;
-  session_id: string;
-  actor_type: string;
-  actor_id: string;
-  content: string;
-  metadata: string | Uint8Array | null;
-  git_commit: string | null;
-  created_at: number;
-}
-
-export interface TaskRow {
-  id: string;
-  title: string;
-  description: string | null;
-  status: string;
-  assigned_to: string | null;
-  created_at: number;
-  updated_at: number;
-  metadata: string | Uint8Array | null;
-}
-
-export interface SessionRow {
-  id: string;
-  agent_id: string;
-  started_at: number;
-  ended_at: number | null;
-  status: string;
-  metadata: string | Uint8Array | null;
-  created_at: number;
-}
-
-export interface MigrationRow {
-  version: number;
-  name: string;
-  description: string;
-  applied_at: string;
 }
