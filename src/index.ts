@@ -12,7 +12,7 @@ export type { MetricsSnapshot } from './engine/metrics.ts';
 export type { TransactionOptions } from './engine/engine.ts';
 export type { BackupOptions, CleanupOptions, CleanupResult, ExportProgress } from './domains/admin/api.ts';
 export type { ImportProgress, ImportSummary } from './domains/admin/import.ts';
-export type { AppliedMigration, BackupProgress, TableStats } from './domains/admin/maintenance.ts';
+export type { AppliedMigration, BackupProgress, PageProgress, RowProgress, TableStats } from './domains/admin/maintenance.ts';
 export type { ExportSummary } from './domains/admin/transfer.ts';
 export type { RunsApi } from './domains/runs/api.ts';
 export type { RunStatus, WorkflowState, WorkflowStateInput, WorkflowStats, WorkflowSummary } from './domains/runs/schema.ts';

@@ -84,7 +84,8 @@ export class Store implements Namespaces, AsyncDisposable {
   /** Use {@link openStore}. */
   constructor(engine: Engine) {
     this.#engine = engine;
-    this.#admin = new AdminApi(engine);
+    // A PostgreSQL store's backup is a new SQLite store, opened here where openStore is.
+    this.#admin = new AdminApi(engine, (file) => openStore({ path: file, readers: 1 }));
     const ns = namespaces(engine, { workflowPath: engine.options.workflowPath, transaction: (fn) => this.transaction(fn) });
     this.runs = ns.runs;
     this.agents = ns.agents;
@@ -144,25 +145,29 @@ export class Store implements Namespaces, AsyncDisposable {
     return this.#engine.transaction((invoker) => namespaces(invoker, { workflowPath: this.definitions.path, transaction: (inner) => this.transaction(inner) }), fn, options);
   }
 
-  /** `PRAGMA integrity_check`, run in a reader. */
+  /**
+   * Run in a reader. SQLite: `PRAGMA integrity_check`. PostgreSQL: every index valid, every
+   * constraint validated, every table readable, and amcheck's checks when the database has it.
+   */
   checkIntegrity(): Promise<{ ok: boolean; messages: string[] }> {
     return this.#engine.invoke(admin.ops.checkIntegrity, {});
   }
 
   /**
-   * Online backup (SQLite's backup API) of the live database to `dest`, from one
-   * snapshot: writes go on meanwhile. FLOWSTORE_CONFLICT when `dest` exists, unless `overwrite`.
+   * Online backup of the live store to the file `dest`, from one snapshot: writes go on
+   * meanwhile. SQLite's backup API; a PostgreSQL store is copied into a new SQLite file
+   * (its export, imported). FLOWSTORE_CONFLICT when `dest` exists, unless `overwrite`.
    */
   backup(dest: string, options?: BackupOptions): Promise<{ dest: string; pages: number }> {
     return this.#admin.backup(dest, options);
   }
 
-  /** VACUUM, alone on the writer between batches (SQLite refuses it inside a transaction). */
+  /** VACUUM (PostgreSQL: VACUUM (ANALYZE) of the store's tables), alone on the writer between batches. */
   vacuum(): Promise<void> {
     return this.#admin.vacuum();
   }
 
-  /** `VACUUM INTO` a new file: a compacted copy, made by a reader. */
+  /** A compacted copy in a new file: `VACUUM INTO` on SQLite, a SQLite copy of a PostgreSQL store. */
   vacuumInto(dest: string): Promise<{ dest: string }> {
     return this.#admin.vacuumInto(dest);
   }
@@ -182,12 +187,12 @@ export class Store implements Namespaces, AsyncDisposable {
     return this.#admin.importJsonl(input, options);
   }
 
-  /** The migrations recorded in the file. */
+  /** The migrations recorded in the store. */
   migrations(): Promise<AppliedMigration[]> {
     return this.#admin.migrations();
   }
 
-  /** Row counts per table and the file's size in pages. */
+  /** Row counts per table and the store's size (PostgreSQL: pg_total_relation_size, per table too). */
   tableStats(): Promise<TableStats> {
     return this.#admin.tableStats();
   }

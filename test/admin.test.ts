@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
-import { openStore, type Store } from '../src/index.ts';
+import { describe, test, type TestContext } from 'node:test';
+import pg from 'pg';
+import { openStore, type BackupProgress, type Store } from '../src/index.ts';
 import { decodeCell, encodeCell } from '../src/domains/admin/values.ts';
-import { BACKENDS, tempDir, tempStore } from './helpers.ts';
+import { BACKENDS, POSTGRES, tempDir, tempLocation, tempStore } from './helpers.ts';
+import { REAL_POSTGRES_URL } from './helpers-postgres.ts';
 
 const HOUR = 3_600_000;
 
@@ -23,9 +25,10 @@ for (const backend of BACKENDS) {
   describe(`admin on ${backend.name}`, () => {
     test('backup copies a consistent snapshot while writes continue, reporting progress', async (t) => {
       const store = await tempStore(t, { path: backend.path });
+      // 3000 saves one after another: longer than the default timeout on PGlite.
       await store.transaction(async (tx) => {
         for (let i = 0; i < 3000; i++) await tx.runs.saveState(`r${i}`, run('completed', new Date(), { pad: 'x'.repeat(300), i }));
-      });
+      }, { timeoutMs: 120_000 });
       let writing = true;
       let written = 0;
       const writer = (async () => {
@@ -34,14 +37,20 @@ for (const backend of BACKENDS) {
           written += 16;
         }
       })();
-      const progress: { totalPages: number; remainingPages: number }[] = [];
+      const progress: BackupProgress[] = [];
       const dest = join(tempDir(t), 'copy.db');
       const result = await store.backup(dest, { onProgress: (p) => progress.push(p) });
       writing = false;
       await writer;
       assert.ok(result.pages > 100);
       assert.ok(progress.length >= 2, 'progress reported along the way');
-      assert.deepEqual(progress.at(-1), { totalPages: result.pages, remainingPages: 0 });
+      const last = progress.at(-1)!;
+      if (backend.name === 'postgres') {
+        // Copied row by row into a SQLite file: the rows of the snapshot, the 3000 and the live ones saved before it.
+        assert.ok('totalRows' in last && last.remainingRows === 0 && last.totalRows >= 3000, JSON.stringify(last));
+      } else {
+        assert.deepEqual(last, { totalPages: result.pages, remainingPages: 0 });
+      }
       const copy = await openStore({ path: dest, readers: 1 });
       t.after(() => copy.close());
       assert.deepEqual(await copy.checkIntegrity(), { ok: true, messages: ['ok'] });
@@ -67,9 +76,20 @@ for (const backend of BACKENDS) {
       const before = await store.tableStats();
       await store.vacuum();
       const after = await store.tableStats();
-      assert.ok(before.freePages > 0);
-      assert.equal(after.freePages, 0);
-      assert.ok(after.pageCount < before.pageCount);
+      if (backend.name === 'postgres') {
+        // VACUUM (ANALYZE) of every table of the store: each counts a vacuum and an analyze of its own.
+        const counts = await store.query(`SELECT relname AS name, vacuum_count AS vacuums, analyze_count AS analyzes
+          FROM pg_stat_user_tables WHERE schemaname = current_schema() ORDER BY relname`);
+        assert.deepEqual(counts.map((c) => c.name), after.tables.map((t2) => t2.name).concat('flowstore_migrations').sort());
+        for (const c of counts) assert.ok(Number(c.vacuums) >= 1 && Number(c.analyzes) >= 1, JSON.stringify(c));
+        assert.deepEqual(after.tables.map((t2) => t2.rows), before.tables.map((t2) => t2.rows));
+        assert.ok(after.tables.every((t2) => typeof t2.bytes === 'number' && t2.bytes > 0));
+        assert.equal(after.freePages, 0);
+      } else {
+        assert.ok(before.freePages > 0);
+        assert.equal(after.freePages, 0);
+        assert.ok(after.pageCount < before.pageCount);
+      }
       const dest = join(tempDir(t), 'compact.db');
       await store.vacuumInto(dest);
       await assert.rejects(store.vacuumInto(dest), { code: 'FLOWSTORE_CONFLICT' });
@@ -125,7 +145,9 @@ for (const backend of BACKENDS) {
       const text = await exportText(store);
       const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l));
       assert.equal(lines[0].flowstore, 'export');
-      assert.ok(lines.some((l) => l.table === 'events_fts' && l.columns));
+      // SQLite exports its FTS5 table, marked derived; PostgreSQL keeps a search vector in events, which no line carries.
+      if (backend.name === 'postgres') assert.ok(!lines.some((l) => l.table === 'events_fts'));
+      else assert.ok(lines.some((l) => l.table === 'events_fts' && l.columns && l.derived === true));
       assert.ok(!lines.some((l) => l.table === 'flowstore_migrations'));
       assert.equal(lines.at(-1).end, true);
 
@@ -152,7 +174,7 @@ for (const backend of BACKENDS) {
       await assert.rejects(target.importJsonl([text.replace('"table":"workflow_state","columns"', '"table":"no_such_table","columns"')]), { code: 'FLOWSTORE_INVALID_ARGUMENT' });
       assert.equal((await target.tableStats()).tables.reduce((n, t2) => n + t2.rows, 0), 0);
       // lg_items_fts indexes lg_items' own column (external content): an import rebuilds it, whatever it holds.
-      assert.deepEqual(await target.importJsonl([text]), { tables: (await target.tableStats()).tables.length, rows: 1, rebuilt: ['lg_items_fts'] });
+      assert.deepEqual(await target.importJsonl([text]), { tables: (await target.tableStats()).tables.length, rows: 1, rebuilt: ['lg_items_fts'], skipped: [] });
     });
 
     test('migrations lists what the file recorded', async (t) => {
@@ -186,4 +208,92 @@ test('an integral real stays real through export and import', async (t) => {
   await target.importJsonl([text]);
   const [row] = await target.query('SELECT typeof(memory_usage_mb) AS t, memory_usage_mb AS m FROM workflow_state');
   assert.deepEqual(row, { t: 'real', m: 3 });
+});
+
+describe('admin on postgres only', () => {
+  /** A store on its own schema, and a plain client on that schema for what no store would do. */
+  async function storeWithClient(t: TestContext) {
+    const where = await tempLocation(t, POSTGRES);
+    const store = await openStore({ ...where, readers: 1 });
+    t.after(() => store.close());
+    const client = new pg.Client({ connectionString: where.path });
+    await client.connect();
+    t.after(() => client.end());
+    await client.query(`SET search_path = "${where.postgres!.schema!}"`);
+    return { store, client, schema: where.postgres!.schema! };
+  }
+
+  test('checkIntegrity finds an index left invalid by a failed CREATE INDEX CONCURRENTLY', async (t) => {
+    const { store, client } = await storeWithClient(t);
+    await store.runs.saveState('r1', run('completed', new Date()));
+    await store.runs.saveState('r2', run('completed', new Date()));
+    assert.deepEqual(await store.checkIntegrity(), { ok: true, messages: ['ok'] });
+    // Two runs share a status: the unique index fails, and stays behind invalid.
+    await assert.rejects(client.query('CREATE UNIQUE INDEX CONCURRENTLY one_per_status ON workflow_state (status)'));
+    const result = await store.checkIntegrity();
+    assert.equal(result.ok, false);
+    assert.equal(result.messages.length, 1);
+    assert.match(result.messages[0]!, /one_per_status/);
+    await client.query('DROP INDEX one_per_status');
+    assert.deepEqual(await store.checkIntegrity(), { ok: true, messages: ['ok'] });
+  });
+
+  test('checkIntegrity runs amcheck when the database has it: an index that lost rows is found', { skip: !REAL_POSTGRES_URL && 'amcheck needs the server' }, async (t) => {
+    const { store, client, schema } = await storeWithClient(t);
+    const installed = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'");
+    // In the store's schema, so that dropping the schema after the test removes it again.
+    if (installed.rowCount === 0) await client.query(`CREATE EXTENSION amcheck SCHEMA "${schema}"`);
+    for (let i = 0; i < 50; i++) void store.runs.saveState(`r${i}`, { ...run('completed', new Date()), totalSteps: i });
+    await store.runs.saveState('last', run('running', new Date()));
+    assert.deepEqual(await store.checkIntegrity(), { ok: true, messages: ['ok'] });
+    // An index over a function that claims to be immutable and is not: once it changes, the
+    // index no longer holds the rows' entries, which only amcheck's heapallindexed sees.
+    await client.query('CREATE TABLE knob (v integer)');
+    await client.query('INSERT INTO knob VALUES (0)');
+    await client.query(`CREATE FUNCTION shifted(x bigint) RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS 'BEGIN RETURN x + (SELECT v FROM knob); END'`);
+    await client.query('CREATE INDEX shifted_steps ON workflow_state (shifted(total_steps))');
+    await client.query('UPDATE knob SET v = 1000');
+    const result = await store.checkIntegrity();
+    assert.equal(result.ok, false);
+    assert.ok(result.messages.some((m) => m.startsWith('index shifted_steps:')), result.messages.join('\n'));
+  });
+
+  test('backup and vacuumInto write a SQLite file that opens as the same store', async (t) => {
+    const { store } = await storeWithClient(t);
+    await store.runs.saveState('keep', run('running', new Date('2024-01-02T03:04:05.678Z'), { deep: { list: [1, 2n, new Date(5)] } }));
+    await store.dag.saveSnapshot('dag', new Uint8Array(40_000).fill(3));
+    const dir = tempDir(t);
+    const { pages } = await store.backup(join(dir, 'b.db'));
+    await store.vacuumInto(join(dir, 'v.db'));
+    assert.deepEqual(readdirSync(dir).sort(), ['b.db', 'v.db'], 'no partial or WAL file is left');
+    for (const file of ['b.db', 'v.db']) {
+      const copy = await openStore({ path: join(dir, file), readers: 1 });
+      t.after(() => copy.close());
+      assert.equal(copy.backend, 'sqlite');
+      assert.deepEqual(await copy.runs.loadState('keep'), await store.runs.loadState('keep'));
+      assert.deepEqual(await copy.dag.loadLatestSnapshot('dag'), new Uint8Array(40_000).fill(3));
+      if (file === 'b.db') assert.equal((await copy.tableStats()).pageCount, pages);
+    }
+  });
+
+  test('an import restarts identity sequences past the ids it brought', async (t) => {
+    const { store } = await storeWithClient(t);
+    for (let i = 1; i <= 3; i++) await store.dag.saveSnapshot('dag', new Uint8Array([i]));
+    const text = await exportText(store);
+    const { store: target } = await storeWithClient(t);
+    await target.importJsonl([text]);
+    // A new snapshot takes the next id, not one the import already used (which would be FLOWSTORE_CONFLICT).
+    await target.dag.saveSnapshot('dag', new Uint8Array([4]));
+    assert.deepEqual(await target.dag.loadLatestSnapshot('dag'), new Uint8Array([4]));
+    assert.deepEqual((await target.query('SELECT id FROM snapshots ORDER BY id')).map((r) => r.id), [1, 2, 3, 4]);
+  });
+
+  test('a failed backup leaves no file behind', async (t) => {
+    const { store } = await storeWithClient(t);
+    await store.runs.saveState('keep', run('running', new Date()));
+    const dir = tempDir(t);
+    // The copy cannot be created: its directory does not exist.
+    await assert.rejects(store.backup(join(dir, 'missing', 'b.db')));
+    assert.deepEqual(readdirSync(dir), []);
+  });
 });

@@ -3,9 +3,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/index.ts';
+import { POSTGRES, tempLocation } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/flowstore.js');
@@ -195,4 +196,75 @@ describe('flowstore command line', () => {
 
 test('the bin keeps its shebang', () => {
   assert.match(readFileSync(BIN, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+});
+
+describe('flowstore command line on a postgres:// URL', () => {
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'flowstore-cli-pg-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A store in a schema of its own, and the arguments that name it. */
+  async function pgStore(t: TestContext) {
+    const where = await tempLocation(t, POSTGRES);
+    const store = await openStore({ ...where, readers: 1 });
+    t.after(() => store.close());
+    return { store, args: [where.path!, '--schema', where.postgres!.schema!] };
+  }
+
+  test('stats, runs, check, migrations and vacuum take the URL', async (t) => {
+    const { store, args: [url, ...schema] } = await pgStore(t);
+    await store.runs.saveState('run-1', { pipelineId: 'etl', pipelineName: 'ETL', pipelineVersion: '1', pipelineContext: {}, lastStepOutput: null, status: 'failed' });
+    const [stats, list, check, migrations, vacuum] = await Promise.all([
+      cli(['stats', url!, ...schema, '--json']),
+      cli(['runs', 'failed', url!, ...schema, '--json']),
+      cli(['check', url!, ...schema, '--json']),
+      cli(['migrations', url!, ...schema, '--json']),
+      cli(['vacuum', url!, ...schema, '--json']),
+    ]);
+    for (const r of [stats, list, check, migrations, vacuum]) assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(stats.stdout);
+    assert.equal(report.runs.totalWorkflows, 1);
+    assert.ok(report.tables.some((x: { name: string; rows: number; bytes: number }) => x.name === 'workflow_state' && x.rows === 1 && x.bytes > 0));
+    assert.deepEqual(JSON.parse(list.stdout).map((r: { runId: string }) => r.runId), ['run-1']);
+    assert.deepEqual(JSON.parse(check.stdout), { ok: true, messages: ['ok'] });
+    assert.equal(JSON.parse(migrations.stdout)[0].name, 'runs');
+    assert.equal(typeof JSON.parse(vacuum.stdout).bytesAfter, 'number');
+  });
+
+  test('backup of a PostgreSQL store writes a SQLite file, with progress in rows', async (t) => {
+    const { store, args } = await pgStore(t);
+    await store.runs.saveState('run-1', { pipelineId: 'etl', pipelineName: 'ETL', pipelineVersion: '1', pipelineContext: { n: 1 }, lastStepOutput: null, status: 'completed' });
+    const dest = join(dir, 'from-pg.db');
+    const r = await cli(['backup', ...args.slice(0, 1), dest, ...args.slice(1), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /backup: 100% \(1\/1 rows\)/);
+    const inspect = await cli(['inspect', dest, '--json']);
+    assert.equal(JSON.parse(inspect.stdout).runs.totalWorkflows, 1);
+  });
+
+  test('flowstore export ./x.db | flowstore import postgres://… and back keeps the store', async (t) => {
+    const { args } = await pgStore(t);
+    const source = join(dir, 'source.db');
+    const store = await openStore({ path: source, readers: 1 });
+    await store.runs.saveState('run-1', { pipelineId: 'etl', pipelineName: 'ETL', pipelineVersion: '1', pipelineContext: { big: 2n ** 64n }, lastStepOutput: 'x', status: 'completed' });
+    await store.dag.saveCacheDelta('dag-1', { load: { rows: 10 } });
+    await store.close();
+    const exported = await cli(['export', source]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const imported = await cli(['import', ...args, '--json'], { input: exported.stdout });
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.deepEqual(JSON.parse(imported.stdout).skipped, ['events_fts']);
+    const fromPg = await cli(['export', ...args]);
+    assert.equal(fromPg.code, 0, fromPg.stderr);
+    const back = join(dir, 'back.db');
+    assert.equal((await cli(['import', back], { input: fromPg.stdout })).code, 0);
+    const [a, b] = await Promise.all([cli(['runs', 'list', source, '--json']), cli(['runs', 'list', back, '--json'])]);
+    assert.deepEqual(JSON.parse(b.stdout), JSON.parse(a.stdout));
+  });
+
+  test('--schema is for a postgres:// database only', async () => {
+    const r = await cli(['stats', join(dir, 'x.db'), '--schema', 'flowstore']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /usage error: --schema/);
+  });
 });

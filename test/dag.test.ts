@@ -50,8 +50,12 @@ for (const backend of BACKENDS) {
       assert.deepEqual(row(after, 'b', 'z'), row(before, 'b', 'z'));
       assert.equal(row(after, 'a', 'y').created_at, row(before, 'a', 'y').created_at);
       assert.ok(String(row(after, 'a', 'y').updated_at) > String(row(before, 'a', 'y').updated_at));
-      // Timestamps are SQLite's own form, so the document's datetime() queries work on them.
-      const [check] = await store.query("SELECT datetime(updated_at) IS NOT NULL AS ok FROM artifacts WHERE dag_id = 'dag' AND key = 'w'");
+      // Timestamps read in SQLite's own form on every backend, and are times to the database:
+      // the document's datetime() queries work on SQLite, PostgreSQL's own time functions there.
+      assert.match(String(row(after, 'a', 'w').updated_at), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+      const [check] = await store.query(store.backend === 'sqlite'
+        ? "SELECT datetime(updated_at) IS NOT NULL AS ok FROM artifacts WHERE dag_id = 'dag' AND key = 'w'"
+        : "SELECT (updated_at > now() - interval '1 hour')::int AS ok FROM artifacts WHERE dag_id = 'dag' AND key = 'w'");
       assert.equal(check!.ok, 1);
       await store.dag.saveCacheDelta('fresh', { n: { k: 'v' } });
       assert.deepEqual(await store.dag.loadCache('fresh'), { n: { k: 'v' } });
@@ -81,11 +85,14 @@ for (const backend of BACKENDS) {
       assert.deepEqual(list.map((s) => s.id), ids);
       assert.ok(list.every((s) => s.size === 2 && s.storedSize === 2 && !s.compressed && s.createdAt instanceof Date));
       assert.ok(new Set(list.map((s) => s.createdAt.getTime())).size < 40, 'some snapshots share a millisecond');
-      assert.deepEqual(await store.dag.loadLatestSnapshot('dag'), bytes(39, 40));
+      const latestBytes = (await store.dag.loadLatestSnapshot('dag'))!;
+      assert.deepEqual(latestBytes, bytes(39, 40));
+      // Its own bytes only: no buffer shared with other rows travels with it.
+      assert.equal(latestBytes.buffer.byteLength, 2);
       assert.deepEqual(await store.dag.loadSnapshot('dag', ids[5]!), bytes(5, 6));
       assert.equal(await store.dag.loadSnapshot('other', ids[5]!), null);
       // The document's own query still runs on the table.
-      const [latest] = await store.query('SELECT snapshot_data FROM snapshots WHERE dag_id = ? ORDER BY created_at DESC, id DESC LIMIT 1', ['dag']);
+      const [latest] = await store.query("SELECT snapshot_data FROM snapshots WHERE dag_id = 'dag' ORDER BY created_at DESC, id DESC LIMIT 1");
       assert.deepEqual(latest!.snapshot_data, bytes(39, 40));
 
       assert.equal(await store.dag.pruneSnapshots('dag', { keep: 3 }), 37);

@@ -85,6 +85,7 @@ unknown = 1
     for (const text of [
       '[[phase]\ntask = "a"', 'phase = 3', '[[phase]]\nrule = "cron=0 0 * * *"', '[[phase]]\ntask = "a"\nretry = "x"',
       '[[phase]]\ntask = "a"\nretry = -1', '[[phase]]\ntask = "a"\n[[phase]]\ntask = "a"', `[[phase]]\ntask = "${'x'.repeat(600)}"`,
+      '[[phase]]\ntask = "a\\u0000"', '[[phase]]\ntask = "a"\ntemplate = "x\\u0000"', '[[phase]]\ntask = "a"\ndepends_on = "\\u0000"',
     ]) {
       const result = parseWorkflow(text);
       assert.ok('error' in result && result.error.length > 0, text);

@@ -71,7 +71,7 @@ for (const backend of BACKENDS) {
       await store.runs.saveState('r', state('b', 'failed', { createdAt: hoursAgo(50) }));
       assert.deepEqual((await store.runs.getFailedWorkflows({ hoursBack: 1 })).map((w) => w.runId), ['r']);
       assert.ok((await store.runs.loadState('r'))!.createdAt.getTime() < hoursAgo(49).getTime());
-      assert.deepEqual(await store.query('PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
+      assert.deepEqual(await store.checkIntegrity(), { ok: true, messages: ['ok'] });
     });
 
     test('SQL-looking strings are data, stored verbatim', async (t) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { zlibSync, unzlibSync } from 'fflate';
 import { Codec, fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
-import { prepareDag } from '../../src/domains/dag/sql.ts';
+import { prepareDag } from '../../src/domains/dag/sqlite.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, openStore, type Store } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';
 import { backgroundDone, inFlight, openRaw } from '../shared.ts';

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { toSqlTime } from '../../src/codec.ts';
 import { listWorkflowFiles, scanFiles } from '../../src/domains/definitions/files.ts';
-import { checkPhase } from '../../src/domains/definitions/rules.ts';
-import { prepareDefinitions } from '../../src/domains/definitions/sql.ts';
+import { checkPhase, STATUS_NO_PARENT } from '../../src/domains/definitions/rules.ts';
+import { prepareDefinitions } from '../../src/domains/definitions/sqlite.ts';
 import { openStore } from '../../src/index.ts';
 import type { BenchCase, BenchContext } from '../case.ts';
 
@@ -61,7 +61,7 @@ function rawRefresher(ctx: BenchContext) {
         sql.insertPhase.run(file.path, p.task, p.dependsOn, p.rule, p.template, p.retry, position, check.error, check.warning);
       });
     }
-    sql.recomputeStatus.run();
+    sql.recomputeStatus.run(STATUS_NO_PARENT);
     db.exec('COMMIT');
     return changed.length;
   };

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { fromJsonText, sqlNow, toJsonText } from '../../src/codec.ts';
 import { prepareAgents } from '../../src/domains/agents/sqlite.ts';
-import { prepareDag } from '../../src/domains/dag/sql.ts';
+import { prepareDag } from '../../src/domains/dag/sqlite.ts';
 import { prepareRuns } from '../../src/domains/runs/sqlite.ts';
 import { openStore, type WorkflowStateInput } from '../../src/index.ts';
 import type { BenchCase } from '../case.ts';

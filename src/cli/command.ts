@@ -1,5 +1,6 @@
 /** What every `flowstore` command declares, and what it is given to run. */
 import type { ParseArgsConfig } from 'node:util';
+import type { Store } from '../store.ts';
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -16,6 +17,11 @@ export interface CommandArgs {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly io: CommandIo;
+  /**
+   * Opens the database a command names: `db` (a file or a `postgres://` URL), else
+   * FLOWSTORE_DB; `create` allows a new file. Never creates one otherwise.
+   */
+  readonly open: (db: string | undefined, options?: { create?: boolean }) => Promise<Store>;
 }
 
 export interface Command {

@@ -13,6 +13,7 @@
 import { parseArgs } from 'node:util';
 import { isFlowstoreError } from '../errors.ts';
 import { UsageError, type Command, type CommandIo, type OptionSpecs } from './command.ts';
+import { databasePath, openForCommand } from './open.ts';
 import { bench } from './commands/bench.ts';
 import { inspect } from './commands/inspect.ts';
 import { backupCommand, check, cleanup, migrations, vacuum } from './commands/maintenance.ts';
@@ -27,6 +28,7 @@ const GLOBAL_OPTIONS: OptionSpecs = {
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  schema: { type: 'string' },
 };
 
 function overview(): string {
@@ -35,7 +37,9 @@ function overview(): string {
     'usage: flowstore <command> [db] [options]',
     '',
     'The database is the positional argument after the command (after the subcommand for runs),',
-    'else FLOWSTORE_DB. Every command takes --help, --json (machine output) and --verbose.',
+    'else FLOWSTORE_DB: a SQLite file or a postgres:// URL (--schema names the PostgreSQL schema',
+    'holding the store, flowstore by default). Every command takes --help, --json (machine output)',
+    'and --verbose.',
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
@@ -45,7 +49,7 @@ function overview(): string {
 }
 
 function commandHelp(command: Command): string {
-  return [`usage: ${command.usage}`, '', command.summary, ...(command.help ? ['', command.help] : []), '', 'Common options: --json, --verbose, --help', ''].join('\n');
+  return [`usage: ${command.usage}`, '', command.summary, ...(command.help ? ['', command.help] : []), '', 'Common options: --json, --verbose, --help, --schema (PostgreSQL)', ''].join('\n');
 }
 
 /** Runs one command line; resolves the exit code. */
@@ -74,7 +78,9 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
       io.stdout.write(commandHelp(command));
       return 0;
     }
-    return await command.run({ values, positionals, json: values.json === true, verbose, io });
+    const schema = values.schema as string | undefined;
+    const open = (db: string | undefined, options: { create?: boolean } = {}) => openForCommand(databasePath(db, io), { ...options, schema });
+    return await command.run({ values, positionals, json: values.json === true, verbose, io, open });
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`usage error: ${error.message}\nusage: ${command.usage}\n`);

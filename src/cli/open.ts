@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { FlowstoreError } from '../errors.ts';
 import { resolveLocation } from '../options.ts';
 import { openStore, type Store } from '../store.ts';
-import type { CommandIo } from './command.ts';
+import { UsageError, type CommandIo } from './command.ts';
 
 const SQLITE_HEADER = 'SQLite format 3\0';
 
@@ -44,8 +44,11 @@ export function checkDatabaseFile(path: string): void {
   }
 }
 
-/** Opens the store for a command; `create` allows a new file (import does). */
-export async function openForCommand(path: string, options: { create?: boolean } = {}): Promise<Store> {
+/** Opens the store for a command; `create` allows a new file (import does); `schema` is a PostgreSQL store's. */
+export async function openForCommand(path: string, options: { create?: boolean; schema?: string } = {}): Promise<Store> {
+  if (options.schema !== undefined && resolveLocation(path, {}).kind !== 'postgres') {
+    throw new UsageError('--schema is for a postgres:// database');
+  }
   if (!options.create) checkDatabaseFile(path);
-  return openStore({ path, readers: 2 });
+  return openStore({ path, readers: 2, ...(options.schema === undefined ? {} : { postgres: { schema: options.schema } }) });
 }

@@ -2,7 +2,6 @@
 import type { Store } from '../../store.ts';
 import type { Command } from '../command.ts';
 import { bytes, printJson, table } from '../format.ts';
-import { databasePath, openForCommand } from '../open.ts';
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -75,8 +74,8 @@ export const inspect: Command = {
   summary: 'every domain\'s summary: runs, DAG dump, agents, sessions, phases',
   usage: 'flowstore inspect [db] [--json]',
   help: 'Never creates a file: a missing or non-SQLite path is an error.',
-  async run({ positionals, json, io }) {
-    const store = await openForCommand(databasePath(positionals[0], io));
+  async run({ positionals, json, io, open }) {
+    const store = await open(positionals[0]);
     try {
       const report = await inspectStore(store);
       if (json) printJson(io, report);

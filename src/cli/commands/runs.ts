@@ -2,7 +2,6 @@
 import { RUN_STATUSES, type RunStatus, type WorkflowSummary } from '../../domains/runs/schema.ts';
 import { UsageError, type Command } from '../command.ts';
 import { printJson, table } from '../format.ts';
-import { databasePath, openForCommand } from '../open.ts';
 
 const COLUMNS = ['runId', 'pipelineId', 'status', 'currentStepIndex', 'totalSteps', 'updatedAt', 'errorMessage'];
 
@@ -27,7 +26,7 @@ export const runsCommand: Command = {
     limit: { type: 'string' },
     hours: { type: 'string' },
   },
-  async run({ positionals, values, json, io }) {
+  async run({ positionals, values, json, io, open }) {
     const [sub, db] = positionals;
     if (sub !== 'list' && sub !== 'failed') throw new UsageError(sub === undefined ? 'runs needs a subcommand: list or failed' : `unknown runs subcommand: ${sub}`);
     const status = values.status as string | undefined;
@@ -36,7 +35,7 @@ export const runsCommand: Command = {
     if (sub === 'list' && values.hours !== undefined) throw new UsageError('--hours is for runs failed');
     const limit = positiveNumber(values.limit, '--limit', true) ?? 20;
     const hoursBack = positiveNumber(values.hours, '--hours', false) ?? 24;
-    const store = await openForCommand(databasePath(db, io));
+    const store = await open(db);
     try {
       let rows: WorkflowSummary[];
       if (sub === 'list') rows = await store.runs.listWorkflows({ status: status as RunStatus | undefined, pipelineId: values.pipeline as string | undefined, limit });

@@ -1,14 +1,13 @@
 /** `flowstore stats`: run statistics, table sizes, file size. */
 import type { Command } from '../command.ts';
 import { bytes, printJson, table } from '../format.ts';
-import { databasePath, openForCommand } from '../open.ts';
 
 export const stats: Command = {
   name: 'stats',
-  summary: 'run statistics, rows per table, file size',
+  summary: 'run statistics, rows per table, database size',
   usage: 'flowstore stats [db] [--json]',
-  async run({ positionals, json, io }) {
-    const store = await openForCommand(databasePath(positionals[0], io));
+  async run({ positionals, json, io, open }) {
+    const store = await open(positionals[0]);
     try {
       const [runs, tables, metrics] = await Promise.all([store.runs.getWorkflowStats(), store.tableStats(), store.metrics()]);
       const report = { path: store.path, runs, ...tables, walBytes: metrics.walBytes };
@@ -16,11 +15,14 @@ export const stats: Command = {
         printJson(io, report);
         return 0;
       }
+      const size = store.backend === 'postgres'
+        ? `${bytes(tables.bytes)} in tables, indexes and TOAST`
+        : `${bytes(tables.bytes)} (${tables.pageCount} pages of ${tables.pageSize} B, ${tables.freePages} free), WAL ${bytes(metrics.walBytes)}`;
       io.stdout.write([
-        `${store.path}: ${bytes(tables.bytes)} (${tables.pageCount} pages of ${tables.pageSize} B, ${tables.freePages} free), WAL ${bytes(metrics.walBytes)}`,
+        `${store.path}: ${size}`,
         `runs: ${runs.totalWorkflows} total, ${runs.recentWorkflows24h} in the last 24 h, average execution ${Math.round(runs.averageExecutionTimeMs)} ms`,
         table(Object.entries(runs.statusCounts).map(([status, count]) => ({ status, count })), ['status', 'count']),
-        table(tables.tables, ['name', 'rows']),
+        table(tables.tables, store.backend === 'postgres' ? ['name', 'rows', 'bytes'] : ['name', 'rows']),
       ].join('\n'));
       return 0;
     } finally {

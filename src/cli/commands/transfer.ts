@@ -5,7 +5,6 @@ import type { Readable, Writable } from 'node:stream';
 import { FlowstoreError } from '../../errors.ts';
 import { UsageError, type Command } from '../command.ts';
 import { printJson } from '../format.ts';
-import { databasePath, openForCommand } from '../open.ts';
 import { progress } from '../progress.ts';
 
 export const exportCommand: Command = {
@@ -14,11 +13,11 @@ export const exportCommand: Command = {
   usage: 'flowstore export [db] [--out file.jsonl] [--force] [--json]',
   help: '--json prints a summary on stdout, so it needs --out. --force replaces an existing --out file.',
   options: { out: { type: 'string' }, force: { type: 'boolean' } },
-  async run({ positionals, values, json, io }) {
+  async run({ positionals, values, json, io, open }) {
     const out = values.out as string | undefined;
     if (json && out === undefined) throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', '--json prints a summary on stdout: give --out for the data');
     if (out !== undefined && existsSync(out) && values.force !== true) throw new FlowstoreError('FLOWSTORE_CONFLICT', `${out} exists (use --force)`);
-    const store = await openForCommand(databasePath(positionals[0], io));
+    const store = await open(positionals[0]);
     try {
       const stream = out === undefined ? (io.stdout as Writable) : createWriteStream(out);
       const bar = progress(io, 'export', 'rows');
@@ -42,13 +41,13 @@ export const importCommand: Command = {
   usage: 'flowstore import [db] [--in file.jsonl] [--json]',
   help: 'The store is created when missing; it must be empty. All rows go in one transaction, or none.',
   options: { in: { type: 'string' } },
-  async run({ positionals, values, json, io }) {
+  async run({ positionals, values, json, io, open }) {
     const file = values.in as string | undefined;
     if (file !== undefined && !existsSync(file)) throw new FlowstoreError('FLOWSTORE_NOT_FOUND', `no file at ${file}`);
     if (file === undefined && io.stdin.isTTY) throw new UsageError('import reads stdin: pipe an export into it, or give --in file.jsonl');
     const total = file === undefined ? undefined : statSync(file).size;
     const input = file === undefined ? (io.stdin as Readable) : createReadStream(file);
-    const store = await openForCommand(databasePath(positionals[0], io), { create: true });
+    const store = await open(positionals[0], { create: true });
     try {
       const bar = progress(io, 'import', total === undefined ? 'bytes' : 'bytes');
       const summary = await store.importJsonl(input, { onProgress: (p) => bar.update(p.bytes, total) });

@@ -24,14 +24,15 @@ import { RETAINABLE_SESSION_STATUSES as AGENT_RETAINABLE } from '../agents/schem
 import { runs } from '../runs/ops.ts';
 import { RETAINABLE_RUN_STATUSES } from '../runs/schema.ts';
 import { ChunkReceiver, channelName } from './channel.ts';
+import { copyIntoSqliteFile, type CopyTarget } from './copy.ts';
 import { importLines, type ImportProgress, type ImportSummary } from './import.ts';
-import type { AppliedMigration, BackupProgress, TableStats } from './maintenance.ts';
+import type { AppliedMigration, BackupProgress, PageProgress, TableStats } from './maintenance.ts';
 import { admin } from './ops.ts';
 import { writeChunk } from './output.ts';
 import type { ExportChunk, ExportSummary } from './transfer.ts';
 
 export interface BackupOptions {
-  /** Called on the main thread as pages are copied. */
+  /** Called on the main thread as pages (SQLite) or rows (PostgreSQL) are copied. */
   onProgress?: (progress: BackupProgress) => void;
   /** Replace `dest` when it exists (refused otherwise, with FLOWSTORE_CONFLICT). */
   overwrite?: boolean;
@@ -86,9 +87,16 @@ function invalidArgument(error: z.ZodError): FlowstoreError {
 
 export class AdminApi {
   readonly #engine: Engine;
+  readonly #openCopy: (file: string) => Promise<CopyTarget>;
 
-  constructor(engine: Engine) {
+  /** `openCopy` opens a new SQLite store: a PostgreSQL store's backup is one (see copy.ts). */
+  constructor(engine: Engine, openCopy: (file: string) => Promise<CopyTarget>) {
     this.#engine = engine;
+    this.#openCopy = openCopy;
+  }
+
+  get #postgres(): boolean {
+    return this.#engine.location.kind === 'postgres';
   }
 
   #sourceFile(): string | undefined {
@@ -104,12 +112,23 @@ export class AdminApi {
     return file;
   }
 
-  /** Copies the live database to `dest` with SQLite's online backup; writes go on meanwhile. */
+  /**
+   * Copies the live store to the file `dest`, from one snapshot, while writes go on: SQLite's
+   * online backup, or for a PostgreSQL store a new SQLite file holding its export.
+   */
   async backup(dest: string, options: BackupOptions = {}): Promise<{ dest: string; pages: number }> {
     const file = this.#destination(dest, options.overwrite === true);
     const { onProgress } = options;
+    if (this.#postgres) {
+      const { pages, rows } = await copyIntoSqliteFile(this, this.#openCopy, file, {
+        overwrite: options.overwrite === true,
+        onProgress: onProgress && ((done, total) => onProgress({ totalRows: total, remainingRows: total - done })),
+      });
+      onProgress?.({ totalRows: rows, remainingRows: 0 });
+      return { dest: file, pages };
+    }
     const channel = onProgress ? channelName('backup') : undefined;
-    const receiver = channel ? new ChunkReceiver<BackupProgress>(channel, (p) => onProgress!(p)) : undefined;
+    const receiver = channel ? new ChunkReceiver<PageProgress>(channel, (p) => onProgress!(p)) : undefined;
     try {
       const { pages } = await this.#engine.invoke(admin.ops.backup, { dest: file, channel });
       await receiver?.settle();
@@ -120,14 +139,18 @@ export class AdminApi {
     }
   }
 
-  /** Rewrites the file without free pages; runs alone on the writer, between batches. */
+  /** SQLite: rewrites the file without free pages; PostgreSQL: VACUUM (ANALYZE) of the store's tables. Alone on the writer, between batches. */
   vacuum(): Promise<void> {
     return this.#engine.invoke(admin.ops.vacuum, {});
   }
 
-  /** Writes a compacted copy to a new file `dest` (which must not exist). */
+  /** Writes a compacted copy to a new file `dest` (which must not exist): VACUUM INTO, or a PostgreSQL store's SQLite copy. */
   async vacuumInto(dest: string): Promise<{ dest: string }> {
     const file = this.#destination(dest, false);
+    if (this.#postgres) {
+      await copyIntoSqliteFile(this, this.#openCopy, file, { overwrite: false });
+      return { dest: file };
+    }
     // VACUUM INTO writes through the store's VFS: an in-memory store must name the disk's.
     const target = this.#engine.location.kind === 'memory' ? `${pathToFileURL(file).href}?vfs=${process.platform === 'win32' ? 'win32' : 'unix'}` : file;
     await this.#engine.invoke(admin.ops.vacuumInto, { dest: target });
@@ -186,7 +209,7 @@ export class AdminApi {
     try {
       let summary: ExportSummary;
       try {
-        summary = await this.#engine.invoke(admin.ops.exportLines, { channel });
+        summary = await this.#engine.invoke(admin.ops.exportLines, { channel, backend: this.#postgres ? 'postgres' : 'sqlite' });
       } catch (error) {
         // When the output failed, that is the error worth reporting, not the reader's abort.
         await receiver.settle();

@@ -18,9 +18,16 @@ export interface ImportProgress {
 
 export interface ImportSummary {
   tables: number;
+  /** Rows imported. */
   rows: number;
   /** FTS indexes rebuilt from the imported rows. */
   rebuilt: string[];
+  /**
+   * Tables of the export that this store derives its own way, whose rows were not read in:
+   * SQLite's FTS5 tables and `sqlite_sequence`, in a PostgreSQL store (its search vectors
+   * and sequences follow the imported rows).
+   */
+  skipped: string[];
 }
 
 function bad(line: number, message: string): FlowstoreError {
@@ -30,6 +37,7 @@ function bad(line: number, message: string): FlowstoreError {
 interface Current {
   table: string;
   columns: string[];
+  derived: boolean;
   rows: unknown[][];
   chars: number;
   first: boolean;
@@ -40,8 +48,11 @@ export async function importLines(tx: Invoker, input: Readable | AsyncIterable<s
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   let lineNo = 0;
   let bytes = 0;
+  /** Rows read from the input (what its end line counts), and rows imported. */
+  let read = 0;
   let rows = 0;
   let tables = 0;
+  const skipped: string[] = [];
   let started = false;
   let ended = false;
   let current: Current | undefined;
@@ -49,7 +60,14 @@ export async function importLines(tx: Invoker, input: Readable | AsyncIterable<s
 
   const flush = async () => {
     if (!current || (current.rows.length === 0 && !current.first)) return;
-    rows += await tx.invoke(admin.ops.importRows, { table: current.table, columns: current.columns, rows: current.rows, first: current.first });
+    const { table, columns, derived, first } = current;
+    const imported = await tx.invoke(admin.ops.importRows, { table, columns, rows: current.rows, first, derived });
+    if (imported === null) {
+      if (first) skipped.push(table);
+    } else {
+      rows += imported;
+    }
+    read += current.rows.length;
     current.rows = [];
     current.chars = 0;
     current.first = false;
@@ -74,14 +92,14 @@ export async function importLines(tx: Invoker, input: Readable | AsyncIterable<s
       started = true;
     } else if (line.end === true) {
       await flush();
-      if (line.rows !== rows || line.tables !== tables) throw bad(lineNo, `the end line counts ${String(line.rows)} rows in ${String(line.tables)} tables, the file held ${rows} in ${tables}`);
+      if (line.rows !== read || line.tables !== tables) throw bad(lineNo, `the end line counts ${String(line.rows)} rows in ${String(line.tables)} tables, the file held ${read} in ${tables}`);
       ended = true;
     } else if (typeof line.table === 'string' && Array.isArray(line.columns)) {
       await flush();
       if (seen.has(line.table)) throw bad(lineNo, `table ${line.table} appears twice`);
       seen.add(line.table);
       tables++;
-      current = { table: line.table, columns: line.columns as string[], rows: [], chars: 0, first: true };
+      current = { table: line.table, columns: line.columns as string[], derived: line.derived === true, rows: [], chars: 0, first: true };
     } else if (typeof line.table === 'string' && Array.isArray(line.values)) {
       if (!current || current.table !== line.table) throw bad(lineNo, `row of ${line.table} outside its table`);
       current.rows.push(line.values);
@@ -94,5 +112,5 @@ export async function importLines(tx: Invoker, input: Readable | AsyncIterable<s
   if (!started) throw bad(lineNo, 'empty input: no export header');
   if (!ended) throw bad(lineNo, 'the input ends before the end line (truncated?)');
   const rebuilt = await tx.invoke(admin.ops.importEnd, {});
-  return { tables, rows, rebuilt };
+  return { tables, rows, rebuilt, skipped };
 }

@@ -1,23 +1,33 @@
 /**
- * Looking after the file: online backup, VACUUM (in place and INTO a new file),
- * applied migrations, table sizes.
+ * Looking after the store: online backup and VACUUM INTO a new file (SQLite's file
+ * copies), VACUUM in place, applied migrations, table sizes.
  */
 import { z } from 'zod';
 import { fromSqlTime } from '../../codec.ts';
-import { opsOf } from '../../engine/op.ts';
+import { FlowstoreError } from '../../errors.ts';
+import { opsOf, type Awaitable } from '../../engine/op.ts';
 import { ChunkSender } from './channel.ts';
 import { inSnapshot } from './snapshot.ts';
-import type { AdminStatements, MigrationRow } from './sql.ts';
+import type { AdminStatements, FileCopies, MigrationRow } from './statements.ts';
 
 const op = opsOf<AdminStatements>();
 
 /** Pages copied per backup step: small enough for a steady progress report. */
 export const BACKUP_PAGES_PER_STEP = 256;
 
-export interface BackupProgress {
+/** How far a SQLite backup is, in pages of the database file. */
+export interface PageProgress {
   readonly totalPages: number;
   readonly remainingPages: number;
 }
+
+/** How far a PostgreSQL store's backup is: it is copied row by row into a SQLite file. */
+export interface RowProgress {
+  readonly totalRows: number;
+  readonly remainingRows: number;
+}
+
+export type BackupProgress = PageProgress | RowProgress;
 
 export interface AppliedMigration {
   version: number;
@@ -28,33 +38,36 @@ export interface AppliedMigration {
 }
 
 export interface TableStats {
-  tables: { name: string; rows: number }[];
+  /** Rows per table; `bytes` (table, indexes and TOAST) on PostgreSQL. */
+  tables: { name: string; rows: number; bytes?: number }[];
   pageSize: number;
   pageCount: number;
+  /** SQLite's free pages; 0 on PostgreSQL, which reuses the space VACUUM frees without counting it. */
   freePages: number;
-  /** page size × page count: the main file, without its WAL. */
+  /** SQLite: page size × page count, the main file without its WAL; PostgreSQL: the schema's tables, indexes and TOAST. */
   bytes: number;
 }
 
 const file = z.string().min(1).max(4096);
+
+function fileCopies(sql: AdminStatements): FileCopies {
+  if (sql.file) return sql.file;
+  // store.backup and store.vacuumInto of a PostgreSQL store copy it into a SQLite file on the caller's thread (copy.ts).
+  throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', 'this backend has no database file to copy', { details: { field: 'dest' } });
+}
 
 export const maintenanceOps = {
   backup: op({
     kind: 'read',
     input: z.object({ dest: file, channel: z.string().max(200).optional(), pagesPerStep: z.number().int().min(1).max(1_000_000).default(BACKUP_PAGES_PER_STEP) }).strict(),
     run(ctx, { dest, channel, pagesPerStep }): Promise<{ pages: number }> {
-      const progress = channel === undefined ? undefined : new ChunkSender<BackupProgress>(channel);
+      const copies = fileCopies(ctx.sql);
+      const progress = channel === undefined ? undefined : new ChunkSender<PageProgress>(channel);
       // Inside one read transaction the source never changes under the copy, so writes
       // committed meanwhile (through the WAL) do not restart it, and it always finishes.
       return inSnapshot(ctx, async () => {
         try {
-          // Imported here, in the reader that runs it: the main thread loads this file for the
-          // op's declaration and must not need node:sqlite before openStore has checked the runtime.
-          const { backup } = await import('node:sqlite');
-          const pages = await backup(ctx.sql.db, dest, {
-            rate: pagesPerStep,
-            progress: ({ totalPages, remainingPages }) => progress?.post({ totalPages, remainingPages }),
-          });
+          const pages = await copies.backup(dest, pagesPerStep, (totalPages, remainingPages) => progress?.post({ totalPages, remainingPages }));
           return { pages };
         } finally {
           progress?.close();
@@ -65,11 +78,12 @@ export const maintenanceOps = {
 
   vacuum: op({
     kind: 'write',
-    // SQLite refuses VACUUM inside a transaction: the writer runs it alone, between batches.
+    // Neither backend runs VACUUM inside a transaction: the writer runs it alone, between batches.
     transactional: false,
     input: z.object({}).strict(),
-    run({ sql }): void {
-      sql.vacuum.run();
+    // Not async: SQLite's writer runs this alone and synchronously; PostgreSQL's awaits the promise.
+    run({ sql }): Awaitable<void> {
+      return sql.vacuum();
     },
   }),
 
@@ -77,15 +91,15 @@ export const maintenanceOps = {
     kind: 'read',
     input: z.object({ dest: file }).strict(),
     run({ sql }, { dest }): void {
-      sql.vacuumInto.run(dest);
+      fileCopies(sql).vacuumInto(dest);
     },
   }),
 
   migrations: op({
     kind: 'read',
     input: z.object({}).strict(),
-    run({ sql }): AppliedMigration[] {
-      return (sql.migrations.all() as unknown as MigrationRow[]).map((row) => ({
+    async run({ sql }): Promise<AppliedMigration[]> {
+      return ((await sql.migrations.all()) as MigrationRow[]).map((row) => ({
         version: row.version, name: row.name, description: row.description, checksum: row.checksum, appliedAt: fromSqlTime(row.applied_at),
       }));
     },
@@ -97,11 +111,14 @@ export const maintenanceOps = {
     run(ctx): Promise<TableStats> {
       const { sql } = ctx;
       return inSnapshot(ctx, async () => {
-        const tables = sql.tables.catalog.tables.map((info) => ({ name: info.name, rows: (sql.tables.count(info).get() as { n: number }).n }));
-        const pageSize = (sql.pageSize.get() as { page_size: number }).page_size;
-        const pageCount = (sql.pageCount.get() as { page_count: number }).page_count;
-        const freePages = (sql.freelist.get() as { freelist_count: number }).freelist_count;
-        return { tables, pageSize, pageCount, freePages, bytes: pageSize * pageCount };
+        const tables: TableStats['tables'] = [];
+        const figures = await sql.storage();
+        for (const info of (await sql.tables.catalog()).tables) {
+          const bytes = figures.tableBytes?.get(info.name);
+          tables.push({ name: info.name, rows: await sql.tables.count(info), ...(bytes === undefined ? {} : { bytes }) });
+        }
+        const { pageSize, pageCount, freePages, bytes } = figures;
+        return { tables, pageSize, pageCount, freePages, bytes };
       });
     },
   }),

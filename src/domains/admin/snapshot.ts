@@ -1,15 +1,8 @@
-/** Runs async work on a reader inside one read transaction, so that every step sees one snapshot. */
+/** Runs async work inside one read transaction, so that every step sees one snapshot. */
 import type { OpContext } from '../../engine/op.ts';
-import type { AdminStatements } from './sql.ts';
+import type { AdminStatements } from './statements.ts';
 
-export async function inSnapshot<T>(ctx: OpContext<AdminStatements>, work: () => Promise<T>): Promise<T> {
+export function inSnapshot<T>(ctx: OpContext<AdminStatements>, work: () => Promise<T>): Promise<T> {
   // On the writer (inside a transaction) the snapshot is already there.
-  if (ctx.writable) return work();
-  ctx.sql.db.exec('BEGIN');
-  try {
-    ctx.sql.snapshot.get();
-    return await work();
-  } finally {
-    if (ctx.sql.db.isTransaction) ctx.sql.db.exec('COMMIT');
-  }
+  return ctx.writable ? work() : ctx.sql.snapshot(work);
 }

@@ -1,17 +1,20 @@
 /**
- * Export to and import from JSON lines, generically over every table of the schema.
+ * Export to and import from JSON lines, generically over every table of the schema, on
+ * either backend: the lines are the same whichever backend wrote them (see values.ts),
+ * so an export of one imports into the other.
  *
- * Lines: a header `{"flowstore":"export","format":1,"migrations":[…]}`, then for each
- * table `{"table":t,"columns":[…]}` followed by `{"table":t,"values":[…]}` rows, then
+ * Lines: a header `{"flowstore":"export","format":1,"backend":…,"migrations":[…]}`, then
+ * for each table `{"table":t,"columns":[…]}` (with `"derived":true` for data the store
+ * derives from its other tables) followed by `{"table":t,"values":[…]}` rows, then
  * `{"end":true,"tables":n,"rows":m}` so that a truncated file is refused.
  */
 import { z } from 'zod';
 import { FlowstoreError, invalidArgument } from '../../errors.ts';
-import { opsOf } from '../../engine/op.ts';
+import { opsOf, type Awaitable } from '../../engine/op.ts';
 import { ChunkSender } from './channel.ts';
 import { inSnapshot } from './snapshot.ts';
-import type { AdminStatements, MigrationRow } from './sql.ts';
-import { decodeCell, encodeCell } from './values.ts';
+import type { AdminStatements, MigrationRow } from './statements.ts';
+import { ROWID } from './tables.ts';
 
 const op = opsOf<AdminStatements>();
 
@@ -34,33 +37,32 @@ const migrationRef = z.object({ version: z.number().int().positive(), name: z.st
 export const transferOps = {
   exportLines: op({
     kind: 'read',
-    input: z.object({ channel: z.string().min(1).max(200), pageRows: z.number().int().min(1).max(MAX_PAGE_ROWS).default(500) }).strict(),
-    run(ctx, { channel, pageRows }): Promise<ExportSummary> {
+    input: z.object({
+      channel: z.string().min(1).max(200),
+      pageRows: z.number().int().min(1).max(MAX_PAGE_ROWS).default(500),
+      backend: z.enum(['sqlite', 'postgres']),
+    }).strict(),
+    run(ctx, { channel, pageRows, backend }): Promise<ExportSummary> {
       const { sql } = ctx;
       const sender = new ChunkSender<ExportChunk>(channel);
       // One read transaction: pages of a live store still add up to one consistent state.
       return inSnapshot(ctx, async () => {
         try {
-          const migrations = (sql.migrations.all() as unknown as MigrationRow[]).map(({ version, name }) => ({ version, name }));
-          await sender.send({ text: `${JSON.stringify({ flowstore: 'export', format: EXPORT_FORMAT, migrations })}\n`, rows: 0 });
+          const migrations = ((await sql.migrations.all()) as MigrationRow[]).map(({ version, name }) => ({ version, name }));
+          await sender.send({ text: `${JSON.stringify({ flowstore: 'export', format: EXPORT_FORMAT, backend, migrations })}\n`, rows: 0 });
           let rows = 0;
-          const { tables } = sql.tables.catalog;
+          const { tables } = await sql.tables.catalog();
           for (const info of tables) {
-            let lines = `${JSON.stringify({ table: info.name, columns: info.columns })}\n`;
-            const keyIndexes = info.key.map((k) => info.columns.indexOf(k));
-            let cursor: unknown[] | undefined;
-            for (;;) {
-              const page = (cursor === undefined
-                ? sql.tables.page(info, true).all(pageRows)
-                : sql.tables.page(info, false).all(...(cursor as never[]), pageRows)) as unknown as unknown[][];
-              for (const values of page) lines += `${JSON.stringify({ table: info.name, values: values.map(encodeCell) })}\n`;
-              rows += page.length;
-              await sender.send({ text: lines, rows: page.length });
+            let lines = `${JSON.stringify({ table: info.name, columns: info.columns, ...(info.derived ? { derived: true } : {}) })}\n`;
+            let cursor: readonly unknown[] | undefined;
+            do {
+              const page = await sql.tables.page(info, cursor, pageRows);
+              for (const values of page.rows) lines += `${JSON.stringify({ table: info.name, values })}\n`;
+              rows += page.rows.length;
+              await sender.send({ text: lines, rows: page.rows.length });
               lines = '';
-              if (page.length < pageRows) break;
-              const last = page[page.length - 1]!;
-              cursor = keyIndexes.map((i) => last[i]);
-            }
+              cursor = page.cursor;
+            } while (cursor !== undefined);
           }
           await sender.send({ text: `${JSON.stringify({ end: true, tables: tables.length, rows })}\n`, rows: 0 });
           await sender.drain();
@@ -76,20 +78,21 @@ export const transferOps = {
   importBegin: op({
     kind: 'write',
     input: z.object({ migrations: z.array(migrationRef) }).strict(),
-    run({ sql }, { migrations }): void {
-      const known = new Map((sql.migrations.all() as unknown as MigrationRow[]).map((row) => [row.version, row.name]));
+    async run({ sql }, { migrations }): Promise<void> {
+      const known = new Map(((await sql.migrations.all()) as MigrationRow[]).map((row) => [row.version, row.name]));
       for (const migration of migrations) {
         if (known.get(migration.version) !== migration.name) {
           throw new FlowstoreError('FLOWSTORE_MIGRATION', `the export has migration ${migration.version}_${migration.name}, which this store does not have`, { details: { version: migration.version } });
         }
       }
-      for (const info of sql.tables.catalog.tables) {
-        if (info.name === 'sqlite_sequence') continue;
-        const { n } = sql.tables.count(info).get() as { n: number };
+      for (const info of (await sql.tables.catalog()).tables) {
+        // Derived rows (a sequence's high mark) may outlive the rows they came from.
+        if (info.derived) continue;
+        const n = await sql.tables.count(info);
         if (n > 0) throw new FlowstoreError('FLOWSTORE_CONFLICT', `import needs an empty store: ${info.name} has ${n} rows`, { details: { table: info.name, rows: n } });
       }
       // Rows arrive table by table; foreign keys are checked once, at commit.
-      sql.deferForeignKeys.run();
+      void sql.deferForeignKeys();
     },
   }),
 
@@ -101,16 +104,25 @@ export const transferOps = {
       rows: z.array(z.array(z.unknown())),
       /** The table's first chunk: rows that triggers made while earlier tables were imported go first. */
       first: z.boolean().default(false),
+      /** The export says the source derived this table from the others (see TableInfo.derived). */
+      derived: z.boolean().default(false),
     }).strict(),
-    run({ sql }, { table, columns, rows, first }): number {
-      const info = sql.tables.table(table);
-      if (first) sql.tables.clear(info).run();
-      const insert = sql.tables.insert(info, columns);
+    /** How many rows went in; `null` when this store derives the table itself and took none. */
+    async run({ sql }, { table, columns, rows, first, derived }): Promise<number | null> {
       for (const values of rows) {
         if (values.length !== columns.length) throw invalidArgument('rows', `${table}: a row has ${values.length} values for ${columns.length} columns`);
-        insert.run(...values.map(decodeCell));
       }
-      return rows.length;
+      const info = (await sql.tables.catalog()).tables.find((t) => t.name === table);
+      if (!info) {
+        // Another backend's way of deriving it (SQLite's FTS5 tables): this store derives its own as the rows arrive.
+        if (derived) return null;
+        throw invalidArgument('table', `not a table of this store: ${table}`);
+      }
+      // SQLite's rowid goes where the table keeps one; without it, rows take new ids in the order they come.
+      const kept = columns.map((column) => column !== ROWID || info.columns.includes(ROWID));
+      if (first) await sql.tables.clear(info);
+      if (kept.every(Boolean)) return sql.tables.insert(info, columns, rows);
+      return sql.tables.insert(info, columns.filter((_, i) => kept[i]), rows.map((values) => values.filter((_, i) => kept[i])));
     },
   }),
 
@@ -118,9 +130,8 @@ export const transferOps = {
   importEnd: op({
     kind: 'write',
     input: z.object({}).strict(),
-    run({ sql }): string[] {
-      for (const name of sql.tables.catalog.rebuild) sql.tables.rebuild(name).run();
-      return [...sql.tables.catalog.rebuild];
+    run({ sql }): Awaitable<string[]> {
+      return sql.tables.finish();
     },
   }),
 };

@@ -5,7 +5,7 @@
  */
 import { fromJsonText, toJsonText, type Codec } from '../../codec.ts';
 import { FlowstoreError, isFlowstoreError } from '../../errors.ts';
-import type { BlobRow } from './sql.ts';
+import type { BlobRow } from './statements.ts';
 
 export interface EncodedBlob {
   data: Uint8Array;
@@ -37,8 +37,15 @@ export function decoding<T>(table: string, dagId: string, decode: () => T): T {
   }
 }
 
+/**
+ * The blob's bytes, in a buffer of their own. pg returns small bytea values as views
+ * into a shared pool, and a view crosses to the caller's thread with its whole buffer:
+ * other rows' bytes would travel (and be readable) with it. node:sqlite's blobs and
+ * inflated ones own their buffer already and are returned as they are.
+ */
 export function decodeBlob(codec: Codec, row: BlobRow): Uint8Array {
-  return codec.decodeBytes(row.data, row.compressed);
+  const bytes = codec.decodeBytes(row.data, row.compressed);
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
 export function decodeJsonBlob(codec: Codec, row: BlobRow): unknown {

@@ -1,5 +1,5 @@
 /** debugDump's shape: the rows of one summary query folded per DAG, and the document's text. */
-import type { DumpRow } from './sql.ts';
+import type { DumpRow } from './statements.ts';
 import type { DagDumpEntry } from './schema.ts';
 
 export function summarize(rows: readonly DumpRow[]): DagDumpEntry[] {

@@ -1,10 +1,11 @@
 /** store.dag operations: declared once, run by the workers by name. */
-import type { StatementSync } from 'node:sqlite';
 import { fromSqlTime, toSqlTime, type Codec } from '../../codec.ts';
-import { defineDomain, opsOf } from '../../engine/op.ts';
+import { defineDomain, opsOf, type Statement } from '../../engine/op.ts';
 import { decodeBlob, decodeJsonBlob, decoding, encodeBlob, encodeJsonBlob } from './blob.ts';
 import { formatDump, summarize } from './dump.ts';
-import { prepareDag, type ArtifactRow, type BlobRow, type DagStatements, type DumpRow, type SnapshotRow } from './sql.ts';
+import { prepareDag as prepareSqlite } from './sqlite.ts';
+import { prepareDag as preparePostgres } from './postgres.ts';
+import type { ArtifactRow, BlobRow, DagStatements, DumpRow, SnapshotRow } from './statements.ts';
 import {
   dagIdInput, dumpInput, loadStateInput, pruneInput, saveCacheInput, saveSnapshotInput, saveStateInput, saveTreeInput,
   snapshotIdInput, type CacheEntry, type DagCache, type DagDump, type SnapshotInfo,
@@ -18,19 +19,24 @@ function put(target: Record<string, unknown>, key: string, value: unknown): void
   else target[key] = value;
 }
 
-/** Encodes here, on the writer thread: JSON and compression never run on the caller's thread. */
-function writeEntries(statement: StatementSync, codec: Codec, dagId: string, entries: CacheEntry[]): void {
+/**
+ * Encodes here, on the writer thread: JSON and compression never run on the caller's thread.
+ * Not awaited: SQLite has written when it returns; PostgreSQL's writer settles a batch's
+ * statements together, in one round trip.
+ */
+function writeEntries(statement: Statement, codec: Codec, dagId: string, entries: CacheEntry[]): void {
   const now = toSqlTime(new Date());
-  for (const [nodeId, key, value] of entries) statement.run(dagId, nodeId, key, codec.encodeJson(value), now);
+  for (const [nodeId, key, value] of entries) void statement.run(dagId, nodeId, key, codec.encodeJson(value), now);
 }
 
-export const dag = defineDomain('dag', { sqlite: prepareDag }, {
+export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: preparePostgres }, {
   saveCache: op({
     kind: 'write',
     input: saveCacheInput,
-    // Runs in the writer's savepoint: the delete and every insert commit together or not at all.
+    // Runs in the writer's transaction: the delete and every insert commit together or not at all.
     run({ sql, codec }, { dagId, cache }): void {
-      sql.artifacts.deleteDag.run(dagId);
+      void sql.artifacts.lock(dagId);
+      void sql.artifacts.deleteDag.run(dagId);
       writeEntries(sql.artifacts.insert, codec, dagId, cache);
     },
   }),
@@ -46,8 +52,8 @@ export const dag = defineDomain('dag', { sqlite: prepareDag }, {
   loadCache: op({
     kind: 'read',
     input: dagIdInput,
-    run({ sql, codec }, { dagId }): DagCache {
-      const rows = sql.artifacts.load.all(dagId) as unknown as ArtifactRow[];
+    async run({ sql, codec }, { dagId }): Promise<DagCache> {
+      const rows = (await sql.artifacts.load.all(dagId)) as ArtifactRow[];
       const cache: DagCache = {};
       let nodeId: string | undefined;
       let node: Record<string, unknown> = {};
@@ -69,15 +75,15 @@ export const dag = defineDomain('dag', { sqlite: prepareDag }, {
     input: saveTreeInput,
     run({ sql, codec }, { dagId, tree }): void {
       const blob = encodeJsonBlob(codec, tree);
-      sql.trees.upsert.run(dagId, blob.data, blob.compressed, blob.size, toSqlTime(new Date()));
+      void sql.trees.upsert.run(dagId, blob.data, blob.compressed, blob.size, toSqlTime(new Date()));
     },
   }),
 
   loadExecutionTree: op({
     kind: 'read',
     input: dagIdInput,
-    run({ sql, codec }, { dagId }): unknown {
-      const row = sql.trees.load.get(dagId) as BlobRow | undefined;
+    async run({ sql, codec }, { dagId }): Promise<unknown> {
+      const row = (await sql.trees.load.get(dagId)) as BlobRow | undefined;
       return row ? decoding('execution_trees', dagId, () => decodeJsonBlob(codec, row)) : null;
     },
   }),
@@ -85,9 +91,9 @@ export const dag = defineDomain('dag', { sqlite: prepareDag }, {
   saveSnapshot: op({
     kind: 'write',
     input: saveSnapshotInput,
-    run({ sql, codec }, { dagId, data }): number {
+    async run({ sql, codec }, { dagId, data }): Promise<number> {
       const blob = encodeBlob(codec, data);
-      const row = sql.snapshots.insert.get(dagId, blob.data, blob.compressed, blob.size, toSqlTime(new Date())) as { id: number };
+      const row = (await sql.snapshots.insert.get(dagId, blob.data, blob.compressed, blob.size, toSqlTime(new Date()))) as { id: number };
       return row.id;
     },
   }),
@@ -95,8 +101,8 @@ export const dag = defineDomain('dag', { sqlite: prepareDag }, {
   loadLatestSnapshot: op({
     kind: 'read',
     input: dagIdInput,
-    run({ sql, codec }, { dagId }): Uint8Array | null {
-      const row = sql.snapshots.latest.get(dagId) as BlobRow | undefined;
+    async run({ sql, codec }, { dagId }): Promise<Uint8Array | null> {
+      const row = (await sql.snapshots.latest.get(dagId)) as BlobRow | undefined;
       return row ? decoding('snapshots', dagId, () => decodeBlob(codec, row)) : null;
     },
   }),
@@ -104,8 +110,8 @@ export const dag = defineDomain('dag', { sqlite: prepareDag }, {
   loadSnapshot: op({
     kind: 'read',
     input: snapshotIdInput,
-    run({ sql, codec }, { dagId, id }): Uint8Array | null {
-      const row = sql.snapshots.byId.get(dagId, id) as BlobRow | undefined;
+    async run({ sql, codec }, { dagId, id }): Promise<Uint8Array | null> {
+      const row = (await sql.snapshots.byId.get(dagId, id)) as BlobRow | undefined;
       return row ? decoding('snapshots', dagId, () => decodeBlob(codec, row)) : null;
     },
   }),
@@ -113,8 +119,8 @@ export const dag = defineDomain('dag', { sqlite: prepareDag }, {
   listSnapshots: op({
     kind: 'read',
     input: dagIdInput,
-    run({ sql }, { dagId }): SnapshotInfo[] {
-      return (sql.snapshots.list.all(dagId) as unknown as SnapshotRow[]).map((row) => ({
+    async run({ sql }, { dagId }): Promise<SnapshotInfo[]> {
+      return ((await sql.snapshots.list.all(dagId)) as SnapshotRow[]).map((row) => ({
         id: row.id, size: row.size, storedSize: row.stored_size, compressed: row.compressed === 1, createdAt: fromSqlTime(row.created_at),
       }));
     },
@@ -123,8 +129,8 @@ export const dag = defineDomain('dag', { sqlite: prepareDag }, {
   pruneSnapshots: op({
     kind: 'write',
     input: pruneInput,
-    run({ sql }, { dagId, keep }): number {
-      return Number(sql.snapshots.prune.run(dagId, keep).changes);
+    async run({ sql }, { dagId, keep }): Promise<number> {
+      return Number((await sql.snapshots.prune.run(dagId, keep)).changes);
     },
   }),
 
@@ -133,15 +139,15 @@ export const dag = defineDomain('dag', { sqlite: prepareDag }, {
     input: saveStateInput,
     run({ sql, codec }, { dagId, stateType, data }): void {
       const blob = encodeBlob(codec, data);
-      sql.states.upsert.run(dagId, stateType, blob.data, blob.compressed, blob.size, toSqlTime(new Date()));
+      void sql.states.upsert.run(dagId, stateType, blob.data, blob.compressed, blob.size, toSqlTime(new Date()));
     },
   }),
 
   loadExecutionState: op({
     kind: 'read',
     input: loadStateInput,
-    run({ sql, codec }, { dagId, stateType }): Uint8Array | null {
-      const row = sql.states.load.get(dagId, stateType) as BlobRow | undefined;
+    async run({ sql, codec }, { dagId, stateType }): Promise<Uint8Array | null> {
+      const row = (await sql.states.load.get(dagId, stateType)) as BlobRow | undefined;
       return row ? decoding('execution_state', dagId, () => decodeBlob(codec, row)) : null;
     },
   }),
@@ -149,8 +155,8 @@ export const dag = defineDomain('dag', { sqlite: prepareDag }, {
   debugDump: op({
     kind: 'read',
     input: dumpInput,
-    run({ sql }): DagDump {
-      const dags = summarize(sql.dump.all() as unknown as DumpRow[]);
+    async run({ sql }): Promise<DagDump> {
+      const dags = summarize((await sql.dump.all()) as DumpRow[]);
       return { dags, text: formatDump(dags) };
     },
   }),

@@ -80,14 +80,20 @@ export function listWorkflowFiles(root: string): { isDir: boolean; files: Listed
   return { isDir: true, files };
 }
 
+/**
+ * PostgreSQL's text holds no NUL character (only TOML's `\u0000` escape makes one): a
+ * field with one fails its own file, on every backend alike.
+ */
+const NO_NUL = [(v: string) => !v.includes('\0'), 'must not contain a NUL character'] as const;
+
 // The same limits as the write op's input, so that an oversized field fails its own file only.
 const phaseToml = z.object({
-  task: z.string().trim().min(1).max(MAX_ID_LENGTH),
-  rule: z.string().max(MAX_TEXT_LENGTH).default(''),
-  dependsOn: z.string().max(MAX_TEXT_LENGTH).optional(),
-  depends_on: z.string().max(MAX_TEXT_LENGTH).optional(),
+  task: z.string().trim().min(1).max(MAX_ID_LENGTH).refine(...NO_NUL),
+  rule: z.string().max(MAX_TEXT_LENGTH).refine(...NO_NUL).default(''),
+  dependsOn: z.string().max(MAX_TEXT_LENGTH).refine(...NO_NUL).optional(),
+  depends_on: z.string().max(MAX_TEXT_LENGTH).refine(...NO_NUL).optional(),
   retry: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
-  template: z.string().max(MAX_TEMPLATE_LENGTH).default(''),
+  template: z.string().max(MAX_TEMPLATE_LENGTH).refine(...NO_NUL).default(''),
 });
 
 const workflowToml = z.object({ phase: z.array(z.unknown()).default([]) });

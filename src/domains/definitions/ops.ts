@@ -6,12 +6,14 @@
 import { fromSqlTime, toSqlTime } from '../../codec.ts';
 import { defineDomain, opsOf } from '../../engine/op.ts';
 import { listWorkflowFiles, rootIsDir, scanFiles } from './files.ts';
-import { checkPhase } from './rules.ts';
+import { checkPhase, STATUS_NO_PARENT } from './rules.ts';
 import {
   applyInput, dependenciesInput, emptyInput, listPhasesInput, rootInput, searchInput, taskInput,
   type Dependency, type Phase, type ScanResult, type WorkflowFile,
 } from './schema.ts';
-import { prepareDefinitions, type DefinitionsStatements, type DependencyRow, type FileRow, type PhaseRow } from './sql.ts';
+import { prepareDefinitions as prepareSqlite } from './sqlite.ts';
+import { prepareDefinitions as preparePostgres } from './postgres.ts';
+import type { DefinitionsStatements, DependencyRow, FileRow, PhaseRow } from './statements.ts';
 
 const op = opsOf<DefinitionsStatements>();
 
@@ -37,20 +39,20 @@ function phase(row: PhaseRow): Phase {
 }
 
 /** `topic:job` matches exactly; a bare `topic` matches itself and any of its jobs. First in file order. */
-function findPhase(sql: DefinitionsStatements, task: string, path: string | undefined): Phase | null {
+async function findPhase(sql: DefinitionsStatements, task: string, path: string | undefined): Promise<Phase | null> {
   const statement = task.includes(':') ? sql.phaseExact : sql.phaseInTopic;
-  const row = statement.get(task, path ?? null) as PhaseRow | undefined;
+  const row = (await statement.get(task, path ?? null)) as PhaseRow | undefined;
   return row ? phase(row) : null;
 }
 
-export const definitions = defineDomain('definitions', { sqlite: prepareDefinitions }, {
+export const definitions = defineDomain('definitions', { sqlite: prepareSqlite, postgres: preparePostgres }, {
   scan: op({
     kind: 'read',
     input: rootInput,
-    run({ sql }, { path: root }): ScanResult {
+    async run({ sql }, { path: root }): Promise<ScanResult> {
       const { isDir, files } = listWorkflowFiles(root);
       const stored = new Map<string, string>();
-      for (const row of sql.storedHashes.all() as { file_path: string; file_hash: string }[]) stored.set(row.file_path, row.file_hash);
+      for (const row of (await sql.storedHashes.all()) as { file_path: string; file_hash: string }[]) stored.set(row.file_path, row.file_hash);
       const changed = scanFiles(files, stored);
       const present = new Set(files.map((f) => f.path));
       const deleted = [...stored.keys()].filter((path) => !present.has(path)).sort();
@@ -61,23 +63,27 @@ export const definitions = defineDomain('definitions', { sqlite: prepareDefiniti
   apply: op({
     kind: 'write',
     input: applyInput,
+    // One operation, so one transaction: every change and the statuses commit together or not at all.
+    // Nothing is awaited: SQLite has written when it returns; PostgreSQL's writer settles a
+    // batch's statements together, in one round trip.
     run({ sql }, { changed, deleted }): void {
       const now = toSqlTime(new Date());
+      void sql.lock();
       for (const path of deleted) {
-        sql.deletePhasesOf.run(path);
-        sql.deleteFile.run(path);
+        void sql.deletePhasesOf.run(path);
+        void sql.deleteFile.run(path);
       }
       for (const file of changed) {
-        sql.upsertFile.run(file.path, file.hash, now, toSqlTime(file.lastModified), file.error);
+        void sql.upsertFile.run(file.path, file.hash, now, toSqlTime(file.lastModified), file.error);
         // A file that fails to parse keeps the phases it had.
         if (file.phases === null) continue;
-        sql.deletePhasesOf.run(file.path);
+        void sql.deletePhasesOf.run(file.path);
         file.phases.forEach((p, position) => {
           const check = checkPhase(p);
-          sql.insertPhase.run(file.path, p.task, p.dependsOn, p.rule, p.template, p.retry, position, check.error, check.warning);
+          void sql.insertPhase.run(file.path, p.task, p.dependsOn, p.rule, p.template, p.retry, position, check.error, check.warning);
         });
       }
-      sql.recomputeStatus.run();
+      void sql.recomputeStatus.run(STATUS_NO_PARENT);
     },
   }),
 
@@ -92,7 +98,7 @@ export const definitions = defineDomain('definitions', { sqlite: prepareDefiniti
   get: op({
     kind: 'read',
     input: taskInput,
-    run({ sql }, { task, path }): Phase | null {
+    run({ sql }, { task, path }): Promise<Phase | null> {
       return findPhase(sql, task, path);
     },
   }),
@@ -100,8 +106,8 @@ export const definitions = defineDomain('definitions', { sqlite: prepareDefiniti
   search: op({
     kind: 'read',
     input: searchInput,
-    run({ sql }, { task, job }): { path: string; phase: Phase } | null {
-      const found = findPhase(sql, job ? `${task}:${job}` : task, undefined);
+    async run({ sql }, { task, job }): Promise<{ path: string; phase: Phase } | null> {
+      const found = await findPhase(sql, job ? `${task}:${job}` : task, undefined);
       return found ? { path: found.path, phase: found } : null;
     },
   }),
@@ -109,29 +115,29 @@ export const definitions = defineDomain('definitions', { sqlite: prepareDefiniti
   children: op({
     kind: 'read',
     input: taskInput,
-    run({ sql }, { task, path }): Phase[] {
+    async run({ sql }, { task, path }): Promise<Phase[]> {
       const [topic, job] = splitTask(task);
       const rows = job === ''
-        ? sql.childrenOfTopic.all(topic, path ?? null)
-        : sql.childrenOfJob.all(task, path ?? null, topic);
-      return (rows as unknown as PhaseRow[]).map(phase);
+        ? await sql.childrenOfTopic.all(topic, path ?? null)
+        : await sql.childrenOfJob.all(task, path ?? null, topic);
+      return (rows as PhaseRow[]).map(phase);
     },
   }),
 
   listPhases: op({
     kind: 'read',
     input: listPhasesInput,
-    run({ sql }, { withStatus, path }): Phase[] {
+    async run({ sql }, { withStatus, path }): Promise<Phase[]> {
       const statement = withStatus === undefined ? sql.listPhases.all : withStatus ? sql.listPhases.withStatus : sql.listPhases.withoutStatus;
-      return (statement.all(path ?? null) as unknown as PhaseRow[]).map(phase);
+      return ((await statement.all(path ?? null)) as PhaseRow[]).map(phase);
     },
   }),
 
   listDependencies: op({
     kind: 'read',
     input: dependenciesInput,
-    run({ sql }, { parentTask, childTask }): Dependency[] {
-      return (sql.dependencies.all(parentTask ?? null, childTask ?? null) as unknown as DependencyRow[]).map((row) => ({
+    async run({ sql }, { parentTask, childTask }): Promise<Dependency[]> {
+      return ((await sql.dependencies.all(parentTask ?? null, childTask ?? null)) as DependencyRow[]).map((row) => ({
         parentTask: row.parent_task,
         childTask: row.child_task,
         path: row.file_path,
@@ -144,8 +150,8 @@ export const definitions = defineDomain('definitions', { sqlite: prepareDefiniti
   listFiles: op({
     kind: 'read',
     input: emptyInput,
-    run({ sql }): WorkflowFile[] {
-      return (sql.files.all() as unknown as FileRow[]).map((row) => ({
+    async run({ sql }): Promise<WorkflowFile[]> {
+      return ((await sql.files.all()) as FileRow[]).map((row) => ({
         path: row.file_path,
         hash: row.file_hash,
         loadedAt: fromSqlTime(row.loaded_at),

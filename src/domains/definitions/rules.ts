@@ -1,7 +1,8 @@
 /**
  * Validation of one phase on its own: the messages that need no other phase. The
  * "parent task not found" check needs every loaded phase and runs in SQL after a
- * refresh (see `sql.ts`), between the errors and the warnings computed here.
+ * refresh (`recomputeStatus` in statements.ts, given {@link STATUS_NO_PARENT}), between
+ * the errors and the warnings computed here.
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
-/** Every statement of store.definitions, in one place (a PostgreSQL backend would replace this file). */
+/** Every statement of store.definitions on SQLite (postgres.ts has the same names). */
 import type { DatabaseSync } from 'node:sqlite';
+import type { DefinitionsStatements } from './statements.ts';
 
 const PHASE_COLUMNS = 'file_path, task, depends_on, rule, template, retry, status';
 const ORDER = 'ORDER BY file_path, position';
@@ -16,9 +17,15 @@ const HAS_PARENT = `EXISTS (SELECT 1 FROM workflow_phases q WHERE q.task = p.dep
   OR (instr(p.depends_on, ':') = 0 AND EXISTS (SELECT 1 FROM workflow_phases q
     WHERE q.task >= p.depends_on || ':' AND q.task < p.depends_on || ';'))`;
 
-export function prepareDefinitions(db: DatabaseSync) {
+/** The one writer runs every refresh on its own: nothing to hold. */
+function noLock(): undefined {
+  return undefined;
+}
+
+export function prepareDefinitions(db: DatabaseSync): DefinitionsStatements {
   return {
     storedHashes: db.prepare('SELECT file_path, file_hash FROM workflow_files'),
+    lock: noLock,
     upsertFile: db.prepare(`INSERT INTO workflow_files (file_path, file_hash, loaded_at, last_modified, parse_error)
       VALUES (?1, ?2, ?3, ?4, ?5)
       ON CONFLICT (file_path) DO UPDATE SET file_hash = excluded.file_hash, last_modified = excluded.last_modified,
@@ -30,11 +37,11 @@ export function prepareDefinitions(db: DatabaseSync) {
         position, check_error, check_warning)
       VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?)`),
     // The status of every phase, from its own checks and the phases loaded now; only rows whose
-    // message changes are written.
+    // message changes are written. ?1 is the message's prefix (rules.ts has every message).
     recomputeStatus: db.prepare(`UPDATE workflow_phases AS w SET status = v.status
       FROM (SELECT p.file_path, p.task, CASE
           WHEN p.check_error <> '' THEN p.check_error
-          WHEN p.depends_on <> '' AND NOT (${HAS_PARENT}) THEN 'parent task not found: ' || p.depends_on
+          WHEN p.depends_on <> '' AND NOT (${HAS_PARENT}) THEN ?1 || p.depends_on
           ELSE p.check_warning END AS status
         FROM workflow_phases p) AS v
       WHERE w.file_path = v.file_path AND w.task = v.task AND w.status IS NOT v.status`),
@@ -67,35 +74,4 @@ export function prepareDefinitions(db: DatabaseSync) {
       GROUP BY wf.file_path
       ORDER BY wf.file_path`),
   };
-}
-
-export type DefinitionsStatements = ReturnType<typeof prepareDefinitions>;
-
-/** A phase row as SQLite returns it (null-prototype object). */
-export interface PhaseRow {
-  file_path: string;
-  task: string;
-  depends_on: string | null;
-  rule: string | null;
-  template: string | null;
-  retry: number | null;
-  status: string | null;
-}
-
-export interface DependencyRow {
-  parent_task: string;
-  child_task: string;
-  file_path: string;
-  child_rule: string | null;
-  child_status: string | null;
-}
-
-export interface FileRow {
-  file_path: string;
-  file_hash: string;
-  loaded_at: string;
-  last_modified: string | null;
-  parse_error: string | null;
-  phase_count: number;
-  phases_with_status: number;
 }

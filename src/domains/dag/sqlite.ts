@@ -1,10 +1,17 @@
-/** Every statement of store.dag, in one place (a PostgreSQL backend would replace this file). */
+/** Every statement of store.dag on SQLite (postgres.ts has the same names). */
 import type { DatabaseSync } from 'node:sqlite';
+import type { DagStatements } from './statements.ts';
 
-export function prepareDag(db: DatabaseSync) {
+/** The one writer runs every replacement on its own: nothing to hold. */
+function noLock(): undefined {
+  return undefined;
+}
+
+export function prepareDag(db: DatabaseSync): DagStatements {
   return {
     // Positional parameters: node:sqlite binds them several times faster than named ones.
     artifacts: {
+      lock: noLock,
       deleteDag: db.prepare('DELETE FROM artifacts WHERE dag_id = ?'),
       insert: db.prepare('INSERT INTO artifacts (dag_id, node_id, key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)'),
       // An upsert, not the document's INSERT OR REPLACE: created_at survives, only value and updated_at move.
@@ -48,34 +55,4 @@ export function prepareDag(db: DatabaseSync) {
       SELECT dag_id, 'state', state_type, 1, length(state_data), size FROM execution_state
       ORDER BY dag_id, kind, state_type`),
   };
-}
-
-export type DagStatements = ReturnType<typeof prepareDag>;
-
-export interface ArtifactRow {
-  node_id: string;
-  key: string;
-  value: string | Uint8Array;
-}
-
-export interface BlobRow {
-  data: unknown;
-  compressed: number;
-}
-
-export interface SnapshotRow {
-  id: number;
-  size: number;
-  stored_size: number;
-  compressed: number;
-  created_at: string;
-}
-
-export interface DumpRow {
-  dag_id: string;
-  kind: 'artifacts' | 'tree' | 'snapshots' | 'state';
-  state_type: string | null;
-  n: number;
-  stored: number | null;
-  size: number | null;
 }
