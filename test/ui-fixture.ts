@@ -12,7 +12,7 @@ import { openStore } from '../src/index.ts';
 
 const DEMO = fileURLToPath(new URL('../demo/run.ts', import.meta.url));
 const WORKFLOWS = fileURLToPath(new URL('../demo/workflows/', import.meta.url));
-const BIN = fileURLToPath(new URL('../bin/flowstore.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/flowstore.js', import.meta.url));
 
 /** A run id, an error and an event that would run script if they ever became markup. */
 export const XSS_RUN = '<img src=x onerror=alert(1)>';

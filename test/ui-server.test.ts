@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ROUTES } from '../src/ui/routes.ts';
 import { buildDemoStore, startUi, XSS_RUN, type UiProcess } from './ui-fixture.ts';
 
-const BIN = fileURLToPath(new URL('../bin/flowstore.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/flowstore.js', import.meta.url));
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
