@@ -160,7 +160,9 @@ test('on postgres: a corrupt blob rejects only its own read with FLOWSTORE_CORRU
 
 for (const backend of BACKENDS) {
   test(`saveCache of 10,000 entries is atomic: concurrent loadCache sees old or new, never a mix (${backend.name})`, async (t) => {
-    const store = await tempStore(t, { path: backend.path, readers: 2 });
+    // On PGlite every connection shares one session: a reader that connects while a
+    // 10,000-row transaction runs waits for it, longer than the default connect timeout.
+    const store = await tempStore(t, { path: backend.path, readers: 2, postgres: { connectTimeoutMs: 120_000 } });
     // Each version names its own keys and values, so a mixed read shows as a wrong key set or value.
     const version = (v: number) => {
       const cache: Record<string, Record<string, unknown>> = {};

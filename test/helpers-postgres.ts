@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { keepExtendedQueriesWhole } from './helpers-pglite.ts';
 
 let pglite: Promise<string> | undefined;
 
@@ -18,6 +19,7 @@ async function startPglite(): Promise<string> {
   const db = await PGlite.create();
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 100 });
+  keepExtendedQueriesWhole(server);
   await server.start();
   // The server must not keep the test process alive once the tests are done.
   (server as unknown as { server?: { unref(): void } }).server?.unref();

@@ -138,7 +138,10 @@ export class PgConnection {
     this.client = client;
   }
 
-  /** A statement prepared on this connection the first time it runs; `bytea` lists 1-based parameters stored as bytes. */
+  /**
+   * A statement prepared on this connection the first time it runs; `bytea` lists 1-based
+   * parameters stored as bytes (a `bytea[]` parameter's elements too).
+   */
   statement(text: string, options: { bytea?: readonly number[] } = {}): Statement {
     return new PgStatement(this, `${this.#prefix}_${++this.#statements}`, text, options.bytea ?? []);
   }
@@ -183,6 +186,22 @@ export class PgConnection {
   }
 }
 
+/** A JSON value stored as bytes: text as UTF-8, a compressed value as it is (the codec tells them apart); each element of an array. */
+function asBytes(value: unknown): unknown {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (Array.isArray(value)) return value.map((v: unknown) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v));
+  return value;
+}
+
+function isScalar(value: unknown): boolean {
+  return typeof value !== 'object' || value === null || value instanceof Uint8Array;
+}
+
+/** A scalar, bytes, or an array of them: pg binds an array as a PostgreSQL array, for multi-row statements through unnest(). */
+function isBindable(value: unknown): boolean {
+  return isScalar(value) || (Array.isArray(value) && value.every(isScalar));
+}
+
 class PgStatement implements Statement {
   readonly #conn: PgConnection;
   readonly #name: string;
@@ -197,10 +216,9 @@ class PgStatement implements Statement {
   }
 
   #values(params: unknown[]): unknown[] {
-    // A JSON value stored as bytes: text as UTF-8, a compressed value as it is (the codec tells them apart).
-    for (const i of this.#bytea) if (typeof params[i - 1] === 'string') params[i - 1] = Buffer.from(params[i - 1] as string, 'utf8');
+    for (const i of this.#bytea) params[i - 1] = asBytes(params[i - 1]);
     for (let i = 0; i < params.length; i++) {
-      if (typeof params[i] === 'object' && params[i] !== null && !(params[i] instanceof Uint8Array)) {
+      if (!isBindable(params[i])) {
         throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `parameter ${i + 1} cannot be bound`, { details: { parameter: i + 1 } });
       }
     }

@@ -1,6 +1,6 @@
 /** store.dag operations: declared once, run by the workers by name. */
-import { fromSqlTime, toSqlTime, type Codec } from '../../codec.ts';
-import { defineDomain, opsOf, type Statement } from '../../engine/op.ts';
+import { fromSqlTime, toSqlTime } from '../../codec.ts';
+import { defineDomain, opsOf } from '../../engine/op.ts';
 import { decodeBlob, decodeJsonBlob, decoding, encodeBlob, encodeJsonBlob } from './blob.ts';
 import { formatDump, summarize } from './dump.ts';
 import { prepareDag as prepareSqlite } from './sqlite.ts';
@@ -8,7 +8,7 @@ import { prepareDag as preparePostgres } from './postgres.ts';
 import type { ArtifactRow, BlobRow, DagStatements, DumpRow, SnapshotRow } from './statements.ts';
 import {
   dagIdInput, dumpInput, loadStateInput, pruneInput, saveCacheInput, saveSnapshotInput, saveStateInput, saveTreeInput,
-  snapshotIdInput, type CacheEntry, type DagCache, type DagDump, type SnapshotInfo,
+  snapshotIdInput, type DagCache, type DagDump, type SnapshotInfo,
 } from './schema.ts';
 
 const op = opsOf<DagStatements>();
@@ -20,32 +20,29 @@ function put(target: Record<string, unknown>, key: string, value: unknown): void
 }
 
 /**
- * Encodes here, on the writer thread: JSON and compression never run on the caller's thread.
- * Not awaited: SQLite has written when it returns; PostgreSQL's writer settles a batch's
- * statements together, in one round trip.
+ * The writes of a cache: values encoded here, on the writer thread (JSON and compression
+ * never run on the caller's). Nothing is awaited: SQLite has written when a statement
+ * returns; PostgreSQL's writer settles a batch's statements together, in one round trip.
  */
-function writeEntries(statement: Statement, codec: Codec, dagId: string, entries: CacheEntry[]): void {
-  const now = toSqlTime(new Date());
-  for (const [nodeId, key, value] of entries) void statement.run(dagId, nodeId, key, codec.encodeJson(value), now);
-}
-
 export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: preparePostgres }, {
   saveCache: op({
     kind: 'write',
     input: saveCacheInput,
-    // Runs in the writer's transaction: the delete and every insert commit together or not at all.
+    // Runs in the writer's transaction: the delete and the inserts commit together or not at all.
     run({ sql, codec }, { dagId, cache }): void {
       void sql.artifacts.lock(dagId);
       void sql.artifacts.deleteDag.run(dagId);
-      writeEntries(sql.artifacts.insert, codec, dagId, cache);
+      void sql.artifacts.insertAll(dagId, cache, (value) => codec.encodeJson(value), toSqlTime(new Date()));
     },
   }),
 
   saveCacheDelta: op({
     kind: 'write',
     input: saveCacheInput,
+    // A statement per entry: deltas are small, and one multi-row statement is slower there.
     run({ sql, codec }, { dagId, cache }): void {
-      writeEntries(sql.artifacts.upsert, codec, dagId, cache);
+      const now = toSqlTime(new Date());
+      for (const [nodeId, key, value] of cache) void sql.artifacts.upsert.run(dagId, nodeId, key, codec.encodeJson(value), now);
     },
   }),
 

@@ -3,6 +3,7 @@
  * backend's SQL in its own file (sqlite.ts, postgres.ts), rows in one shape.
  */
 import type { Awaitable, Statement } from '../../engine/op.ts';
+import type { CacheEntry } from './schema.ts';
 
 export interface DagStatements {
   artifacts: {
@@ -14,8 +15,11 @@ export interface DagStatements {
     lock(dagId: string): Awaitable<unknown>;
     /** `(dagId)` */
     deleteDag: Statement;
-    /** `(dagId, nodeId, key, value, now)` */
-    insert: Statement;
+    /**
+     * Inserts a whole cache: each entry's value as `encode` gives it, every row at `now`.
+     * SQLite runs a prepared insert per entry; PostgreSQL sends one statement for them all.
+     */
+    insertAll(dagId: string, entries: readonly CacheEntry[], encode: (value: unknown) => string | Uint8Array, now: string): Awaitable<unknown>;
     /** `(dagId, nodeId, key, value, now)`: `created_at` survives, `value` and `updated_at` move. */
     upsert: Statement;
     /** `(dagId)` → {@link ArtifactRow}s ordered by node and key, in one statement (one consistent read). */
