@@ -6,7 +6,7 @@ import pg from 'pg';
 import { loadMigrations } from '../src/engine/migrate.ts';
 import { MIGRATIONS_DIRS } from '../src/engine/worker-files.ts';
 import { openStore } from '../src/index.ts';
-import { BACKENDS, newLocation, POSTGRES, tempDir } from './helpers.ts';
+import { BACKENDS, newLocation, POSTGRES, tempDir, sqlFor } from './helpers.ts';
 import { agent, freshPrefix, nowSeconds, suiteStore } from './agents-fixture.ts';
 
 const event = (sessionId: string, content: string, extra: Record<string, unknown> = {}) => ({
@@ -175,7 +175,7 @@ for (const backend of BACKENDS) {
       assert.equal(result, 'Transaction completed');
       assert.equal((await agents.loadAgentState('a'))?.status, 'running');
       assert.equal((await agents.getStateHistory('a')).length, 1);
-      const rows = await store().query('SELECT state_compressed FROM agent_states WHERE key = ?', [`${prefix}:a`]);
+      const rows = await store().query(sqlFor(backend.path, 'SELECT state_compressed FROM agent_states WHERE key = ?'), [`${prefix}:a`]);
       assert.deepEqual(rows, [{ state_compressed: 1 }], 'the view keeps its options inside');
     });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BACKENDS, POSTGRES } from './helpers.ts';
+import { BACKENDS, POSTGRES, sqlFor } from './helpers.ts';
 import { agent, freshPrefix, nowSeconds, suiteStore } from './agents-fixture.ts';
 
 for (const backend of BACKENDS) {
@@ -64,7 +64,7 @@ for (const backend of BACKENDS) {
       assert.equal(await agents.deleteAgentState('a'), false);
       assert.equal(await agents.deleteAgentState('ghost'), false);
       assert.equal(await agents.loadAgentState('a'), null);
-      const rows = await store().query('SELECT is_deleted FROM agent_states WHERE key = ?', [`${prefix}:a`]);
+      const rows = await store().query(sqlFor(backend.path, 'SELECT is_deleted FROM agent_states WHERE key = ?'), [`${prefix}:a`]);
       assert.deepEqual(rows, [{ is_deleted: 1 }]);
       await agents.saveAgentState(agent('a', { status: 'idle' }));
       const back = await agents.loadAgentState('a');
@@ -79,7 +79,7 @@ for (const backend of BACKENDS) {
       const big = JSON.stringify({ log: 'x'.repeat(20_000), note: 'é✓' });
       await zipped.saveAgentState(agent('z', { stateData: big }));
       await plain.saveAgentState(agent('p', { stateData: big }));
-      const rows = await store().query('SELECT key, state_compressed, length(state_data) AS size FROM agent_states WHERE key IN (?, ?) ORDER BY key',
+      const rows = await store().query(sqlFor(backend.path, 'SELECT key, state_compressed, length(state_data) AS size FROM agent_states WHERE key IN (?, ?) ORDER BY key'),
         [`${prefix}:p`, `${prefix}:z`]);
       assert.deepEqual(rows.map((r) => r.state_compressed), [0, 1]);
       assert.ok((rows[0]!.size as number) > 20_000);
@@ -115,7 +115,7 @@ for (const backend of BACKENDS) {
         await plain.saveAgentState(agent('p', { stateData: text }));
         await plain.withOptions({ compressStateData: true }).saveAgentState(agent('z', { stateData: text }));
         const rows = await store().query(`SELECT pg_typeof(state_data)::text AS type, state_compressed, get_byte(state_data, 0) AS first,
-          CASE WHEN state_compressed = 0 THEN convert_from(state_data, 'UTF8') END AS text FROM agent_states WHERE key IN (?, ?) ORDER BY key`,
+          CASE WHEN state_compressed = 0 THEN convert_from(state_data, 'UTF8') END AS text FROM agent_states WHERE key IN ($1, $2) ORDER BY key`,
         [`${prefix}:p`, `${prefix}:z`]);
         assert.deepEqual(rows, [{ type: 'bytea', state_compressed: 0, first: '{'.charCodeAt(0), text }, { type: 'bytea', state_compressed: 1, first: 0x78, text: null }]);
       });
@@ -126,7 +126,7 @@ for (const backend of BACKENDS) {
         const text = JSON.stringify({ log: 'y'.repeat(5_000), note: 'é✓' });
         await plain.saveAgentState(agent('p', { stateData: text }));
         await plain.withOptions({ compressStateData: true }).saveAgentState(agent('z', { stateData: text }));
-        const rows = await store().query('SELECT typeof(state_data) AS type, state_compressed, CASE WHEN state_compressed = 0 THEN state_data END AS text FROM agent_states WHERE key IN (?, ?) ORDER BY key',
+        const rows = await store().query(sqlFor(backend.path, 'SELECT typeof(state_data) AS type, state_compressed, CASE WHEN state_compressed = 0 THEN state_data END AS text FROM agent_states WHERE key IN (?, ?) ORDER BY key'),
           [`${prefix}:p`, `${prefix}:z`]);
         assert.deepEqual(rows, [{ type: 'text', state_compressed: 0, text }, { type: 'blob', state_compressed: 1, text: null }]);
       });
@@ -207,7 +207,7 @@ for (const backend of BACKENDS) {
       await assert.rejects(agents.restoreSnapshot(expired), { code: 'FLOWSTORE_NOT_FOUND' });
       assert.equal(await agents.cleanupExpiredSnapshots(), 1);
       assert.equal(await agents.cleanupExpiredSnapshots(), 0);
-      const left = await store().query('SELECT id FROM state_snapshots WHERE id IN (?, ?, ?) ORDER BY id', [expired, live, othersExpired]);
+      const left = await store().query(sqlFor(backend.path, 'SELECT id FROM state_snapshots WHERE id IN (?, ?, ?) ORDER BY id'), [expired, live, othersExpired]);
       assert.deepEqual(left.map((r) => r.id).sort(), [live, othersExpired].sort());
       assert.equal((await agents.restoreSnapshot(live)).agentId, 'a');
     });
@@ -219,7 +219,7 @@ for (const backend of BACKENDS) {
       const coordinator = store().agents.withPrefix(c);
       await worker.saveAgentState(agent('agent_001', { name: 'W' }));
       await coordinator.saveAgentState(agent('agent_001', { name: 'C' }));
-      const keys = await store().query('SELECT key FROM agent_states WHERE key IN (?, ?) ORDER BY key', [`${c}:agent_001`, `${w}:agent_001`]);
+      const keys = await store().query(sqlFor(backend.path, 'SELECT key FROM agent_states WHERE key IN (?, ?) ORDER BY key'), [`${c}:agent_001`, `${w}:agent_001`]);
       assert.deepEqual(keys.map((r) => r.key), [`${c}:agent_001`, `${w}:agent_001`]);
       assert.equal((await worker.loadAgentState('agent_001'))?.name, 'W');
       assert.equal((await coordinator.loadAgentState('agent_001'))?.name, 'C');

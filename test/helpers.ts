@@ -56,3 +56,9 @@ export const BACKENDS = [
   { name: ':memory:', path: ':memory:' },
   { name: 'postgres', path: POSTGRES },
 ] as const;
+
+/** A test's statement written with `?` for each value, numbered `$1`, `$2`… for PostgreSQL's store.query. */
+export function sqlFor(path: string | undefined, sql: string): string {
+  let n = 0;
+  return path === POSTGRES ? sql.replace(/\?/g, () => `$${++n}`) : sql;
+}

@@ -15,8 +15,7 @@ export class Handlers {
   constructor(backend: BackendName, connection: unknown, codec: Codec, writable: boolean) {
     this.#writable = writable;
     for (const domain of DOMAINS) {
-      const prepare = domain.prepare[backend] as ((connection: unknown) => unknown) | undefined;
-      if (!prepare) continue;
+      const prepare = domain.prepare[backend] as (connection: unknown) => unknown;
       const ctx: OpContext<unknown> = { sql: prepare(connection), codec, writable };
       for (const op of Object.values(domain.ops) as Op[]) this.#handlers.set(op.name, { op, ctx });
     }

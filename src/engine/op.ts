@@ -38,7 +38,7 @@ export interface Statement {
 /** Prepares a domain's statements on one connection of each backend; both return the same shape. */
 export interface Preparers<S> {
   readonly sqlite: (db: DatabaseSync) => S;
-  readonly postgres?: (conn: PgConnection) => S;
+  readonly postgres: (conn: PgConnection) => S;
 }
 
 /** What a handler gets: its domain's statements prepared on its connection, and the codec. */

@@ -51,14 +51,30 @@ export async function createPgReader(config: WorkerConfig): Promise<(task: ReadT
     }
   }
 
+  // One read at a time on a connection, whichever task it is of: Piscina gives a thread two
+  // tasks at once, and a read's BEGIN READ ONLY … ROLLBACK must not interleave with another's.
+  const free = Array.from(slots, (_, index) => index);
+  const waiting: ((index: number) => void)[] = [];
+  const acquire = () => (free.length > 0 ? Promise.resolve(free.pop()!) : new Promise<number>((resolve) => waiting.push(resolve)));
+  const release = (index: number) => {
+    const next = waiting.shift();
+    if (next) next(index);
+    else free.push(index);
+  };
+
   return async function runReadTask(task: ReadTask): Promise<ReadTaskResult> {
     const outcome = new OutcomeBuilder(task.ops.length);
     let next = 0;
-    await Promise.all(Array.from(slots, async (_, index) => {
+    await Promise.all(Array.from(slots, async () => {
       while (next < task.ops.length) {
         const i = next++;
         const { name, input } = task.ops[i]!;
-        outcome.add(i, await runOn(index, name, input));
+        const index = await acquire();
+        try {
+          outcome.add(i, await runOn(index, name, input));
+        } finally {
+          release(index);
+        }
       }
     }));
     return { outcome: outcome.build(), busyRetries: 0 };
