@@ -62,3 +62,16 @@ export function sqlFor(path: string | undefined, sql: string): string {
   let n = 0;
   return path === POSTGRES ? sql.replace(/\?/g, () => `$${++n}`) : sql;
 }
+
+/**
+ * Whether this Node's node:sqlite reads back a text value past a NUL character: Node 22's
+ * stops at the first one (24 and later read it whole). A test of NUL in text says so and
+ * skips where it cannot hold.
+ */
+export const SQLITE_TEXT_KEEPS_NUL: true | string = (() => {
+  const { DatabaseSync } = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
+  const db = new DatabaseSync(':memory:');
+  const kept = (db.prepare('SELECT ? AS t').get('a\u0000b') as { t: string }).t === 'a\u0000b';
+  db.close();
+  return kept ? true : `node:sqlite on Node ${process.versions.node} reads text only up to a NUL`;
+})();
