@@ -7,7 +7,7 @@ import { openStore, type Store } from '../src/index.ts';
 import type { WriterClient } from '../src/engine/writer-client.ts';
 import type { ReaderClient } from '../src/engine/reader-client.ts';
 import { tempDir, tempStore } from './helpers.ts';
-import { collect, run } from './helpers-process.ts';
+import { collect, killWriterAfter, run } from './helpers-process.ts';
 
 const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i }, lastStepOutput: null, status: 'running' as const });
 
@@ -49,18 +49,8 @@ test('a reader thread dying rejects its reads with FLOWSTORE_WORKER_EXITED; the 
 
 test('SIGKILL with 64 writes in flight loses no acknowledged write and leaves the file intact', async (t) => {
   const path = join(tempDir(t), 'killed.db');
-  const child = run('writer-process.ts', [path, 'killed', '100000']);
-  const acknowledged: string[] = [];
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop()!;
-    acknowledged.push(...lines);
-    if (acknowledged.length >= 2000 && !child.killed) child.kill('SIGKILL');
-  });
-  const exit = await collect(child);
-  assert.equal(exit.signal, 'SIGKILL');
+  const { acknowledged, signal } = await killWriterAfter([path, 'killed', '100000'], 2000);
+  assert.equal(signal, 'SIGKILL');
   assert.ok(acknowledged.length >= 2000);
   const store = await openStore({ path });
   t.after(() => store.close());

@@ -37,3 +37,22 @@ export function collect(child: ChildProcessWithoutNullStreams): Promise<{ lines:
     child.once('exit', (code, signal) => resolve({ lines: out.split('\n').filter(Boolean), code, signal, stderr }));
   });
 }
+
+/**
+ * Starts the writer fixture, collects every run id it reports acknowledged, and kills it
+ * with SIGKILL once `after` have been: resolves with those ids and how the child ended.
+ */
+export async function killWriterAfter(args: string[], after: number): Promise<{ acknowledged: string[]; signal: NodeJS.Signals | null }> {
+  const child = run('writer-process.ts', args);
+  const acknowledged: string[] = [];
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    acknowledged.push(...lines);
+    if (acknowledged.length >= after && !child.killed) child.kill('SIGKILL');
+  });
+  const { signal } = await collect(child);
+  return { acknowledged, signal };
+}

@@ -12,7 +12,7 @@ import { openStore, type Store } from '../src/index.ts';
 import { tempLocation, tempStore, POSTGRES } from './helpers.ts';
 import { REAL_POSTGRES_URL, dropSchema, newSchemaName } from './helpers-postgres.ts';
 import { privateCluster, privateClusterUnavailable } from './helpers-pgcluster.ts';
-import { collect, run } from './helpers-process.ts';
+import { collect, killWriterAfter, run } from './helpers-process.ts';
 import { commitCutter } from './helpers-proxy.ts';
 import { postgresUrl } from './helpers-postgres.ts';
 
@@ -184,17 +184,7 @@ describe('PostgreSQL backend', () => {
   test('SIGKILL of a process under 64-way load loses no acknowledged write', { skip: needsServer }, async (t) => {
     const schema = newSchemaName();
     t.after(() => dropSchema(REAL_POSTGRES_URL!, schema));
-    const child = run('writer-process.ts', [REAL_POSTGRES_URL!, 'killed', '100000', schema]);
-    const acknowledged: string[] = [];
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!;
-      acknowledged.push(...lines);
-      if (acknowledged.length >= 2000 && !child.killed) child.kill('SIGKILL');
-    });
-    const { signal } = await collect(child);
+    const { acknowledged, signal } = await killWriterAfter([REAL_POSTGRES_URL!, 'killed', '100000', schema], 2000);
     assert.equal(signal, 'SIGKILL');
     const stored = new Set((await sql(REAL_POSTGRES_URL!, `SELECT run_id FROM "${schema}".workflow_state`)).rows.map((r) => r.run_id as string));
     assert.ok(acknowledged.length >= 2000);
