@@ -96,6 +96,24 @@ describe('PostgreSQL backend', () => {
     assert.equal((await store.runs.loadState('after'))?.currentStepIndex, 4);
   });
 
+  test('reads pipelined on a reader connection: failing queries, read transactions and an export beside them change none of their answers', async (t) => {
+    const store = await tempStore(t, { path: POSTGRES, readers: 1, postgres: { poolSize: 2 } });
+    await Promise.all(Array.from({ length: 200 }, (_, i) => store.runs.saveState(`r${i}`, state(i))));
+    const lines: string[] = [];
+    const [loads, bad, good, execution, exported] = await Promise.all([
+      Promise.all(Array.from({ length: 600 }, (_, i) => store.runs.loadState(`r${i % 200}`))),
+      Promise.allSettled(Array.from({ length: 20 }, () => store.query('SELECT nope FROM workflow_state'))),
+      Promise.all(Array.from({ length: 20 }, (_, i) => store.query('SELECT current_step_index FROM workflow_state WHERE run_id = $1', [`r${i}`]))),
+      Promise.all(Array.from({ length: 20 }, (_, i) => store.aaow.getExecutionState(`missing_${i}`))),
+      store.exportJsonl((text) => { lines.push(text); }),
+    ]);
+    assert.deepEqual(loads.map((s) => s?.currentStepIndex), Array.from({ length: 600 }, (_, i) => i % 200));
+    assert.deepEqual(bad.map((r) => r.status === 'rejected' && (r.reason as { code: string }).code), Array(20).fill('FLOWSTORE_INVALID_ARGUMENT'));
+    assert.deepEqual(good.map((rows) => rows[0]?.current_step_index), Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(execution, Array(20).fill(null));
+    assert.ok(exported.rows >= 200 && lines.join('').includes('"r199"'));
+  });
+
   test('a connection the server ends is replaced: the next writes and reads just work', { skip: needsServer }, async (t) => {
     const applicationName = `flowstore_${newSchemaName()}`;
     const store = await tempStore(t, { path: POSTGRES, postgres: { applicationName } });

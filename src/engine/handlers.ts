@@ -8,6 +8,13 @@ import { DOMAINS } from '../domains/index.ts';
 import type { BackendName, Op, OpContext } from './op.ts';
 import type { OpResult } from './protocol.ts';
 
+const OPS = new Map<string, Op>(DOMAINS.flatMap((domain) => (Object.values(domain.ops) as Op[]).map((op) => [op.name, op] as const)));
+
+/** The operation of that name, whichever domain declares it. */
+export function opNamed(name: string): Op | undefined {
+  return OPS.get(name);
+}
+
 export class Handlers {
   readonly #writable: boolean;
   readonly #handlers = new Map<string, { op: Op; ctx: OpContext<unknown> }>();

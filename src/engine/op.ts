@@ -62,6 +62,12 @@ export interface OpSpec<S, Z extends z.ZodType, O, W = O> {
    */
   readonly transactional?: boolean;
   /**
+   * A read that opens a transaction of its own on its connection (a snapshot over several
+   * statements, store.query's READ ONLY one): a PostgreSQL reader, which otherwise
+   * pipelines many reads on one connection, runs it there alone. Default false.
+   */
+  readonly alone?: boolean;
+  /**
    * Runs on a worker thread, inside the batch's transaction for a write. It may be async
    * (awaiting a statement's rows); a write that needs no result returns without awaiting,
    * which lets the PostgreSQL writer pipeline a whole batch in one round trip.

@@ -127,6 +127,12 @@ export class PgConnection {
   epoch = 0;
   /** Set when the connection broke; the owner replaces it. */
   lost = false;
+  /**
+   * A reader's connection carries many reads at once (see reader-core.ts); while `alone`,
+   * the one operation running on it may open a transaction.
+   */
+  readonly shared: boolean;
+  alone = false;
   #statements = 0;
   // Names unique to this connection: PGlite's socket server runs every connection in one session.
   readonly #prefix = `flowstore_${randomUUID().slice(0, 8)}`;
@@ -134,8 +140,24 @@ export class PgConnection {
   #issued: Issued[] = [];
   readonly #failures = new Map<number, Failure & { seq: number }>();
 
-  constructor(client: pg.Client) {
+  constructor(client: pg.Client, options: { shared?: boolean } = {}) {
     this.client = client;
+    this.shared = options.shared ?? false;
+  }
+
+  /**
+   * Runs `work` in a read transaction begun with `begin`, rolled back after (nothing to
+   * keep, and a SET the work made is undone with it). On a shared connection only an
+   * operation declared `alone` may: another read's statements would land inside it.
+   */
+  async inReadTransaction<T>(begin: string, work: () => Promise<T>): Promise<T> {
+    if (this.shared && !this.alone) throw new Error('a read that opens a transaction on a reader must be declared alone: true');
+    await this.client.query({ text: begin, queryMode: 'extended' } as pg.QueryConfig);
+    try {
+      return await work();
+    } finally {
+      await this.client.query({ text: 'ROLLBACK', queryMode: 'extended' } as pg.QueryConfig).catch(() => {});
+    }
   }
 
   /**
@@ -155,6 +177,8 @@ export class PgConnection {
     const seq = ++this.#seq;
     const { op, epoch } = this;
     const done = this.client.query({ ...config, queryMode: 'extended' } as pg.QueryConfig);
+    // A reader's operations await what they read; only the writer settles what it issued.
+    if (this.shared) return done;
     // Tracked, so that a write nobody awaited still fails its batch, and never goes unhandled.
     done.catch((error: unknown) => {
       const first = this.#failures.get(epoch);

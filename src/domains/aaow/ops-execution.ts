@@ -38,6 +38,7 @@ export const executionOps = {
 
   getExecutionState: op({
     kind: 'read',
+    alone: true,
     input: bySession,
     run({ sql, codec, writable }, { sessionId }): Promise<WorkflowExecutionState | null> {
       // Two statements, one snapshot: a node state written between them must not show without its execution state.

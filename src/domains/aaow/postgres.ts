@@ -60,15 +60,7 @@ export function prepareAaow(conn: PgConnection): AaowStatements {
       }
       return statement;
     },
-    async inSnapshot(writable, read) {
-      if (writable) return read();
-      await conn.exec('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      try {
-        return await read();
-      } finally {
-        await conn.exec('COMMIT');
-      }
-    },
+    inSnapshot: (writable, read) => (writable ? read() : conn.inReadTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', read)),
     isMissingParent: (error) => isPgServerError(error) && error.code === FOREIGN_KEY_VIOLATION,
 
     insertWorkflow: conn.statement(`INSERT INTO workflows ("id", "name", "version", "definition", "createdAt", "updatedAt", "metadata")

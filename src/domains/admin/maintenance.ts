@@ -59,6 +59,7 @@ function fileCopies(sql: AdminStatements): FileCopies {
 export const maintenanceOps = {
   backup: op({
     kind: 'read',
+    alone: true,
     input: z.object({ dest: file, channel: z.string().max(200).optional(), pagesPerStep: z.number().int().min(1).max(1_000_000).default(BACKUP_PAGES_PER_STEP) }).strict(),
     run(ctx, { dest, channel, pagesPerStep }): Promise<{ pages: number }> {
       const copies = fileCopies(ctx.sql);
@@ -107,6 +108,7 @@ export const maintenanceOps = {
 
   tableStats: op({
     kind: 'read',
+    alone: true,
     input: z.object({}).strict(),
     run(ctx): Promise<TableStats> {
       const { sql } = ctx;

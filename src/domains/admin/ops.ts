@@ -25,6 +25,7 @@ export const queryInput = z.object({
 export const admin = defineDomain('admin', { sqlite: prepareSqlite, postgres: preparePostgres }, {
   query: op({
     kind: 'read',
+    alone: true,
     input: queryInput,
     run({ sql, writable }, { sql: text, params }) {
       if (TRANSACTION_CONTROL.test(text)) throw invalidArgument('sql', 'store.query cannot begin or end a transaction');

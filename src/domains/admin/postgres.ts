@@ -73,15 +73,14 @@ async function query(conn: PgConnection, text: string, params: readonly SqlValue
     if (failed === undefined) return (await result!).map((row) => ({ ...row }));
     throw failed === settled[2] ? queryError(failed.reason) : failed.reason;
   }
-  await rowsOf(conn, 'BEGIN READ ONLY');
-  try {
-    return (await rowsOf(conn, text, values)).map((row) => ({ ...row }));
-  } catch (error) {
-    throw queryError(error);
-  } finally {
-    // Never COMMIT: rolling back also undoes a SET the statement made, so the connection stays as the store set it.
-    await rowsOf(conn, 'ROLLBACK').catch(() => {});
-  }
+  // Never COMMIT: rolling back also undoes a SET the statement made, so the connection stays as the store set it.
+  return conn.inReadTransaction('BEGIN READ ONLY', async () => {
+    try {
+      return (await rowsOf(conn, text, values)).map((row) => ({ ...row }));
+    } catch (error) {
+      throw queryError(error);
+    }
+  });
 }
 
 async function integrity(conn: PgConnection): Promise<string[]> {
@@ -118,15 +117,8 @@ export function preparePostgres(conn: PgConnection): AdminStatements {
   return {
     query: (text, params, writable) => query(conn, text, params, writable),
     integrity: () => integrity(conn),
-    async snapshot<T>(work: () => Promise<T>): Promise<T> {
-      // REPEATABLE READ: every page of an export reads the one snapshot its first statement took.
-      await rowsOf(conn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      try {
-        return await work();
-      } finally {
-        await rowsOf(conn, 'ROLLBACK').catch(() => {});
-      }
-    },
+    // REPEATABLE READ: every page of an export reads the one snapshot its first statement took.
+    snapshot: (work) => conn.inReadTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', work),
     async vacuum() {
       const tables = await rowsOf<{ name: string }>(conn, TABLES_SQL);
       // Alone on the writer, outside any transaction (the writer's standalone path): VACUUM refuses one.

@@ -37,6 +37,7 @@ const migrationRef = z.object({ version: z.number().int().positive(), name: z.st
 export const transferOps = {
   exportLines: op({
     kind: 'read',
+    alone: true,
     input: z.object({
       channel: z.string().min(1).max(200),
       pageRows: z.number().int().min(1).max(MAX_PAGE_ROWS).default(500),
