@@ -104,6 +104,8 @@ export class PgWriterCore {
   #handlers: Handlers | undefined;
   #tx: { readonly id: number; readonly timer: NodeJS.Timeout } | undefined;
   #pumping = false;
+  /** Wakes the commit loop when a message comes while it waits for a COMMIT's answer. */
+  #arrived: (() => void) | undefined;
   #closed = false;
   #epochs = 0;
 
@@ -155,6 +157,7 @@ export class PgWriterCore {
 
   receive(message: ToWriter): void {
     this.#queue.push(message.t === 'batch' ? { ...message, ops: unpackOps(message.ops) } : message);
+    this.#arrived?.();
     if (!this.#pumping) void this.#pump();
   }
 
@@ -197,8 +200,9 @@ export class PgWriterCore {
 
   /**
    * Group commit of one batch, and of the batches queued behind it; see the file's header.
-   * While a batch's COMMIT is on its way, the next batch's BEGIN and statements follow it
-   * on the connection, so the server works on one while the other's answer travels; the
+   * While a batch's COMMIT is on its way, the next batch (queued already, or the first to
+   * come before the answer) follows it on the connection at once, BEGIN and statements,
+   * so the server works on one while the other's answer travels; the
    * next batch's COMMIT goes only once the first has committed. When the first did not,
    * the next is rolled back and runs again after it: writes commit in the order they came.
    */
@@ -208,15 +212,13 @@ export class PgWriterCore {
     while (jobs.length > 0) {
       const job = jobs[0]!;
       let ahead: Promise<Issued> | undefined;
+      const verdicted = this.#verdict(current);
       if (current.commit) {
-        const following = this.#queue[0];
-        if (jobs.length === 1 && following?.t === 'batch' && following.tx === undefined && !following.standalone) {
-          this.#queue.shift();
-          jobs.push(newJob(following, this.#config.busyTimeoutMs));
-        }
+        // A batch that comes while the COMMIT's answer travels goes out at once.
+        await this.#following(jobs, verdicted);
         if (jobs.length > 1) ahead = this.#issue(jobs[1]!, false);
       }
-      const verdict = await this.#verdict(current);
+      const verdict = await verdicted;
       const done = this.#apply(job, verdict);
       const next = ahead && (await ahead);
       if (done) {
@@ -230,6 +232,31 @@ export class PgWriterCore {
       if (next) await this.#abandon(next);
       if (verdict.kind === 'conflict' && !done) await sleep(Math.min(Math.max(0, job.deadline - Date.now()), backoffMs(job.busyRetries)));
       if (jobs.length > 0) current = await this.#issue(jobs[0]!, true);
+    }
+  }
+
+  /**
+   * Takes the next batch of the queue as the job after the first, waiting for one to come
+   * until `until` settles; the writes of a store.transaction and the like are left queued.
+   */
+  async #following(jobs: Job[], until: Promise<unknown>): Promise<void> {
+    let settled = false;
+    const wake = () => {
+      settled = true;
+      this.#arrived?.();
+    };
+    until.then(wake, wake);
+    while (jobs.length === 1) {
+      const following = this.#queue[0];
+      if (following?.t === 'batch' && following.tx === undefined && !following.standalone) {
+        this.#queue.shift();
+        jobs.push(newJob(following, this.#config.busyTimeoutMs));
+        return;
+      }
+      // Anything else waits for its turn after this batch.
+      if (settled || following !== undefined) return;
+      await new Promise<void>((resolve) => { this.#arrived = resolve; });
+      this.#arrived = undefined;
     }
   }
 
