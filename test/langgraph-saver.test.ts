@@ -11,7 +11,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { emptyCheckpoint, uuid6, type Checkpoint } from '@langchain/langgraph-checkpoint';
 import { FlowstoreSaver } from '../src/langgraph/index.ts';
-import { BACKENDS, tempDir, tempStore } from './helpers.ts';
+import pg from 'pg';
+import { openStore, type StoreOptions } from '../src/index.ts';
+import { BACKENDS, newLocation, tempDir, tempStore } from './helpers.ts';
 
 const meta = { source: 'loop' as const, step: 0, parents: {} };
 const root = new URL('..', import.meta.url).pathname;
@@ -24,8 +26,6 @@ function checkpoint(values: Record<string, unknown>, versions: Record<string, st
 for (const backend of BACKENDS) {
   const open = async (t: Parameters<typeof tempStore>[0]) => new FlowstoreSaver(await tempStore(t, { path: backend.path, compression: { thresholdBytes: 1024 } }));
   const count = async (saver: FlowstoreSaver, table: string) => Number((await saver.store.query(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n);
-  // store.query and store.cleanup are not on PostgreSQL in this branch yet (admin and aaow are SQLite-only): those checks run on SQLite.
-  const rawSql = backend.name !== 'postgres';
 
   test(`${backend.name}: a put stores only the versions it says are new; a large value is deflated and reads back`, async (t) => {
     const saver = await open(t);
@@ -35,13 +35,11 @@ for (const backend of BACKENDS) {
       const versions = { big: 1, counter: step + 1 };
       config = await saver.put(config, checkpoint({ big, counter: step }, versions), { ...meta, step }, step === 0 ? versions : { counter: step + 1 });
     }
-    if (rawSql) {
-      assert.equal(await count(saver, 'lg_checkpoints'), 20);
-      assert.equal(await count(saver, 'lg_blobs'), 21);
-      const [stored] = await saver.store.query("SELECT compressed, length(blob) AS size FROM lg_blobs WHERE channel = 'big'");
-      assert.equal(stored!.compressed, 1);
-      assert.ok(Number(stored!.size) < 2_000);
-    }
+    assert.equal(await count(saver, 'lg_checkpoints'), 20);
+    assert.equal(await count(saver, 'lg_blobs'), 21);
+    const [stored] = await saver.store.query("SELECT compressed, length(blob) AS size FROM lg_blobs WHERE channel = 'big'");
+    assert.equal(stored!.compressed, 1);
+    assert.ok(Number(stored!.size) < 2_000);
     const latest = await saver.getTuple({ configurable: { thread_id: 't' } });
     assert.deepEqual(latest?.checkpoint.channel_values, { big, counter: 19 });
   });
@@ -83,14 +81,19 @@ for (const backend of BACKENDS) {
     await assert.rejects(saver.prune('t', { keepLast: 0 }), field('keepLast'));
   });
 
-  test(`${backend.name}: store.cleanup deletes threads whose newest checkpoint is older than the cutoff`, { skip: !rawSql && 'store.cleanup is SQLite-only in this branch' }, async (t) => {
-    const saver = await open(t);
+  test(`${backend.name}: store.cleanup deletes threads whose newest checkpoint is older than the cutoff`, async (t) => {
+    const { options, remove } = await newLocation(backend.path);
+    const saver = new FlowstoreSaver(await openStore({ ...options, readers: 1 }));
+    t.after(async () => {
+      await saver.store.close();
+      await remove();
+    });
     await saver.put({ configurable: { thread_id: 'old' } }, checkpoint({ a: 1 }, { a: 1 }), meta, { a: 1 });
     await saver.put({ configurable: { thread_id: 'new' } }, checkpoint({ a: 1 }, { a: 1 }), meta, { a: 1 });
     assert.equal((await saver.store.cleanup({ olderThanDays: 1 })).langgraph, 0);
-    // Days passing, on a file: another connection ages one thread.
-    if (backend.name !== 'file') return;
-    backdate(saver.store.path, 'old', 3);
+    // Days passing, on a file or a server: another connection ages one thread.
+    if (backend.name === ':memory:') return;
+    await backdate(options, 'old', 3);
     const result = await saver.store.cleanup({ olderThanDays: 2 });
     assert.equal(result.langgraph, 1);
     assert.equal(await saver.getTuple({ configurable: { thread_id: 'old' } }), undefined);
@@ -115,15 +118,25 @@ for (const backend of BACKENDS) {
     await assert.rejects(saver.deleteThread(''), field('threadId'));
     await assert.rejects(async () => { for await (const _ of saver.list({}, { limit: -1 })); }, field('options.limit'));
     assert.equal(await saver.getTuple({ configurable: {} }), undefined);
-    if (rawSql) assert.equal(await count(saver, 'lg_checkpoints'), 0);
+    assert.equal(await count(saver, 'lg_checkpoints'), 0);
     assert.throws(() => new FlowstoreSaver(saver.store, { serde: {} as never }), { code: 'FLOWSTORE_INVALID_OPTIONS' });
     await assert.rejects(FlowstoreSaver.open({ path: ':memory:', pageSize: 3 } as never), { code: 'FLOWSTORE_INVALID_OPTIONS' });
   });
 }
 
 /** Moves a thread's checkpoints back in time through a connection of its own (store.query is read-only). */
-function backdate(file: string, threadId: string, days: number): void {
-  const db = new DatabaseSync(file, { timeout: 5000 });
+async function backdate(where: StoreOptions, threadId: string, days: number): Promise<void> {
+  if (where.postgres?.schema) {
+    const client = new pg.Client({ connectionString: where.path, options: `-c search_path=${where.postgres.schema}` });
+    await client.connect();
+    try {
+      await client.query('UPDATE lg_checkpoints SET created_at = now() - make_interval(days => $1) WHERE thread_id = $2', [days, threadId]);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new DatabaseSync(where.path!, { timeout: 5000 });
   try {
     db.prepare("UPDATE lg_checkpoints SET created_at = strftime('%Y-%m-%d %H:%M:%f', 'now', ?) WHERE thread_id = ?").run(`-${days} days`, threadId);
   } finally {
