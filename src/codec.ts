@@ -115,7 +115,18 @@ export function toJsonText(value: unknown): string {
 }
 
 /** Decodes what {@link toJsonText} produced. Throws FLOWSTORE_CORRUPT on malformed text. */
+let decodedChars = 0;
+
+/**
+ * How many characters of JSON this thread has decoded so far: a reader that decoded a
+ * lot for a task sends that task's values serialized one by one (see protocol.ts).
+ */
+export function jsonCharsDecoded(): number {
+  return decodedChars;
+}
+
 export function fromJsonText(text: string): unknown {
+  decodedChars += text.length;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

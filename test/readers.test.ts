@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ReaderClient } from '../src/engine/reader-client.ts';
 import type { Store } from '../src/index.ts';
-import { tempStore } from './helpers.ts';
+import { BACKENDS, tempStore } from './helpers.ts';
 
 const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i }, lastStepOutput: null, status: 'running' as const });
 const SCAN = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000) SELECT count(*) AS n FROM c';
@@ -57,3 +57,29 @@ test('a read whose stored JSON is damaged rejects alone with FLOWSTORE_CORRUPT, 
   assert.equal((small as PromiseRejectedResult).reason.code, 'FLOWSTORE_CORRUPT');
   assert.equal((large as PromiseRejectedResult).reason.code, 'FLOWSTORE_CORRUPT');
 });
+
+for (const backend of BACKENDS) {
+  test(`${backend.name}: large answers settle value by value, timers running in between, and read as small ones do`, async (t) => {
+    // Uncompressed: a large bytea comes from pg as a Buffer of its own, which must still read as a Uint8Array.
+    const store = await tempStore(t, { path: backend.path, readers: 1, compression: false });
+    const rows = (i: number) => Array.from({ length: 4000 }, (_, r) => ({ id: r, run: i, name: `row ${r}`, at: new Date(r * 1000), tags: ['a', 'b'] }));
+    const blob = new Uint8Array(20_000).map((_, i) => i % 251);
+    await Promise.all(Array.from({ length: 12 }, (_, i) => store.runs.saveState(`large_${i}`, { ...state(i), pipelineContext: { rows: rows(i) } })));
+    await store.runs.saveState('small', state(99));
+    await store.dag.saveExecutionState('d', 'active', blob);
+    // One turn: the reads travel in two batches, [small, bytes, large 0-4] and [large 5-11],
+    // each with its values serialized one by one, large ones among them.
+    let timerRan = false;
+    let timerBeforeFifth = false;
+    const loads = Array.from({ length: 12 }, (_, i) => store.runs.loadState(`large_${i}`));
+    const [small, bytes] = [store.runs.loadState('small'), store.dag.loadExecutionState('d', 'active')];
+    void loads[0]!.then(() => setTimeout(() => { timerRan = true; }, 0));
+    void loads[4]!.then(() => { timerBeforeFifth = timerRan; });
+    const large = await Promise.all(loads);
+    assert.equal(timerBeforeFifth, true, 'a timer set when the first value settled ran before the fifth of its batch settled');
+    assert.deepEqual(large.map((s) => s?.pipelineContext), Array.from({ length: 12 }, (_, i) => ({ rows: rows(i) })));
+    assert.equal((await small)?.currentStepIndex, 99);
+    assert.equal(Object.getPrototypeOf(await bytes), Uint8Array.prototype);
+    assert.deepEqual(await bytes, blob);
+  });
+}

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import pg from 'pg';
 import { Codec, fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES } from '../../src/options.ts';
@@ -14,7 +15,6 @@ import { UPSERT_RUN } from '../../src/domains/runs/postgres.ts';
 import { openStore, type Store, type WorkflowStateInput } from '../../src/index.ts';
 import type { BenchCase, BenchPair } from '../case.ts';
 import { IN_FLIGHT, inFlight } from '../shared.ts';
-import { maxTimerDelay } from './runs.ts';
 
 const URL_ = process.env.FLOWSTORE_BENCH_POSTGRES_URL;
 const PER_ITERATION = 1000;
@@ -173,12 +173,35 @@ const largeValues: BenchCase = {
       const row = (await pool.query({ name: 'load', text: LOAD, values: [runId] })).rows[0];
       return [codec.decodeJson(row.pipeline_context), codec.decodeJson(row.last_step_output)];
     };
-    const gaps = { flowstore: [] as number[], raw: [] as number[] };
+    // Each run's timer gaps, and V8's pauses: the caller's heap grows by 16 decoded values
+    // a run, and its collector's pauses are no decoder's. A gap that a pause overlaps is
+    // counted apart.
+    const pauses: { start: number; end: number }[] = [];
+    const gc = new PerformanceObserver((list) => { for (const e of list.getEntries()) pauses.push({ start: e.startTime, end: e.startTime + e.duration }); });
+    gc.observe({ entryTypes: ['gc'] });
+    const gaps = { flowstore: [] as { start: number; end: number }[], raw: [] as { start: number; end: number }[] };
+    const measured = async (side: keyof typeof gaps, load: (runId: string) => Promise<unknown>) => {
+      let last = performance.now();
+      const timer = setInterval(() => {
+        const now = performance.now();
+        if (now - last > 2) gaps[side].push({ start: last, end: now });
+        last = now;
+      }, 1);
+      await loadAll(load);
+      clearInterval(timer);
+    };
+    const worst = (side: keyof typeof gaps, withGc: boolean) => Math.max(0, ...gaps[side]
+      .filter((g) => pauses.some((p) => p.start < g.end && p.end > g.start) === withGc).map((g) => g.end - g.start));
     return {
-      flowstore: async () => { gaps.flowstore.push(await maxTimerDelay(() => loadAll((id) => store.runs.loadState(id)))); },
-      raw: async () => { gaps.raw.push(await maxTimerDelay(() => loadAll(rawLoad))); },
-      notes: () => ({ flowstoreMaxTimerDelayMs: Math.max(...gaps.flowstore), rawMaxTimerDelayMs: Math.max(...gaps.raw) }),
+      flowstore: () => measured('flowstore', (id) => store.runs.loadState(id)),
+      raw: () => measured('raw', rawLoad),
+      notes: () => ({
+        flowstoreMaxTimerDelayMs: worst('flowstore', false), flowstoreMaxTimerDelayWithGcMs: worst('flowstore', true),
+        rawMaxTimerDelayMs: worst('raw', false), rawMaxTimerDelayWithGcMs: worst('raw', true),
+        maxGcPauseMs: Math.max(0, ...pauses.map((p) => p.end - p.start)),
+      }),
       teardown: async () => {
+        gc.disconnect();
         await store.close();
         await pool.end();
         const admin = new pg.Client({ connectionString: URL_ });

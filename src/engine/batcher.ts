@@ -3,7 +3,8 @@
  * flight, travel together as one message and settle one by one. One message per
  * operation would cap throughput at the cost of a thread hop each (PERFORMANCE.md).
  */
-import { fromErrorData } from '../errors.ts';
+import { deserialize } from 'node:v8';
+import { FlowstoreError, fromErrorData } from '../errors.ts';
 import type { Backlog } from './backlog.ts';
 import type { Outcome, WireOp } from './protocol.ts';
 
@@ -132,12 +133,45 @@ export class Batcher {
   }
 }
 
-/** Settles each pending operation from the outcome a worker sent back. */
-export function settle(batch: readonly Pending[], outcome: Outcome): void {
+/** How long settling serialized values runs before it lets the caller's event loop turn. */
+export const SETTLE_SLICE_MS = 2;
+
+/**
+ * Settles each pending operation from the outcome a worker sent back, at once; or, when
+ * its values came serialized one by one (large ones, see protocol.ts), deserializing
+ * each in turn and yielding to the event loop whenever a slice of SETTLE_SLICE_MS is
+ * spent: the promise says when all are settled. The yield is a timer, not setImmediate:
+ * settling runs in the poll phase, where setImmediate comes back before any timer runs.
+ */
+export function settle(batch: readonly Pending[], outcome: Outcome): void | Promise<void> {
   const { values, errors } = outcome;
+  if (outcome.serialized) return settleSliced(batch, outcome);
   for (let i = 0; i < batch.length; i++) {
     const error = errors?.[i];
     if (error) batch[i]!.reject(fromErrorData(error));
     else batch[i]!.resolve(values?.[i]);
+  }
+}
+
+async function settleSliced(batch: readonly Pending[], { values, errors }: Outcome): Promise<void> {
+  let slice = performance.now();
+  for (let i = 0; i < batch.length; i++) {
+    const error = errors?.[i];
+    if (error) batch[i]!.reject(fromErrorData(error));
+    else {
+      const bytes = values?.[i] as Uint8Array | undefined;
+      let value: unknown;
+      try {
+        value = bytes === undefined ? undefined : deserialize(bytes);
+      } catch (cause) {
+        batch[i]!.reject(new FlowstoreError('FLOWSTORE_CORRUPT', 'a reader\'s answer could not be read', { cause }));
+        continue;
+      }
+      batch[i]!.resolve(value);
+    }
+    if (i + 1 < batch.length && performance.now() - slice > SETTLE_SLICE_MS) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      slice = performance.now();
+    }
   }
 }

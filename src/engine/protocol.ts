@@ -1,4 +1,5 @@
 /** Everything that crosses a thread boundary. Only names and bound values travel: never SQL. */
+import { DefaultSerializer } from 'node:v8';
 import type { ErrorData } from '../errors.ts';
 
 export interface WireOp {
@@ -130,6 +131,38 @@ export type OpResult = { readonly ok: true; readonly value: unknown } | { readon
 export interface Outcome {
   readonly values?: unknown[];
   readonly errors?: (ErrorData | null)[];
+  /** Each of `values` is one value serialized on its own ({@link serializeValue}); see {@link LARGE_RESULT_CHARS}. */
+  readonly serialized?: true;
+}
+
+/**
+ * JSON characters decoded for one read task past which its values travel serialized one
+ * by one. A message is deserialized all at once, before any of the caller's code runs:
+ * sixteen decoded ~200 KB values in one answer held the caller's event loop for 40 ms.
+ * Serialized apart, each is deserialized when its turn to settle comes, and the caller's
+ * thread runs timers and I/O in between (see settle in batcher.ts). Below the mark one
+ * message costs less than a value each.
+ */
+export const LARGE_RESULT_CHARS = 64 * 1024;
+
+/**
+ * A Buffer is written as the Uint8Array that crossing a thread makes of it otherwise
+ * (pg returns bytea as Buffers), so that a value reads the same whichever way it came.
+ */
+class WireSerializer extends DefaultSerializer {
+  // Node's hook for objects V8 leaves to it (typed arrays among them); @types/node leaves it out.
+  _writeHostObject(object: object): void {
+    const write = (DefaultSerializer.prototype as unknown as { _writeHostObject(object: object): void })._writeHostObject;
+    write.call(this, Buffer.isBuffer(object) ? new Uint8Array(object.buffer, object.byteOffset, object.byteLength) : object);
+  }
+}
+
+/** One value as bytes, in the form structured clone gives threads; read back with `deserialize` from node:v8. */
+export function serializeValue(value: unknown): Uint8Array {
+  const serializer = new WireSerializer();
+  serializer.writeHeader();
+  serializer.writeValue(value);
+  return serializer.releaseBuffer();
 }
 
 /** Builds an {@link Outcome} for a batch of `size` operations. */
@@ -152,8 +185,13 @@ export class OutcomeBuilder {
     if (value !== undefined) (this.#values ??= new Array<unknown>(this.#size))[index] = value;
   }
 
-  build(): Outcome {
-    return { values: this.#values, errors: this.#errors };
+  /** With `serialize`, each value is serialized on its own (see {@link LARGE_RESULT_CHARS}). */
+  build(serialize = false): Outcome {
+    const values = this.#values;
+    if (!serialize || values === undefined) return { values, errors: this.#errors };
+    const bytes = new Array<Uint8Array | undefined>(values.length);
+    for (let i = 0; i < values.length; i++) if (values[i] !== undefined) bytes[i] = serializeValue(values[i]);
+    return { values: bytes, errors: this.#errors, serialized: true };
   }
 
   /** Every operation failed with the same error. */

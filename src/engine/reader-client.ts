@@ -109,7 +109,8 @@ export class ReaderClient {
       this.#running.delete(fail);
     }
     this.#metrics.recordRead(ops.length, output.busyRetries);
-    settle(ops, output.outcome);
+    const settling = settle(ops, output.outcome);
+    if (settling) await settling;
   }
 }
 
