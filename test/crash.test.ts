@@ -38,7 +38,9 @@ test('a reader thread dying rejects its reads with FLOWSTORE_WORKER_EXITED; the 
   await store.runs.saveState('run_1', state(1));
   const slow = store.query('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000000) SELECT count(*) AS n FROM c');
   const reads = [slow, store.runs.loadState('run_1')];
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // Both on the thread (a task still in the pool's queue would go to the next thread), the scan running.
+  do await new Promise((resolve) => setTimeout(resolve, 50));
+  while (internals(store).readers.undispatched > 0);
   await internals(store).readers.threads[0]!.terminate();
   for (const outcome of await Promise.allSettled(reads)) {
     assert.equal(outcome.status, 'rejected');

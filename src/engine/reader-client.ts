@@ -49,6 +49,11 @@ export class ReaderClient {
     return this.#pool.threads;
   }
 
+  /** Tasks the pool holds that no thread has taken yet, for tests that kill one while it runs tasks. */
+  get undispatched(): number {
+    return this.#pool.queueSize;
+  }
+
   submit(name: string, input: unknown, finish?: Finish): Promise<unknown> {
     return this.#batcher.submit(name, input, finish);
   }
