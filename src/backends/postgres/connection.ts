@@ -170,13 +170,18 @@ export class PgConnection {
 
   /** Runs text with no parameters (BEGIN, COMMIT, SAVEPOINT…), tracked like any statement. */
   exec(text: string): Promise<pg.QueryResult> {
-    return this.query({ text });
+    return this.query({ text, queryMode: 'extended' } as pg.QueryConfig);
   }
 
+  /**
+   * Runs a statement through the extended protocol (one statement, bound values): a named
+   * one always goes that way; `exec` text says so with `queryMode`. pg copies the config
+   * property by property, so it carries nothing more.
+   */
   query(config: pg.QueryConfig): Promise<pg.QueryResult> {
     const seq = ++this.#seq;
     const { op, epoch } = this;
-    const done = this.client.query({ ...config, queryMode: 'extended' } as pg.QueryConfig);
+    const done = this.client.query(config);
     // A reader's operations await what they read; only the writer settles what it issued.
     if (this.shared) return done;
     // Tracked, so that a write nobody awaited still fails its batch, and never goes unhandled.

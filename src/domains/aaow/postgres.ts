@@ -3,6 +3,7 @@
  * names). Times bind as SQLite-form text cast to timestamptz; JSON values are bytea
  * (the `bytea` parameters); `rowid` is the tables' identity column, SQLite's rowid.
  */
+import type { QueryConfig } from 'pg';
 import type { PgConnection } from '../../backends/postgres/connection.ts';
 import { isPgServerError } from '../../backends/postgres/errors.ts';
 import type { Statement } from '../../engine/op.ts';
@@ -39,9 +40,10 @@ export function listSql(spec: ListSpec, where: readonly ListCondition[], order?:
  * dropped old combinations would still grow there without bound.
  */
 function unnamed(conn: PgConnection, text: string): Statement {
-  const rows = async (values: unknown[]) => (await conn.query({ text, values })).rows as Record<string, unknown>[];
+  const query = (values: unknown[]) => conn.query({ text, values, queryMode: 'extended' } as QueryConfig);
+  const rows = async (values: unknown[]) => (await query(values)).rows as Record<string, unknown>[];
   return {
-    run: async (...values) => ({ changes: (await conn.query({ text, values })).rowCount ?? 0 }),
+    run: async (...values) => ({ changes: (await query(values)).rowCount ?? 0 }),
     get: async (...values) => (await rows(values))[0],
     all: (...values) => rows(values),
   };
