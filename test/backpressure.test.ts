@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { Backlog } from '../src/engine/backlog.ts';
 import type { CheckpointerClient } from '../src/engine/checkpointer-client.ts';
 import type { Store } from '../src/index.ts';
-import { tempStore } from './helpers.ts';
+import { BACKENDS, tempStore } from './helpers.ts';
 
 const state = (i: number, notes = '') => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i, notes }, lastStepOutput: null, status: 'running' as const });
 
@@ -41,9 +41,9 @@ describe('Backlog', () => {
   });
 });
 
-describe('backpressure', () => {
+for (const backend of BACKENDS) describe(`backpressure on ${backend.name}`, () => {
   test('writes past highWaterMark reject at once with FLOWSTORE_OVERLOADED; every accepted one is stored', async (t) => {
-    const store = await tempStore(t, { highWaterMark: 10 });
+    const store = await tempStore(t, { path: backend.path, highWaterMark: 10 });
     const writes = Array.from({ length: 25 }, (_, i) => store.runs.saveState(`run_${i}`, state(i)));
     assert.equal(store.needsDrain, true);
     const rejected = await Promise.allSettled(writes.slice(10));
@@ -57,7 +57,7 @@ describe('backpressure', () => {
   });
 
   test('a caller that awaits drained() whenever needsDrain is set is never refused', async (t) => {
-    const store = await tempStore(t, { highWaterMark: 64 });
+    const store = await tempStore(t, { path: backend.path, highWaterMark: 64 });
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < 2000; i++) {
       writes.push(store.runs.saveState(`run_${i}`, state(i)));
@@ -72,7 +72,7 @@ describe('backpressure', () => {
   });
 
   test('reads have a mark of their own, and a write flood does not refuse them', async (t) => {
-    const store = await tempStore(t, { highWaterMark: 8 });
+    const store = await tempStore(t, { path: backend.path, highWaterMark: 8 });
     await store.runs.saveState('run_1', state(1));
     const writes = outcomes(Array.from({ length: 20 }, (_, i) => store.runs.saveState(`flood_${i}`, state(i))));
     const reads = Array.from({ length: 20 }, () => store.runs.loadState('run_1'));
@@ -85,7 +85,7 @@ describe('backpressure', () => {
   });
 
   test('transactions waiting their turn count against the mark; refused ones never run', async (t) => {
-    const store = await tempStore(t, { highWaterMark: 2 });
+    const store = await tempStore(t, { path: backend.path, highWaterMark: 2 });
     const ran: number[] = [];
     const txs = [1, 2, 3].map((n) => store.transaction(async (tx) => {
       ran.push(n);
@@ -98,7 +98,7 @@ describe('backpressure', () => {
   });
 
   test("a flood of other writes, waiting for a transaction, does not refuse the transaction's own", async (t) => {
-    const store = await tempStore(t, { highWaterMark: 5 });
+    const store = await tempStore(t, { path: backend.path, highWaterMark: 5 });
     let begun!: () => void;
     const open = new Promise<void>((resolve) => { begun = resolve; });
     let flooded!: () => void;
@@ -118,7 +118,7 @@ describe('backpressure', () => {
   });
 
   test('drained() resolves at once when nothing is held back', async (t) => {
-    const store = await tempStore(t);
+    const store = await tempStore(t, { path: backend.path });
     assert.equal(store.needsDrain, false);
     await store.drained();
   });
