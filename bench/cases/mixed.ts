@@ -5,6 +5,7 @@
  * thread, 250 steps (1,000 operations) per transaction.
  */
 import { join } from 'node:path';
+import type { StatementSync } from 'node:sqlite';
 import { fromJsonText, sqlNow, toJsonText } from '../../src/codec.ts';
 import { prepareAgents } from '../../src/domains/agents/sqlite.ts';
 import { prepareDag } from '../../src/domains/dag/sqlite.ts';
@@ -45,6 +46,8 @@ const mixed: BenchCase = {
     await (await openStore({ path: join(ctx.dir, 'raw.db') })).close();
     const db = openRaw(ctx, 'raw.db', null);
     const runs = prepareRuns(db);
+    // Rows as objects, as node:sqlite gives them unless told otherwise (flowstore's own reads take arrays).
+    (runs.load as StatementSync).setReturnArrays(false);
     const dag = prepareDag(db);
     const agents = prepareAgents(db);
     const encoded = (i: number) => {

@@ -1,7 +1,7 @@
 /** store.runs workloads (issue 2), each beside raw node:sqlite doing the same SQL on the main thread. */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
 import { prepareRuns } from '../../src/domains/runs/sqlite.ts';
 import { openStore, type Store, type WorkflowStateInput } from '../../src/index.ts';
@@ -140,7 +140,9 @@ const burst: BenchCase = {
 async function readPair(ctx: BenchContext, options: Parameters<typeof openStore>[0] = {}) {
   const store = await storeWithRuns(ctx, options);
   const raw = new DatabaseSync(join(ctx.dir, 'flowstore.db'), { readOnly: true });
-  const statement = prepareRuns(raw).load;
+  // Rows as objects, as node:sqlite gives them unless told otherwise (flowstore's own reads take arrays).
+  const statement = prepareRuns(raw).load as StatementSync;
+  statement.setReturnArrays(false);
   const load = (runId: string) => {
     const row = statement.get(runId) as { pipeline_context: string; last_step_output: string };
     return [fromJsonText(row.pipeline_context), fromJsonText(row.last_step_output)];

@@ -164,8 +164,8 @@ export class PgConnection {
    * A statement prepared on this connection the first time it runs; `bytea` lists 1-based
    * parameters stored as bytes (a `bytea[]` parameter's elements too).
    */
-  statement(text: string, options: { bytea?: readonly number[] } = {}): Statement {
-    return new PgStatement(this, `${this.#prefix}_${++this.#statements}`, text, options.bytea ?? []);
+  statement(text: string, options: { bytea?: readonly number[]; arrays?: boolean } = {}): Statement {
+    return new PgStatement(this, `${this.#prefix}_${++this.#statements}`, text, options.bytea ?? [], options.arrays ?? false);
   }
 
   /** Runs text with no parameters (BEGIN, COMMIT, SAVEPOINT…), tracked like any statement. */
@@ -236,12 +236,15 @@ class PgStatement implements Statement {
   readonly #name: string;
   readonly #text: string;
   readonly #bytea: readonly number[];
+  /** Rows as arrays of the columns in order (pg's `rowMode: 'array'`), as node:sqlite's `setReturnArrays`. */
+  readonly #arrays: boolean;
 
-  constructor(conn: PgConnection, name: string, text: string, bytea: readonly number[]) {
+  constructor(conn: PgConnection, name: string, text: string, bytea: readonly number[], arrays: boolean) {
     this.#conn = conn;
     this.#name = name;
     this.#text = text;
     this.#bytea = bytea;
+    this.#arrays = arrays;
   }
 
   #values(params: unknown[]): unknown[] {
@@ -256,7 +259,9 @@ class PgStatement implements Statement {
 
   /** A write may be issued without awaiting it: the connection reports its failure, so the promise is marked handled. */
   #run<T>(params: unknown[], pick: (result: pg.QueryResult) => T): Promise<T> {
-    const result = this.#conn.query({ name: this.#name, text: this.#text, values: this.#values(params) }).then(pick);
+    const values = this.#values(params);
+    const config: pg.QueryConfig = this.#arrays ? { name: this.#name, text: this.#text, values, rowMode: 'array' } as pg.QueryArrayConfig : { name: this.#name, text: this.#text, values };
+    const result = this.#conn.query(config).then(pick);
     result.catch(() => {});
     return result;
   }

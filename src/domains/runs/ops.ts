@@ -3,7 +3,7 @@ import { fromSqlTime, fromWireJson, sqlNow, toSqlTime, type WireJson } from '../
 import { after, defineDomain, opsOf, type Awaitable } from '../../engine/op.ts';
 import { prepareRuns as prepareSqlite } from './sqlite.ts';
 import { prepareRuns as preparePostgres } from './postgres.ts';
-import type { RunRow, RunsStatements } from './statements.ts';
+import type { RunRow, RunsStatements, StateRow } from './statements.ts';
 import {
   cleanupInput, failedInput, listInput, retentionInput, runIdInput, saveStateParams, statsInput,
   type RunStatus, type WorkflowState, type WorkflowStats, type WorkflowSummary,
@@ -53,11 +53,14 @@ export const runs = defineDomain('runs', { sqlite: prepareSqlite, postgres: prep
     kind: 'read',
     input: runIdInput,
     run({ sql, codec }, { runId }): Awaitable<StateWire | null> {
-      return after(sql.load.get(runId) as Awaitable<RunRow | undefined>, (row) => row ? [
-        row.run_id, row.pipeline_id, row.pipeline_name, row.pipeline_version, row.current_step_index, row.status,
-        row.created_at, row.updated_at, row.total_steps, row.error_message, row.execution_time_ms, row.memory_usage_mb,
-        codec.toWireJson(row.pipeline_context), codec.toWireJson(row.last_step_output),
-      ] : null);
+      return after(sql.load.get(runId) as Awaitable<StateRow | undefined>, (row) => {
+        if (!row) return null;
+        // The row's own array, its two values made ready to cross.
+        const wire = row as unknown as StateWire;
+        wire[12] = codec.toWireJson(row[12]);
+        wire[13] = codec.toWireJson(row[13]);
+        return wire;
+      });
     },
     finish(wire: StateWire | null): WorkflowState | null {
       if (!wire) return null;

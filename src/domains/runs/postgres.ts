@@ -29,7 +29,7 @@ export function prepareRuns(conn: PgConnection): RunsStatements {
   const upsert = conn.statement(UPSERT_RUN, { bytea: [6, 7] });
   return {
     saveRun: (params) => upsert.run(...params),
-    load: conn.statement(`SELECT ${SUMMARY_COLUMNS}, pipeline_context, last_step_output FROM workflow_state WHERE run_id = $1`),
+    load: conn.statement(`SELECT ${SUMMARY_COLUMNS}, pipeline_context, last_step_output FROM workflow_state WHERE run_id = $1`, { arrays: true }),
     delete: conn.statement('DELETE FROM workflow_state WHERE run_id = $1'),
     list: {
       all: conn.statement(`SELECT ${SUMMARY_COLUMNS} FROM workflow_state ${page(NEWEST_FIRST, 1)}`),

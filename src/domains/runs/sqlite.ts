@@ -5,6 +5,11 @@ import type { RunsStatements, SaveRunParams } from './statements.ts';
 const SUMMARY_COLUMNS = `run_id, pipeline_id, pipeline_name, pipeline_version, current_step_index, status,
   created_at, updated_at, total_steps, error_message, execution_time_ms, memory_usage_mb`;
 
+function arrays(statement: StatementSync): StatementSync {
+  statement.setReturnArrays(true);
+  return statement;
+}
+
 function upsertSql(setCreatedAt: string): string {
   return `INSERT INTO workflow_state (run_id, pipeline_id, pipeline_name, pipeline_version, current_step_index,
       pipeline_context, last_step_output, status, created_at, updated_at, total_steps, error_message,
@@ -32,7 +37,7 @@ export function prepareRuns(db: DatabaseSync): RunsStatements {
   };
   return {
     saveRun: (params) => saveRun(save, params),
-    load: db.prepare(`SELECT ${SUMMARY_COLUMNS}, pipeline_context, last_step_output FROM workflow_state WHERE run_id = ?`),
+    load: arrays(db.prepare(`SELECT ${SUMMARY_COLUMNS}, pipeline_context, last_step_output FROM workflow_state WHERE run_id = ?`)),
     delete: db.prepare('DELETE FROM workflow_state WHERE run_id = ?'),
     list: {
       all: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM workflow_state ORDER BY created_at DESC, run_id DESC LIMIT COALESCE(?, -1) OFFSET ?`),

@@ -17,6 +17,10 @@ export type SaveRunParams = readonly [
 export interface RunsStatements {
   /** Creates or replaces a run; `createdAt` (param 9) is kept from the first save unless given. */
   saveRun(params: SaveRunParams): Awaitable<unknown>;
+  /**
+   * A run's row by id as an array ({@link StateRow}'s order): a row of arrays is read
+   * faster than one of named properties (node:sqlite's `setReturnArrays`, pg's `rowMode`).
+   */
   load: Statement;
   delete: Statement;
   /** Newest first; `(filters…, limit or null, offset)`. */
@@ -48,3 +52,10 @@ export interface RunRow {
   pipeline_context?: string | Uint8Array | null;
   last_step_output?: string | Uint8Array | null;
 }
+
+/** What `load` returns: the summary columns, in {@link RunRow}'s order, then the two stored values. */
+export type StateRow = [
+  run_id: string, pipeline_id: string, pipeline_name: string, pipeline_version: string, current_step_index: number, status: string,
+  created_at: string, updated_at: string, total_steps: number, error_message: string | null, execution_time_ms: number | null,
+  memory_usage_mb: number | null, pipeline_context: string | Uint8Array | null, last_step_output: string | Uint8Array | null,
+];
