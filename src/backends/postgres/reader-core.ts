@@ -5,9 +5,9 @@
  * together on one connection without waiting for each other's answers: the server works
  * through them while the answers travel, and neither side wakes up once per read. Each
  * read goes to the first connection with fewer than PIPELINE_DEPTH in flight, so that a
- * long one holds up at most those behind it there. An operation declared `alone` (it opens a transaction
- * of its own: store.query's READ ONLY one, an export's snapshot) waits until a
- * connection has nothing in flight and has it to itself until it ends. A read whose
+ * long one holds up at most those behind it there. An operation declared `alone` (it
+ * opens a transaction of its own: store.query's READ ONLY one, an export's snapshot)
+ * waits until a connection has nothing in flight and has it to itself until it ends. A read whose
  * connection broke runs once more on a fresh one: reads change nothing, so that is safe.
  */
 import { Codec, jsonCharsDecoded } from '../../codec.ts';
@@ -25,14 +25,18 @@ import { connectWithRetry, PgConnection, type PgSettings } from './connection.ts
  */
 const PIPELINE_DEPTH = 32;
 
+interface Live {
+  readonly conn: PgConnection;
+  readonly handlers: Handlers;
+}
+
 /** One read connection: opened when first needed (a reader starts even while the server is away), replaced when lost. */
 class Slot {
   readonly #settings: PgSettings;
   readonly #codec: Codec;
   readonly #lockTimeoutMs: number;
-  #conn: PgConnection | undefined;
-  #handlers: Handlers | undefined;
-  #opening: Promise<Handlers> | undefined;
+  #live: Live | undefined;
+  #opening: Promise<Live> | undefined;
   /** Operations running on this connection now. */
   inFlight = 0;
   /** Held by an `alone` operation, or kept free for one waiting for it. */
@@ -44,35 +48,34 @@ class Slot {
     this.#lockTimeoutMs = lockTimeoutMs;
   }
 
-  /** The connection's handlers, on a new connection when there is none or it was lost (one open at a time). */
-  handlers(): Promise<Handlers> {
-    if (this.#conn && !this.#conn.lost) return Promise.resolve(this.#handlers!);
+  /** The connection and its handlers, a new one when there is none or it was lost (one open at a time). */
+  #connection(): Promise<Live> {
+    if (this.#live && !this.#live.conn.lost) return Promise.resolve(this.#live);
     this.#opening ??= this.#open().finally(() => { this.#opening = undefined; });
     return this.#opening;
   }
 
-  async #open(): Promise<Handlers> {
-    void this.#conn?.close();
-    this.#conn = undefined;
+  async #open(): Promise<Live> {
+    void this.#live?.conn.close();
+    this.#live = undefined;
     const client = await connectWithRetry(this.#settings, { pipeline: true, lockTimeoutMs: this.#lockTimeoutMs });
     const conn = new PgConnection(client, { shared: true });
     client.on('error', () => { conn.lost = true; });
     client.on('end', () => { conn.lost = true; });
-    this.#conn = conn;
-    this.#handlers = new Handlers('postgres', conn, this.#codec, false);
-    return this.#handlers;
+    this.#live = { conn, handlers: new Handlers('postgres', conn, this.#codec, false) };
+    return this.#live;
   }
 
   /** Runs one read here, once more on a fresh connection when this one broke under it. */
   async run(name: string, input: unknown, alone: boolean): Promise<OpResult> {
     for (let attempt = 1; ; attempt++) {
-      let handlers: Handlers;
+      let live: Live;
       try {
-        handlers = await this.handlers();
+        live = await this.#connection();
       } catch (error) {
         return { ok: false, error: toErrorData(error) };
       }
-      const conn = this.#conn!;
+      const { conn, handlers } = live;
       conn.alone = alone;
       let result: OpResult;
       try {
@@ -92,14 +95,21 @@ export async function createPgReader(config: WorkerConfig): Promise<(task: ReadT
   /** Operations waiting for a connection: every one is held by (or kept for) an `alone` operation. */
   const waiting: (() => boolean)[] = [];
 
-  /** The first connection with room in its pipeline, else the least busy one; none while every one is held. */
-  const leastBusy = (): Slot | undefined => {
+  /** For a shared read: the first connection with room in its pipeline, else the least busy one; none while every one is held. */
+  const withRoom = (): Slot | undefined => {
     let best: Slot | undefined;
     for (const slot of slots) {
       if (slot.held) continue;
       if (slot.inFlight < PIPELINE_DEPTH) return slot;
       if (!best || slot.inFlight < best.inFlight) best = slot;
     }
+    return best;
+  };
+
+  /** For an `alone` one: the connection with the fewest in flight (an idle one if any); none while every one is held. */
+  const leastBusy = (): Slot | undefined => {
+    let best: Slot | undefined;
+    for (const slot of slots) if (!slot.held && (!best || slot.inFlight < best.inFlight)) best = slot;
     return best;
   };
 
@@ -112,10 +122,10 @@ export async function createPgReader(config: WorkerConfig): Promise<(task: ReadT
   };
 
   async function runShared(name: string, input: unknown): Promise<OpResult> {
-    let slot = leastBusy();
+    let slot = withRoom();
     if (!slot) {
       slot = await new Promise<Slot>((resolve) => waiting.push(() => {
-        const free = leastBusy();
+        const free = withRoom();
         if (free) resolve(free);
         return free !== undefined;
       }));
