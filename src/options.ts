@@ -32,10 +32,12 @@ export const DEFAULT_PG_APPLICATION_NAME = 'flowstore';
 export const DEFAULT_READ_ONLY = false;
 /**
  * Operations of one kind (reads, writes, transactions waiting their turn) queued and in
- * flight at once. A queued `runs.saveState` of a ~1 KB state holds about 1.5 KB, so the
- * writes' share stays near 25 MB, and the caller's own pending promises about as much.
+ * flight at once. A million unawaited small writes (test/flood.test.ts) grew the process
+ * by ~120 MB with a mark of 1,024, ~170 MB with 8,192 and 205-255 MB with 16,384: what the
+ * mark admits costs ~6 KB an operation in RSS (its live data and the garbage the heaps
+ * keep beside it), ~50 MB at this default, far past what 64 or 1,000 in flight need.
  */
-export const DEFAULT_HIGH_WATER_MARK = 16_384;
+export const DEFAULT_HIGH_WATER_MARK = 8_192;
 /**
  * What SQLite's `journal_size_limit` truncates the WAL file to once a checkpoint has copied
  * it back. Under a steady load the WAL cycles up to the writer's auto-checkpoint (16,000

@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * const writes = new Backlog('writes', 16_384);
+ * const writes = new Backlog('writes', 8_192);
  * if (writes.tryEnter()) send(); else refuse(writes.overloaded());
  * ```
  */
