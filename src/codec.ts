@@ -114,7 +114,6 @@ export function toJsonText(value: unknown): string {
   return JSON.stringify(tag(value));
 }
 
-/** Decodes what {@link toJsonText} produced. Throws FLOWSTORE_CORRUPT on malformed text. */
 let decodedChars = 0;
 
 /**
@@ -125,6 +124,7 @@ export function jsonCharsDecoded(): number {
   return decodedChars;
 }
 
+/** Decodes what {@link toJsonText} produced. Throws FLOWSTORE_CORRUPT on malformed text. */
 export function fromJsonText(text: string): unknown {
   decodedChars += text.length;
   let parsed: unknown;
