@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ROUTES } from '../src/ui/routes.ts';
+import { openStore } from '../src/index.ts';
+import { newLocation, POSTGRES } from './helpers.ts';
 import { buildDemoStore, startUi, XSS_RUN, type UiProcess } from './ui-fixture.ts';
 
 const BIN = fileURLToPath(new URL('../bin/flowstore.js', import.meta.url));
@@ -131,5 +133,46 @@ describe('flowstore ui: the server', () => {
     const missing = spawnSync(process.execPath, [BIN, 'ui', join(db, '..', 'absent.db'), '--port', '0'], { encoding: 'utf8' });
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /^FLOWSTORE_NOT_FOUND/);
+  });
+});
+
+describe('flowstore ui on a postgres:// URL', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowstore-ui-pg-'));
+  let onFile: UiProcess;
+  let onServer: UiProcess;
+  let remove: () => Promise<void>;
+  before(async () => {
+    // The demo store, and the same moved to a schema of its own as a user would with export | import.
+    const db = await buildDemoStore(dir, 12);
+    const location = await newLocation(POSTGRES);
+    remove = location.remove;
+    const [from, to] = [await openStore({ path: db, readers: 1 }), await openStore({ ...location.options, readers: 1 })];
+    const lines: string[] = [];
+    await from.exportJsonl((text) => { lines.push(text); });
+    await to.importJsonl(lines);
+    await Promise.all([from.close(), to.close()]);
+    [onFile, onServer] = await Promise.all([startUi(db), startUi(location.options.path!, ['--schema', location.options.postgres!.schema!])]);
+  });
+  after(async () => {
+    for (const ui of [onFile, onServer]) if (ui && ui.child.exitCode === null) await ui.stop();
+    await remove?.();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('every API route answers JSON, and a run, a DAG and an agent read as they do from the file', async () => {
+    const needs: Record<string, string> = { '/api/run': `?id=${encodeURIComponent(XSS_RUN)}`, '/api/dag': '?id=dag-states', '/api/agent': '?prefix=ops&id=deployer' };
+    const sessions = JSON.parse((await get(onServer.port, '/api/aaow/sessions')).body) as { items: { id: string }[] };
+    needs['/api/aaow/session'] = `?id=${encodeURIComponent(sessions.items[0]!.id)}`;
+    for (const route of Object.keys(ROUTES)) {
+      const reply = await get(onServer.port, route + (needs[route] ?? ''));
+      assert.equal(reply.status, 200, `${route}: ${reply.body}`);
+      assert.match(String(reply.headers['content-type']), /^application\/json/);
+      JSON.parse(reply.body);
+    }
+    for (const route of ['/api/run', '/api/dag', '/api/agent']) {
+      const [file, server] = await Promise.all([onFile, onServer].map(async (ui) => JSON.parse((await get(ui.port, route + needs[route])).body)));
+      assert.deepEqual(server, file, route);
+    }
+    assert.equal(await onServer.stop(), 0);
   });
 });

@@ -18,10 +18,11 @@ export interface CommandArgs {
   readonly verbose: boolean;
   readonly io: CommandIo;
   /**
-   * Opens the database a command names: `db` (a file or a `postgres://` URL), else
-   * FLOWSTORE_DB; `create` allows a new file. Never creates one otherwise.
+   * Opens the database a command names: `db` (a file or a `postgres://` URL, in the
+   * `--schema` given), else FLOWSTORE_DB; `create` allows a new file, and never creates
+   * one otherwise; `readOnly` opens it with no writer.
    */
-  readonly open: (db: string | undefined, options?: { create?: boolean }) => Promise<Store>;
+  readonly open: (db: string | undefined, options?: { create?: boolean; readOnly?: boolean }) => Promise<Store>;
 }
 
 export interface Command {

@@ -79,7 +79,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
       return 0;
     }
     const schema = values.schema as string | undefined;
-    const open = (db: string | undefined, options: { create?: boolean } = {}) => openForCommand(databasePath(db, io), { ...options, schema });
+    const open = (db: string | undefined, options: { create?: boolean; readOnly?: boolean } = {}) => openForCommand(databasePath(db, io), { ...options, schema });
     return await command.run({ values, positionals, json: values.json === true, verbose, io, open });
   } catch (error) {
     if (error instanceof UsageError) {

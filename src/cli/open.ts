@@ -44,11 +44,17 @@ export function checkDatabaseFile(path: string): void {
   }
 }
 
-/** Opens the store for a command; `create` allows a new file (import does); `schema` is a PostgreSQL store's. */
-export async function openForCommand(path: string, options: { create?: boolean; schema?: string } = {}): Promise<Store> {
+/**
+ * Opens the store for a command; `create` allows a new file (import does), `readOnly`
+ * opens it with no writer (ui does); `schema` is a PostgreSQL store's.
+ */
+export async function openForCommand(path: string, options: { create?: boolean; readOnly?: boolean; schema?: string } = {}): Promise<Store> {
   if (options.schema !== undefined && resolveLocation(path, {}).kind !== 'postgres') {
     throw new UsageError('--schema is for a postgres:// database');
   }
   if (!options.create) checkDatabaseFile(path);
-  return openStore({ path, readers: 2, ...(options.schema === undefined ? {} : { postgres: { schema: options.schema } }) });
+  return openStore({
+    path, readers: 2, readOnly: options.readOnly ?? false,
+    ...(options.schema === undefined ? {} : { postgres: { schema: options.schema } }),
+  });
 }

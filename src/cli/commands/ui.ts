@@ -1,11 +1,9 @@
 /** `flowstore ui`: serves a read-only dashboard of the store until Ctrl-C. */
 import { once } from 'node:events';
-import { openStore } from '../../store.ts';
 import { startDashboard } from '../../ui/server.ts';
 import { DEFAULT_UI_HOST, DEFAULT_UI_PORT } from '../../ui/options.ts';
 import { UsageError, type Command } from '../command.ts';
 import { printJson } from '../format.ts';
-import { checkDatabaseFile, databasePath } from '../open.ts';
 
 function portOf(value: unknown): number {
   if (value === undefined) return DEFAULT_UI_PORT;
@@ -16,19 +14,17 @@ function portOf(value: unknown): number {
 export const ui: Command = {
   name: 'ui',
   summary: 'serve a read-only dashboard of the store on localhost, until Ctrl-C',
-  usage: 'flowstore ui [db] [--port N] [--host H]',
+  usage: 'flowstore ui [db] [--port N] [--host H] [--schema S]',
   help: [
     `Options: --port N (default ${DEFAULT_UI_PORT}; 0 picks a free one), --host H (default ${DEFAULT_UI_HOST}; another`,
     'address makes the dashboard reachable from other machines, without any login: use with care).',
     'The store is opened with readOnly: true: the dashboard never changes the file.',
   ].join('\n'),
   options: { port: { type: 'string' }, host: { type: 'string' } },
-  async run({ values, positionals, json, io }) {
+  async run({ values, positionals, json, io, open }) {
     const port = portOf(values.port);
     const host = typeof values.host === 'string' ? values.host : DEFAULT_UI_HOST;
-    const path = databasePath(positionals[0], io);
-    checkDatabaseFile(path);
-    const store = await openStore({ path, readOnly: true, readers: 2 });
+    const store = await open(positionals[0], { readOnly: true });
     try {
       const dashboard = await startDashboard({ store, port, host });
       if (json) printJson(io, { url: dashboard.url, path: store.path, readOnly: true });
