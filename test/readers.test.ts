@@ -67,8 +67,8 @@ for (const backend of BACKENDS) {
     await Promise.all(Array.from({ length: 12 }, (_, i) => store.runs.saveState(`large_${i}`, { ...state(i), pipelineContext: { rows: rows(i) } })));
     await store.runs.saveState('small', state(99));
     await store.dag.saveExecutionState('d', 'active', blob);
-    // One turn: the reads travel in two batches, [small, bytes, large 0-4] and [large 5-11],
-    // each with its values serialized one by one, large ones among them.
+    // One turn: the reads travel in two batches, [large 0-6] and [large 7-11, small, bytes],
+    // each with its values serialized one by one, the small ones too.
     let timerRan = false;
     let timerBeforeFifth = false;
     const loads = Array.from({ length: 12 }, (_, i) => store.runs.loadState(`large_${i}`));
