@@ -28,6 +28,20 @@ function get(port: number, path: string, options: { host?: string; method?: stri
   });
 }
 
+/** Asks every API route of the demo store, with the parameters it needs; returns those. */
+async function everyRouteAnswers(port: number): Promise<Record<string, string>> {
+  const needs: Record<string, string> = { '/api/run': `?id=${encodeURIComponent(XSS_RUN)}`, '/api/dag': '?id=dag-states', '/api/agent': '?prefix=ops&id=deployer' };
+  const sessions = JSON.parse((await get(port, '/api/aaow/sessions')).body) as { items: { id: string }[] };
+  needs['/api/aaow/session'] = `?id=${encodeURIComponent(sessions.items[0]!.id)}`;
+  for (const route of Object.keys(ROUTES)) {
+    const reply = await get(port, route + (needs[route] ?? ''));
+    assert.equal(reply.status, 200, `${route}: ${reply.body}`);
+    assert.match(String(reply.headers['content-type']), /^application\/json/);
+    JSON.parse(reply.body);
+  }
+  return needs;
+}
+
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 describe('flowstore ui: the server', () => {
@@ -61,15 +75,7 @@ describe('flowstore ui: the server', () => {
   });
 
   test('every API route answers JSON for the demo store', async () => {
-    const needs: Record<string, string> = { '/api/run': `?id=${encodeURIComponent(XSS_RUN)}`, '/api/dag': '?id=dag-states', '/api/agent': '?prefix=ops&id=deployer', '/api/aaow/session': '' };
-    const sessions = JSON.parse((await get(ui.port, '/api/aaow/sessions')).body) as { items: { id: string }[] };
-    needs['/api/aaow/session'] = `?id=${encodeURIComponent(sessions.items[0]!.id)}`;
-    for (const route of Object.keys(ROUTES)) {
-      const reply = await get(ui.port, route + (needs[route] ?? ''));
-      assert.equal(reply.status, 200, `${route}: ${reply.body}`);
-      assert.match(String(reply.headers['content-type']), /^application\/json/);
-      JSON.parse(reply.body);
-    }
+    await everyRouteAnswers(ui.port);
   });
 
   test('a Host that is not its own is refused with 421 (DNS rebinding)', async () => {
@@ -160,15 +166,7 @@ describe('flowstore ui on a postgres:// URL', () => {
   });
 
   test('every API route answers JSON, and a run, a DAG and an agent read as they do from the file', async () => {
-    const needs: Record<string, string> = { '/api/run': `?id=${encodeURIComponent(XSS_RUN)}`, '/api/dag': '?id=dag-states', '/api/agent': '?prefix=ops&id=deployer' };
-    const sessions = JSON.parse((await get(onServer.port, '/api/aaow/sessions')).body) as { items: { id: string }[] };
-    needs['/api/aaow/session'] = `?id=${encodeURIComponent(sessions.items[0]!.id)}`;
-    for (const route of Object.keys(ROUTES)) {
-      const reply = await get(onServer.port, route + (needs[route] ?? ''));
-      assert.equal(reply.status, 200, `${route}: ${reply.body}`);
-      assert.match(String(reply.headers['content-type']), /^application\/json/);
-      JSON.parse(reply.body);
-    }
+    const needs = await everyRouteAnswers(onServer.port);
     for (const route of ['/api/run', '/api/dag', '/api/agent']) {
       const [file, server] = await Promise.all([onFile, onServer].map(async (ui) => JSON.parse((await get(ui.port, route + needs[route])).body)));
       assert.deepEqual(server, file, route);
