@@ -14,14 +14,14 @@ import { tempDir } from './helpers.ts';
 import { collect, run } from './helpers-process.ts';
 
 const WRITES = 1_000_000;
-/** How many writes the fixture issues between two turns of the event loop. */
+/** How many writes the fixture issues between two turns of the event loop (and a drain). */
 const CHUNK = 10_000;
 const KB_PER_ADMITTED_OP = 8;
 const FIXED_KB = 192 * 1024;
 
 test('a million unawaited writes: bounded RSS, every accepted write stored, a read in the middle answers within a second', async (t) => {
   const file = join(tempDir(t), 'flood.db');
-  const { lines, code, stderr } = await collect(run('flood.ts', [file, String(DEFAULT_HIGH_WATER_MARK), String(WRITES)]));
+  const { lines, code, stderr } = await collect(run('flood.ts', [file, String(DEFAULT_HIGH_WATER_MARK), String(WRITES), String(CHUNK)]));
   assert.equal(code, 0, stderr);
   const result = JSON.parse(lines.at(-1)!) as {
     accepted: number; acceptedSum: number; codes: Record<string, number>; stored: number; storedSum: number;
