@@ -114,6 +114,21 @@ describe('PostgreSQL backend', () => {
     assert.ok(exported.rows >= 200 && lines.join('').includes('"r199"'));
   });
 
+  test('saving a run again keeps its row on its page (a HOT update, no index touched), even once the table\'s pages are full', async (t) => {
+    const store = await tempStore(t, { path: POSTGRES });
+    await Promise.all(Array.from({ length: 400 }, (_, i) => store.runs.saveState(`r${i}`, state(i))));
+    const page = async (runId: string) => {
+      const [row] = await store.query('SELECT ctid::text AS ctid FROM workflow_state WHERE run_id = $1', [runId]);
+      return /^\((\d+),/.exec(String(row?.ctid))![1];
+    };
+    const last = await page('r399');
+    assert.notEqual(last, '0', 'the runs fill more than one page');
+    assert.equal(await page('r0'), '0');
+    for (let step = 1; step <= 5; step++) await store.runs.saveState('r0', state(step));
+    assert.equal(await page('r0'), '0', 'the new versions stayed beside the old one, not at the table\'s end');
+    assert.equal((await store.runs.loadState('r0'))?.currentStepIndex, 5);
+  });
+
   test('a connection the server ends is replaced: the next writes and reads just work', { skip: needsServer }, async (t) => {
     const applicationName = `flowstore_${newSchemaName()}`;
     const store = await tempStore(t, { path: POSTGRES, postgres: { applicationName } });
