@@ -6,7 +6,8 @@ export { openStore, Store, type Namespaces, type Transaction, type SqlValue } fr
 export { FlowstoreError, isFlowstoreError, ERROR_CODES, type ErrorCode } from './errors.ts';
 export {
   DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_DURABILITY,
-  DEFAULT_PATH, DEFAULT_READERS, DEFAULT_TRANSACTION_TIMEOUT_MS, DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_READ_ONLY, type StoreOptions,
+  DEFAULT_PATH, DEFAULT_READERS, DEFAULT_TRANSACTION_TIMEOUT_MS, DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_READ_ONLY,
+  DEFAULT_READER_NICENESS, DEFAULT_HIGH_WATER_MARK, DEFAULT_WAL_SIZE_LIMIT_BYTES, type StoreOptions,
 } from './options.ts';
 export type { MetricsSnapshot } from './engine/metrics.ts';
 export type { TransactionOptions } from './engine/engine.ts';

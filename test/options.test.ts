@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { openStore } from '../src/index.ts';
-import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_ONLY, DEFAULT_READERS, DEFAULT_WAL_SIZE_LIMIT_BYTES, parseOptions, resolveLocation } from '../src/options.ts';
+import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_ONLY, DEFAULT_READER_NICENESS, DEFAULT_READERS, DEFAULT_WAL_SIZE_LIMIT_BYTES, parseOptions, resolveLocation } from '../src/options.ts';
 
 describe('options schema', () => {
   test('defaults are the named constants, and the result is frozen', () => {
     const options = parseOptions({});
     assert.equal(options.readers, DEFAULT_READERS);
+    assert.equal(options.readerNiceness, DEFAULT_READER_NICENESS);
     assert.equal(options.durability, 'normal');
     assert.equal(options.busyTimeoutMs, DEFAULT_BUSY_TIMEOUT_MS);
     assert.deepEqual(options.compression, { thresholdBytes: DEFAULT_COMPRESSION_THRESHOLD_BYTES, level: DEFAULT_COMPRESSION_LEVEL });
@@ -22,6 +23,8 @@ describe('options schema', () => {
     ['a readOnly that is not a boolean', { readOnly: 'yes' }, 'readOnly'],
     ['readers below 1', { readers: 0 }, 'readers'],
     ['fractional readers', { readers: 1.5 }, 'readers'],
+    ['a reader niceness past 19', { readerNiceness: 20 }, 'readerNiceness'],
+    ['a negative reader niceness', { readerNiceness: -1 }, 'readerNiceness'],
     ['an unknown durability', { durability: 'paranoid' }, 'durability'],
     ['a negative busy timeout', { busyTimeoutMs: -1 }, 'busyTimeoutMs'],
     ['a compression level above 9', { compression: { level: 10 } }, 'compression'],

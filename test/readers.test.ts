@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { ReaderClient } from '../src/engine/reader-client.ts';
 import type { Store } from '../src/index.ts';
 import { BACKENDS, tempStore } from './helpers.ts';
+import { DEFAULT_READER_NICENESS } from '../src/options.ts';
 
 const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i }, lastStepOutput: null, status: 'running' as const });
 const SCAN = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000) SELECT count(*) AS n FROM c';
@@ -24,6 +26,38 @@ test('point reads keep flowing on the other reader while one runs a long scan, n
   assert.equal(scanned, false, 'every round answered while the scan still ran');
   assert.equal((await scan)[0]!.n, 20_000_000);
 });
+
+/** The nice value of each of this process's threads, read from /proc (Linux). */
+function threadNices(): number[] {
+  const nice = (stat: string) => Number(stat.split(') ')[1]!.split(' ')[16]);
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      return [nice(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'))];
+    } catch {
+      return []; // a thread that ended meanwhile
+    }
+  });
+}
+
+for (const backend of BACKENDS) {
+  test(`${backend.name}: reader threads run readerNiceness steps below the thread that opened the store`, { skip: process.platform === 'linux' ? false : 'threads have a priority of their own on Linux only' }, async (t) => {
+    const own = Number(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')[16]);
+    const below = () => threadNices().filter((nice) => nice > own);
+    for (const [readerNiceness, expected] of [[undefined, DEFAULT_READER_NICENESS], [3, 3], [0, 0]] as const) {
+      const before = below().length;
+      const store = await tempStore(t, { path: backend.path, readers: 2, ...(readerNiceness === undefined ? {} : { readerNiceness }) });
+      await store.runs.saveState('run_1', state(1));
+      // Every thread has started once both have answered a read.
+      while (readers(store).threads.length < 2) await Promise.all(Array.from({ length: 64 }, () => store.runs.loadState('run_1')));
+      await Promise.all(Array.from({ length: 64 }, () => store.runs.loadState('run_1')));
+      const lowered = below();
+      assert.equal(lowered.length - before, expected === 0 ? 0 : 2, `readerNiceness ${readerNiceness}`);
+      assert.ok(lowered.every((nice) => nice === Math.min(19, own + expected)));
+      assert.equal((await store.runs.loadState('run_1'))?.currentStepIndex, 1);
+      await store.close();
+    }
+  });
+}
 
 test('a reader that dies holding two batches rejects both with FLOWSTORE_WORKER_EXITED', async (t) => {
   const store = await tempStore(t, { readers: 1 });

@@ -4,10 +4,13 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { WorkerConfig } from '../src/engine/config.ts';
+import { lowerThreadPriority } from '../src/engine/thread-priority.ts';
 import { muteSqliteWarning } from '../src/engine/thread-warnings.ts';
 
 muteSqliteWarning();
 const config = workerData as WorkerConfig;
+// Reads run for the caller's thread: when the cores are all busy, it gets one first.
+lowerThreadPriority(config.readerNiceness);
 // Each backend's core is loaded only when it is the one in use.
 const handler = config.backend === 'postgres'
   ? (await import('../src/backends/postgres/reader-core.ts')).createPgReader(config)

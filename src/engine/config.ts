@@ -15,6 +15,8 @@ export interface WorkerConfig {
   readonly compression: CompressionSettings | false;
   /** The WAL file is truncated to this size once a checkpoint has copied it all back (SQLite's journal_size_limit). */
   readonly walSizeLimitBytes: number;
+  /** Nice steps the reader threads take below the thread that opened the store (Linux only). */
+  readonly readerNiceness: number;
   /** Where the migration files are; resolved on the main thread. */
   readonly migrationsDir: string;
 }

@@ -97,6 +97,7 @@ export interface TransactionOptions {
 function workerConfig(options: ParsedOptions, location: Location): WorkerConfig {
   const common = {
     walSizeLimitBytes: options.walSizeLimitBytes,
+    readerNiceness: options.readerNiceness,
     durability: options.durability,
     busyTimeoutMs: options.busyTimeoutMs,
     compression: options.compression,
