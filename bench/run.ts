@@ -69,7 +69,8 @@ async function measure(pair: BenchPair): Promise<Record<Side, number[]>> {
     for (const side of SIDES) {
       const result = bench.getTask(side)?.result;
       if (!result || !('latency' in result)) throw new Error(`${side}: ${result && 'error' in result ? result.error.message : 'no result'}`);
-      samples[side].push(...(result.latency.samples ?? []));
+      // Not push(...samples): a fast sequential case collects more than a call's arguments can hold.
+      for (const sample of result.latency.samples ?? []) samples[side].push(sample);
     }
   }
   return samples;
