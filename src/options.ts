@@ -39,12 +39,6 @@ export const DEFAULT_READ_ONLY = false;
  */
 export const DEFAULT_HIGH_WATER_MARK = 8_192;
 /**
- * What SQLite's `journal_size_limit` truncates the WAL file to once a checkpoint has copied
- * it back. Under a steady load the WAL cycles up to the writer's auto-checkpoint (16,000
- * pages, ~63 MiB); a limit below that makes every cycle shrink and regrow the file, which
- * cost durability 'full' about a fifth of its saves/s (A/B, 16 MiB: 15.0k vs 18.3k).
- */
-/**
  * How much lower than the caller's thread the reader threads run (Linux nice steps; see
  * src/engine/thread-priority.ts). On a machine whose cores are all busy (the readers, the
  * writer, a database server beside them) the caller's event loop gets a core first: while
@@ -52,6 +46,12 @@ export const DEFAULT_HIGH_WATER_MARK = 8_192;
  * outside GC pauses, and `runs.loadState` 64 in flight from 0.84 to 0.91 of raw.
  */
 export const DEFAULT_READER_NICENESS = 10;
+/**
+ * What SQLite's `journal_size_limit` truncates the WAL file to once a checkpoint has copied
+ * it back. Under a steady load the WAL cycles up to the writer's auto-checkpoint (16,000
+ * pages, ~63 MiB); a limit below that makes every cycle shrink and regrow the file, which
+ * cost durability 'full' about a fifth of its saves/s (A/B, 16 MiB: 15.0k vs 18.3k).
+ */
 export const DEFAULT_WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 const compressionSchema = z.union([
