@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { deserialize } from 'node:v8';
 import { test } from 'node:test';
 import type { ReaderClient } from '../src/engine/reader-client.ts';
 import type { Store } from '../src/index.ts';
 import { BACKENDS, tempStore } from './helpers.ts';
 import { DEFAULT_READER_NICENESS } from '../src/options.ts';
+import { Backlog } from '../src/engine/backlog.ts';
+import { Pending, SETTLE_SLICE_MS, settle } from '../src/engine/batcher.ts';
+import { serializeValue } from '../src/engine/protocol.ts';
 
 const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i }, lastStepOutput: null, status: 'running' as const });
 const SCAN = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000) SELECT count(*) AS n FROM c';
@@ -117,3 +121,24 @@ for (const backend of BACKENDS) {
     assert.deepEqual(await bytes, blob);
   });
 }
+
+test('two large answers that arrive in one turn share the slice: a timer runs after one value, not after a slice of each', async () => {
+  const value = { rows: Array.from({ length: 40_000 }, (_, r) => ({ id: r, name: `row ${r}`, tags: ['a', 'b'] })) };
+  const bytes = serializeValue(value);
+  const started = performance.now();
+  deserialize(bytes);
+  assert.ok(performance.now() - started > SETTLE_SLICE_MS, 'one value takes longer than a slice to read');
+  const backlog = new Backlog('reads', 100);
+  const settled: string[] = [];
+  const batch = (name: string) => Array.from({ length: 3 }, (_, i) => {
+    backlog.tryEnter();
+    return new Pending('runs.loadState', null, backlog, undefined, () => settled.push(`${name}${i}`), () => settled.push(`${name}${i} failed`));
+  });
+  const outcome = () => ({ values: [bytes, bytes, bytes], serialized: true as const });
+  let atTimer: string[] | undefined;
+  setTimeout(() => { atTimer = [...settled]; }, 0);
+  await Promise.all([settle(batch('a'), outcome()), settle(batch('b'), outcome())]);
+  assert.deepEqual(atTimer, ['a0'], 'the timer ran once the first value was read');
+  assert.deepEqual(settled, ['a0', 'a1', 'a2', 'b0', 'b1', 'b2']);
+  assert.equal(backlog.depth, 0);
+});

@@ -153,25 +153,53 @@ export function settle(batch: readonly Pending[], outcome: Outcome): void | Prom
   }
 }
 
-async function settleSliced(batch: readonly Pending[], { values, errors }: Outcome): Promise<void> {
+/** A batch of serialized values waiting for its turn to settle. */
+interface Sliced {
+  readonly batch: readonly Pending[];
+  readonly outcome: Outcome;
+  next: number;
+  readonly done: () => void;
+}
+
+/**
+ * Every batch of serialized values, of every reader and store, settles through this one
+ * queue, so that the slices are the caller's thread's, not each batch's: two answers that
+ * arrive in one turn would otherwise run a slice each, back to back, before any timer.
+ */
+const slicedQueue: Sliced[] = [];
+
+function settleSliced(batch: readonly Pending[], outcome: Outcome): Promise<void> {
+  return new Promise<void>((done) => {
+    slicedQueue.push({ batch, outcome, next: 0, done });
+    if (slicedQueue.length === 1) void drainSliced();
+  });
+}
+
+async function drainSliced(): Promise<void> {
   let slice = performance.now();
-  for (let i = 0; i < batch.length; i++) {
-    const error = errors?.[i];
-    if (error) batch[i]!.reject(fromErrorData(error));
-    else {
-      const bytes = values?.[i] as Uint8Array | undefined;
-      let value: unknown;
-      try {
-        value = bytes === undefined ? undefined : deserialize(bytes);
-      } catch (cause) {
-        batch[i]!.reject(new FlowstoreError('FLOWSTORE_CORRUPT', 'a reader\'s answer could not be read', { cause }));
-        continue;
-      }
-      batch[i]!.resolve(value);
+  while (slicedQueue.length > 0) {
+    const job = slicedQueue[0]!;
+    settleSerialized(job.batch[job.next]!, job.outcome, job.next);
+    if (++job.next === job.batch.length) {
+      slicedQueue.shift();
+      job.done();
     }
-    if (i + 1 < batch.length && performance.now() - slice > SETTLE_SLICE_MS) {
+    if (slicedQueue.length > 0 && performance.now() - slice > SETTLE_SLICE_MS) {
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
       slice = performance.now();
     }
   }
+}
+
+function settleSerialized(op: Pending, { values, errors }: Outcome, i: number): void {
+  const error = errors?.[i];
+  if (error) return op.reject(fromErrorData(error));
+  const bytes = values?.[i] as Uint8Array | undefined;
+  let value: unknown;
+  try {
+    value = bytes === undefined ? undefined : deserialize(bytes);
+  } catch (cause) {
+    return op.reject(new FlowstoreError('FLOWSTORE_CORRUPT', 'a reader\'s answer could not be read', { cause }));
+  }
+  op.resolve(value);
 }
