@@ -6,7 +6,7 @@
  * flight); raw reads: the pool's point read and the same decoding.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import pg from 'pg';
 import { Codec, fromJsonText, toJsonText, toSqlTime } from '../../src/codec.ts';
@@ -151,6 +151,14 @@ const reads: BenchCase = {
   },
 };
 
+/**
+ * The calling thread's time waiting for a core since it started, in ms (Linux's schedstat:
+ * time on a core, time runnable but waiting, slices), or 0 where there is none.
+ */
+const SCHEDSTAT = '/proc/thread-self/schedstat';
+const hasSchedstat = existsSync(SCHEDSTAT);
+const waitedForCoreMs = () => (hasSchedstat ? Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[1]) / 1e6 : 0);
+
 /** Runs whose context is a ~200 KB JSON document (stored deflated): decoding one takes milliseconds. */
 const LARGE_RUNS = 16;
 function largeState(i: number): WorkflowStateInput {
@@ -175,29 +183,36 @@ const largeValues: BenchCase = {
     };
     // Each run's timer gaps, and V8's pauses: the caller's heap grows by 16 decoded values
     // a run, and its collector's pauses are no decoder's. A gap that a pause overlaps is
-    // counted apart.
+    // counted apart. Of each gap, the time the thread waited for a core (on two cores the
+    // server and the readers share) is no code's either: what is left is what held it.
     const pauses: { start: number; end: number }[] = [];
     const gc = new PerformanceObserver((list) => { for (const e of list.getEntries()) pauses.push({ start: e.startTime, end: e.startTime + e.duration }); });
     gc.observe({ entryTypes: ['gc'] });
-    const gaps = { flowstore: [] as { start: number; end: number }[], raw: [] as { start: number; end: number }[] };
+    type Gap = { start: number; end: number; waitedMs: number };
+    const gaps = { flowstore: [] as Gap[], raw: [] as Gap[] };
     const measured = async (side: keyof typeof gaps, load: (runId: string) => Promise<unknown>) => {
       let last = performance.now();
+      let waited = waitedForCoreMs();
       const timer = setInterval(() => {
         const now = performance.now();
-        if (now - last > 2) gaps[side].push({ start: last, end: now });
+        const waitedNow = waitedForCoreMs();
+        if (now - last > 2) gaps[side].push({ start: last, end: now, waitedMs: waitedNow - waited });
         last = now;
+        waited = waitedNow;
       }, 1);
       await loadAll(load);
       clearInterval(timer);
     };
-    const worst = (side: keyof typeof gaps, withGc: boolean) => Math.max(0, ...gaps[side]
-      .filter((g) => pauses.some((p) => p.start < g.end && p.end > g.start) === withGc).map((g) => g.end - g.start));
+    const worst = (side: keyof typeof gaps, withGc: boolean, held = false) => Math.max(0, ...gaps[side]
+      .filter((g) => pauses.some((p) => p.start < g.end && p.end > g.start) === withGc)
+      .map((g) => g.end - g.start - (held ? g.waitedMs : 0)));
     return {
       flowstore: () => measured('flowstore', (id) => store.runs.loadState(id)),
       raw: () => measured('raw', rawLoad),
       notes: () => ({
         flowstoreMaxTimerDelayMs: worst('flowstore', false), flowstoreMaxTimerDelayWithGcMs: worst('flowstore', true),
-        rawMaxTimerDelayMs: worst('raw', false), rawMaxTimerDelayWithGcMs: worst('raw', true),
+        flowstoreMaxHeldMs: worst('flowstore', false, true),
+        rawMaxTimerDelayMs: worst('raw', false), rawMaxTimerDelayWithGcMs: worst('raw', true), rawMaxHeldMs: worst('raw', false, true),
         maxGcPauseMs: Math.max(0, ...pauses.map((p) => p.end - p.start)),
       }),
       teardown: async () => {
