@@ -40,12 +40,16 @@ export const DEFAULT_READ_ONLY = false;
 export const DEFAULT_HIGH_WATER_MARK = 8_192;
 /**
  * How much lower than the caller's thread the reader threads run (Linux nice steps; see
- * src/engine/thread-priority.ts). On a machine whose cores are all busy (the readers, the
- * writer, a database server beside them) the caller's event loop gets a core first: while
- * 16 ~200 KB values were read, the longest wait of a 1 ms timer went from 20 ms to 10 ms
- * outside GC pauses, and `runs.loadState` 64 in flight from 0.84 to 0.91 of raw.
+ * src/engine/thread-priority.ts). At 10, on a machine whose cores are all busy (the
+ * readers, the writer, a database server beside them) the caller's event loop gets a core
+ * first: while 16 ~200 KB values were read, the longest wait of a 1 ms timer went from
+ * 20 ms to 10 ms outside GC pauses, and `runs.loadState` 64 in flight from 0.84 to 0.91
+ * of raw. Off by default: a nice value is the machine's, not the process's, so the readers
+ * would also yield to every other busy process, and on a machine loaded by other work they
+ * get a tenth of a core (in CI, beside other test processes, a reader at 10 fell so far
+ * behind that it finished a scan a test expected to interrupt).
  */
-export const DEFAULT_READER_NICENESS = 10;
+export const DEFAULT_READER_NICENESS = 0;
 /**
  * What SQLite's `journal_size_limit` truncates the WAL file to once a checkpoint has copied
  * it back. Under a steady load the WAL cycles up to the writer's auto-checkpoint (16,000

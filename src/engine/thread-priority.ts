@@ -7,23 +7,18 @@
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
-/** The calling thread's id, as Linux names it in /proc/self/task. */
-export function linuxThreadId(): number {
-  return Number(readlinkSync('/proc/thread-self').split('/').pop());
-}
-
 /**
- * Lowers the calling thread's priority by `steps` nice steps (to 19 at most). Returns the
- * thread's nice value after, or undefined where threads have no priority of their own or
- * the system refused: priority is a preference, so the thread goes on either way.
+ * Lowers the calling thread's priority by `steps` nice steps (to 19 at most), where threads
+ * have a priority of their own. Priority is a preference: if the system refuses, the
+ * thread goes on as it is.
  */
-export function lowerThreadPriority(steps: number): number | undefined {
-  if (process.platform !== 'linux' || steps === 0) return undefined;
+export function lowerThreadPriority(steps: number): void {
+  if (process.platform !== 'linux' || steps === 0) return;
   try {
-    const tid = linuxThreadId();
+    // The thread's id, as Linux names it in /proc/self/task.
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     setPriority(tid, Math.min(19, getPriority(tid) + steps));
-    return getPriority(tid);
   } catch {
-    return undefined;
+    // left at the caller's priority
   }
 }
