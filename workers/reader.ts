@@ -9,7 +9,7 @@ import { muteSqliteWarning } from '../src/engine/thread-warnings.ts';
 
 muteSqliteWarning();
 const config = workerData as WorkerConfig;
-// Reads run for the caller's thread: when the cores are all busy, it gets one first.
+// Reads run for the caller's thread: with readerNiceness set, it gets a busy machine's core first.
 lowerThreadPriority(config.readerNiceness);
 // Each backend's core is loaded only when it is the one in use.
 const handler = config.backend === 'postgres'
