@@ -144,3 +144,61 @@ test('two large answers that arrive in one turn share the slice: a timer runs af
   assert.deepEqual(settled, ['a0', 'a1', 'a2', 'b0', 'b1', 'b2']);
   assert.equal(backlog.depth, 0);
 });
+
+/** `count` pending reads on `backlog` that log their names to `settled` as they settle. */
+function pendingReads(backlog: Backlog, settled: string[], name: string, count: number): Pending[] {
+  return Array.from({ length: count }, (_, i) => {
+    backlog.tryEnter();
+    return new Pending('runs.loadState', null, backlog, undefined, () => settled.push(`${name}${i}`), () => settled.push(`${name}${i} failed`));
+  });
+}
+
+const rowsValue = (rows: number) => ({ rows: Array.from({ length: rows }, (_, r) => ({ id: r, name: `row ${r}`, tags: ['a', 'b'] })) });
+
+test('a large answer that arrives just after another one settled, before any timer ran, waits for the timer: the slice is the thread\'s', async () => {
+  const bytes = serializeValue(rowsValue(40_000));
+  const started = performance.now();
+  deserialize(bytes);
+  assert.ok(performance.now() - started > SETTLE_SLICE_MS, 'one value takes longer than a slice to read');
+  const backlog = new Backlog('reads', 100);
+  const settled: string[] = [];
+  let atTimer: string[] | undefined;
+  setTimeout(() => { atTimer = [...settled]; }, 0);
+  // The second answer comes in the same turn, the moment the first has settled.
+  await settle(pendingReads(backlog, settled, 'a', 1), { values: [bytes], serialized: true })!
+    .then(() => settle(pendingReads(backlog, settled, 'b', 1), { values: [bytes], serialized: true }));
+  assert.deepEqual(atTimer, ['a0'], 'the timer ran between the two answers');
+  assert.deepEqual(settled, ['a0', 'b0']);
+  assert.equal(backlog.depth, 0);
+});
+
+test('a value that would take the slice past its end waits for the next slice, even when the slice is not spent yet', async () => {
+  // About a millisecond to read the first value: less than a slice, and the second,
+  // three times its size, is expected to take the slice past its end.
+  let rows = 2000;
+  for (let tries = 0; tries < 10; tries++) {
+    const bytes = serializeValue(rowsValue(rows));
+    const started = performance.now();
+    deserialize(bytes);
+    const ms = performance.now() - started;
+    if (ms > SETTLE_SLICE_MS / 2) break;
+    rows = Math.ceil(rows * Math.min(4, (SETTLE_SLICE_MS / 2) / Math.max(ms, 0.05)));
+  }
+  const small = serializeValue(rowsValue(rows));
+  const large = serializeValue(rowsValue(rows * 3));
+  const backlog = new Backlog('reads', 100);
+  const settled: string[] = [];
+  let atTimer: string[] | undefined;
+  setTimeout(() => { atTimer = [...settled]; }, 0);
+  await settle(pendingReads(backlog, settled, 'a', 2), { values: [small, large], serialized: true });
+  assert.deepEqual(atTimer, ['a0'], 'the timer ran before the larger value was read');
+  assert.deepEqual(settled, ['a0', 'a1']);
+});
+  const { values, errors, serialized } = outcome.build();
+  assert.equal(serialized, true);
+  assert.deepEqual(values!.slice(0, 2).map((bytes) => deserialize(bytes as Uint8Array)), [{ big: 'x'.repeat(100) }, { big: 'y'.repeat(100) }]);
+  assert.equal(errors![2]!.code, 'FLOWSTORE_NOT_FOUND');
+  const small = OutcomeBuilder.forReadTask(1);
+  small.value(0, before);
+  assert.deepEqual(small.build(), { values: [before], errors: undefined }, 'a task that decoded little sends its values as they are');
+});

@@ -139,9 +139,10 @@ export const SETTLE_SLICE_MS = 2;
 /**
  * Settles each pending operation from the outcome a worker sent back, at once; or, when
  * its values came serialized one by one (large ones, see protocol.ts), deserializing
- * each in turn and yielding to the event loop whenever a slice of SETTLE_SLICE_MS is
- * spent: the promise says when all are settled. The yield is a timer, not setImmediate:
- * settling runs in the poll phase, where setImmediate comes back before any timer runs.
+ * each in turn and yielding to the event loop before the next would take the slice past
+ * SETTLE_SLICE_MS: the promise says when all are settled. The yield is a timer, not
+ * setImmediate: settling runs in the poll phase, where setImmediate comes back before any
+ * timer runs.
  */
 export function settle(batch: readonly Pending[], outcome: Outcome): void | Promise<void> {
   const { values, errors } = outcome;
@@ -168,6 +169,25 @@ interface Sliced {
  */
 const slicedQueue: Sliced[] = [];
 
+/**
+ * Settling time spent since the caller's timers last had a turn. It outlives a drain: a
+ * batch that arrives just after another's drain ended, before any timer ran, goes on with
+ * the same slice instead of starting one of its own.
+ */
+let spentMs = 0;
+let timersTurn: Promise<void> | undefined;
+/** What reading a value cost last time, per byte: what the next one is expected to cost. */
+let msPerByte = 0;
+
+/** Resolves once the caller's timers due by now have run; the slice starts again then. */
+function afterTimers(): Promise<void> {
+  return (timersTurn ??= new Promise<void>((resolve) => setTimeout(() => {
+    spentMs = 0;
+    timersTurn = undefined;
+    resolve();
+  }, 0)));
+}
+
 function settleSliced(batch: readonly Pending[], outcome: Outcome): Promise<void> {
   return new Promise<void>((done) => {
     slicedQueue.push({ batch, outcome, next: 0, done });
@@ -175,20 +195,28 @@ function settleSliced(batch: readonly Pending[], outcome: Outcome): Promise<void
   });
 }
 
+/**
+ * Settles the queue value by value. Before a value expected to take the slice past
+ * SETTLE_SLICE_MS it yields, and a slice always settles one: a slice outlasts
+ * SETTLE_SLICE_MS only when one value alone takes longer.
+ */
 async function drainSliced(): Promise<void> {
-  let slice = performance.now();
   while (slicedQueue.length > 0) {
     const job = slicedQueue[0]!;
+    const bytes = job.outcome.values?.[job.next] as Uint8Array | undefined;
+    const size = bytes?.byteLength ?? 0;
+    if (spentMs > 0 && spentMs + size * msPerByte > SETTLE_SLICE_MS) await afterTimers();
+    const started = performance.now();
     settleSerialized(job.batch[job.next]!, job.outcome, job.next);
+    const took = performance.now() - started;
+    spentMs += took;
+    if (size > 0) msPerByte = took / size;
     if (++job.next === job.batch.length) {
       slicedQueue.shift();
       job.done();
     }
-    if (slicedQueue.length > 0 && performance.now() - slice > SETTLE_SLICE_MS) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      slice = performance.now();
-    }
   }
+  if (spentMs > 0) void afterTimers();
 }
 
 function settleSerialized(op: Pending, { values, errors }: Outcome, i: number): void {
