@@ -8,7 +8,8 @@ import { BACKENDS, tempStore } from './helpers.ts';
 import { DEFAULT_READER_NICENESS } from '../src/options.ts';
 import { Backlog } from '../src/engine/backlog.ts';
 import { Pending, SETTLE_SLICE_MS, settle } from '../src/engine/batcher.ts';
-import { serializeValue } from '../src/engine/protocol.ts';
+import { fromJsonText, toJsonText } from '../src/codec.ts';
+import { LARGE_RESULT_CHARS, OutcomeBuilder, serializeValue } from '../src/engine/protocol.ts';
 
 const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i }, lastStepOutput: null, status: 'running' as const });
 const SCAN = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000) SELECT count(*) AS n FROM c';
@@ -194,6 +195,18 @@ test('a value that would take the slice past its end waits for the next slice, e
   assert.deepEqual(atTimer, ['a0'], 'the timer ran before the larger value was read');
   assert.deepEqual(settled, ['a0', 'a1']);
 });
+
+test('a read task serializes each value as it comes once its values have decoded a lot of JSON, so that none lives on decoded', () => {
+  const before = { big: 'x'.repeat(100) };
+  const after = { big: 'y'.repeat(100) };
+  const outcome = OutcomeBuilder.forReadTask(3);
+  outcome.value(0, before);
+  fromJsonText(toJsonText({ text: 'z'.repeat(LARGE_RESULT_CHARS) }));
+  outcome.value(1, after);
+  // Changed after each was handed over: what goes back is what the task returned.
+  before.big = 'changed';
+  after.big = 'changed';
+  outcome.add(2, { ok: false, error: { code: 'FLOWSTORE_NOT_FOUND', message: 'gone', details: {} } });
   const { values, errors, serialized } = outcome.build();
   assert.equal(serialized, true);
   assert.deepEqual(values!.slice(0, 2).map((bytes) => deserialize(bytes as Uint8Array)), [{ big: 'x'.repeat(100) }, { big: 'y'.repeat(100) }]);

@@ -1,5 +1,6 @@
 /** Everything that crosses a thread boundary. Only names and bound values travel: never SQL. */
 import { DefaultSerializer } from 'node:v8';
+import { jsonCharsDecoded } from '../codec.ts';
 import type { ErrorData } from '../errors.ts';
 
 export interface WireOp {
@@ -168,11 +169,26 @@ export function serializeValue(value: unknown): Uint8Array {
 /** Builds an {@link Outcome} for a batch of `size` operations. */
 export class OutcomeBuilder {
   readonly #size: number;
+  /** For a read task, {@link jsonCharsDecoded} when it began; undefined for a writer's batch. */
+  readonly #decodedBefore: number | undefined;
   #values: unknown[] | undefined;
   #errors: (ErrorData | null)[] | undefined;
+  #serialized = false;
 
-  constructor(size: number) {
+  constructor(size: number, decodedBefore?: number) {
     this.#size = size;
+    this.#decodedBefore = decodedBefore;
+  }
+
+  /**
+   * For a read task: once its values have decoded more than LARGE_RESULT_CHARS of JSON,
+   * each is serialized on its own (those already here at once, each later one as it comes),
+   * so a decoded value dies young instead of living, with all the others, until the answer
+   * is built. Counted across the thread's tasks running at once: a task may be serialized
+   * that need not be, never the reverse.
+   */
+  static forReadTask(size: number): OutcomeBuilder {
+    return new OutcomeBuilder(size, jsonCharsDecoded());
   }
 
   add(index: number, result: OpResult): void {
@@ -182,16 +198,22 @@ export class OutcomeBuilder {
 
   /** Operation `index` returned `value`. */
   value(index: number, value: unknown): void {
-    if (value !== undefined) (this.#values ??= new Array<unknown>(this.#size))[index] = value;
+    if (value === undefined) return;
+    const values = (this.#values ??= new Array<unknown>(this.#size));
+    if (!this.#serialized) this.#serializeIfLarge();
+    values[index] = this.#serialized ? serializeValue(value) : value;
   }
 
-  /** With `serialize`, each value is serialized on its own (see {@link LARGE_RESULT_CHARS}). */
-  build(serialize = false): Outcome {
+  build(): Outcome {
+    if (!this.#serialized) this.#serializeIfLarge();
+    return this.#serialized ? { values: this.#values, errors: this.#errors, serialized: true } : { values: this.#values, errors: this.#errors };
+  }
+
+  #serializeIfLarge(): void {
+    if (this.#decodedBefore === undefined || jsonCharsDecoded() - this.#decodedBefore <= LARGE_RESULT_CHARS) return;
+    this.#serialized = true;
     const values = this.#values;
-    if (!serialize || values === undefined) return { values, errors: this.#errors };
-    const bytes = new Array<Uint8Array | undefined>(values.length);
-    for (let i = 0; i < values.length; i++) if (values[i] !== undefined) bytes[i] = serializeValue(values[i]);
-    return { values: bytes, errors: this.#errors, serialized: true };
+    if (values) for (let i = 0; i < values.length; i++) if (values[i] !== undefined) values[i] = serializeValue(values[i]);
   }
 
   /** Every operation failed with the same error. */

@@ -3,10 +3,9 @@
  * connection, each retried on its own when another connection holds a lock.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jsonCharsDecoded } from '../codec.ts';
 import { isBusy, toErrorData } from '../errors.ts';
 import type { WorkerConfig } from './config.ts';
-import { LARGE_RESULT_CHARS, OutcomeBuilder, type ReadTask, type ReadTaskResult } from './protocol.ts';
+import { OutcomeBuilder, type ReadTask, type ReadTaskResult } from './protocol.ts';
 import { backoffMs, retryBusy } from './retry.ts';
 import { Runtime } from './runtime.ts';
 
@@ -42,8 +41,7 @@ export async function createReader(config: WorkerConfig): Promise<(task: ReadTas
 
 async function runReadTask(runtime: Runtime, task: ReadTask): Promise<ReadTaskResult> {
   const before = runtime.stats.busyRetries;
-  const outcome = new OutcomeBuilder(task.ops.length);
-  const decodedBefore = jsonCharsDecoded();
+  const outcome = OutcomeBuilder.forReadTask(task.ops.length);
   for (let i = 0; i < task.ops.length; i++) {
     const { name, input } = task.ops[i]!;
     try {
@@ -64,5 +62,5 @@ async function runReadTask(runtime: Runtime, task: ReadTask): Promise<ReadTaskRe
       outcome.add(i, { ok: false, error: toErrorData(error) });
     }
   }
-  return { outcome: outcome.build(jsonCharsDecoded() - decodedBefore > LARGE_RESULT_CHARS), busyRetries: runtime.stats.busyRetries - before };
+  return { outcome: outcome.build(), busyRetries: runtime.stats.busyRetries - before };
 }

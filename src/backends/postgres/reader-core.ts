@@ -10,11 +10,11 @@
  * waits until a connection has nothing in flight and has it to itself until it ends. A read whose
  * connection broke runs once more on a fresh one: reads change nothing, so that is safe.
  */
-import { Codec, jsonCharsDecoded } from '../../codec.ts';
+import { Codec } from '../../codec.ts';
 import { toErrorData } from '../../errors.ts';
 import type { WorkerConfig } from '../../engine/config.ts';
 import { Handlers, opNamed } from '../../engine/handlers.ts';
-import { LARGE_RESULT_CHARS, OutcomeBuilder, type OpResult, type ReadTask, type ReadTaskResult } from '../../engine/protocol.ts';
+import { OutcomeBuilder, type OpResult, type ReadTask, type ReadTaskResult } from '../../engine/protocol.ts';
 import { connectWithRetry, PgConnection, type PgSettings } from './connection.ts';
 
 /**
@@ -172,12 +172,10 @@ export async function createPgReader(config: WorkerConfig): Promise<(task: ReadT
   }
 
   return async function runReadTask(task: ReadTask): Promise<ReadTaskResult> {
-    const outcome = new OutcomeBuilder(task.ops.length);
-    const decodedBefore = jsonCharsDecoded();
+    const outcome = OutcomeBuilder.forReadTask(task.ops.length);
     await Promise.all(task.ops.map(async ({ name, input }, i) => {
       outcome.add(i, await (opNamed(name)?.alone ? runAlone(name, input) : runShared(name, input)));
     }));
-    // Counted across the thread's tasks running at once: a task may be serialized that need not be, never the reverse.
-    return { outcome: outcome.build(jsonCharsDecoded() - decodedBefore > LARGE_RESULT_CHARS), busyRetries: 0 };
+    return { outcome: outcome.build(), busyRetries: 0 };
   };
 }
