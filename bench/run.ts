@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     }
   }
   console.log();
-  console.log('| case | flowstore ops/s | raw node:sqlite ops/s | ratio | target | flowstore p50 / p99 ms | raw p50 / p99 ms | raw is | notes |');
+  console.log('| case | flowstore ops/s | raw ops/s | ratio | target | flowstore p50 / p99 ms | raw p50 / p99 ms | raw is | notes |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) {
     const target = row.target === undefined ? '' : `≥ ${row.target} ${row.met ? '✓' : '✗'}`;

@@ -1,4 +1,6 @@
-/** What the bench cases share: the "N operations, 64 in flight" driver and a raw connection with a domain's schema. */
+/** What the bench cases share: the "N operations, 64 in flight" driver, a raw connection with a domain's schema, and measuring probes. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -49,5 +51,33 @@ export function rssPeak(): { readonly notes: () => Record<string, number>; stop(
   return {
     notes: () => ({ rssAtSetupMB: Math.round(startMb), peakRssMB: Math.round(peakMb) }),
     stop: () => clearInterval(timer),
+  };
+}
+
+/** The body of {@link idleProcessTimer}'s process: a 1 ms timer, its longest wait between a "start" and a "stop". */
+const IDLE_TIMER = `
+let last = performance.now();
+let worst = 0;
+setInterval(() => { const now = performance.now(); worst = Math.max(worst, now - last); last = now; }, 1);
+process.on('message', (m) => { if (m === 'start') worst = 0; else process.send(worst); });
+process.on('disconnect', () => process.exit(0));
+`;
+
+/**
+ * A process of its own that does nothing but run a 1 ms timer: how long it waits, at worst,
+ * while a case runs beside it is what the machine alone does to any thread's timer (the
+ * cores the case's threads and the server take, the host), with no code of the case in it.
+ */
+export async function idleProcessTimer(): Promise<{ start(): void; stop(): Promise<number>; close(): void }> {
+  const child = spawn(process.execPath, ['-e', IDLE_TIMER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await once(child, 'spawn');
+  return {
+    start: () => child.send('start'),
+    stop: async () => {
+      child.send('stop');
+      const [worst] = await once(child, 'message');
+      return worst as number;
+    },
+    close: () => child.disconnect(),
   };
 }

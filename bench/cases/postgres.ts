@@ -14,7 +14,7 @@ import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES } from '
 import { UPSERT_RUN } from '../../src/domains/runs/postgres.ts';
 import { openStore, type Store, type WorkflowStateInput } from '../../src/index.ts';
 import type { BenchCase, BenchPair } from '../case.ts';
-import { IN_FLIGHT, inFlight } from '../shared.ts';
+import { idleProcessTimer, IN_FLIGHT, inFlight } from '../shared.ts';
 
 const URL_ = process.env.FLOWSTORE_BENCH_POSTGRES_URL;
 const PER_ITERATION = 1000;
@@ -184,13 +184,18 @@ const largeValues: BenchCase = {
     // Each run's timer gaps, and V8's pauses: the caller's heap grows by 16 decoded values
     // a run, and its collector's pauses are no decoder's. A gap that a pause overlaps is
     // counted apart. Of each gap, the time the thread waited for a core (on two cores the
-    // server and the readers share) is no code's either: what is left is what held it.
+    // server and the readers share) is no code's either: what is left is what held it (or
+    // made it sleep: a lock, a page fault).
     const pauses: { start: number; end: number }[] = [];
     const gc = new PerformanceObserver((list) => { for (const e of list.getEntries()) pauses.push({ start: e.startTime, end: e.startTime + e.duration }); });
     gc.observe({ entryTypes: ['gc'] });
     type Gap = { start: number; end: number; waitedMs: number };
     const gaps = { flowstore: [] as Gap[], raw: [] as Gap[] };
+    // And what the machine alone does meanwhile to the timer of a process that runs nothing else.
+    const control = await idleProcessTimer();
+    const machine = { flowstore: 0, raw: 0 };
     const measured = async (side: keyof typeof gaps, load: (runId: string) => Promise<unknown>) => {
+      control.start();
       let last = performance.now();
       let waited = waitedForCoreMs();
       const timer = setInterval(() => {
@@ -202,6 +207,7 @@ const largeValues: BenchCase = {
       }, 1);
       await loadAll(load);
       clearInterval(timer);
+      machine[side] = Math.max(machine[side], await control.stop());
     };
     const worst = (side: keyof typeof gaps, withGc: boolean, held = false) => Math.max(0, ...gaps[side]
       .filter((g) => pauses.some((p) => p.start < g.end && p.end > g.start) === withGc)
@@ -214,9 +220,11 @@ const largeValues: BenchCase = {
         flowstoreMaxHeldMs: worst('flowstore', false, true),
         rawMaxTimerDelayMs: worst('raw', false), rawMaxTimerDelayWithGcMs: worst('raw', true), rawMaxHeldMs: worst('raw', false, true),
         maxGcPauseMs: Math.max(0, ...pauses.map((p) => p.end - p.start)),
+        idleProcessMaxTimerDelayMs: machine.flowstore, idleProcessMaxTimerDelayBesideRawMs: machine.raw,
       }),
       teardown: async () => {
         gc.disconnect();
+        control.close();
         await store.close();
         await pool.end();
         const admin = new pg.Client({ connectionString: URL_ });
