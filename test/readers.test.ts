@@ -125,27 +125,6 @@ for (const backend of BACKENDS) {
   });
 }
 
-test('two large answers that arrive in one turn share the slice: a timer runs after one value, not after a slice of each', async () => {
-  const value = { rows: Array.from({ length: 40_000 }, (_, r) => ({ id: r, name: `row ${r}`, tags: ['a', 'b'] })) };
-  const bytes = serializeValue(value);
-  const started = performance.now();
-  deserialize(bytes);
-  assert.ok(performance.now() - started > SETTLE_SLICE_MS, 'one value takes longer than a slice to read');
-  const backlog = new Backlog('reads', 100);
-  const settled: string[] = [];
-  const batch = (name: string) => Array.from({ length: 3 }, (_, i) => {
-    backlog.tryEnter();
-    return new Pending('runs.loadState', null, backlog, undefined, () => settled.push(`${name}${i}`), () => settled.push(`${name}${i} failed`));
-  });
-  const outcome = () => ({ values: [bytes, bytes, bytes], serialized: true as const });
-  let atTimer: string[] | undefined;
-  setTimeout(() => { atTimer = [...settled]; }, 0);
-  await Promise.all([settle(batch('a'), outcome()), settle(batch('b'), outcome())]);
-  assert.deepEqual(atTimer, ['a0'], 'the timer ran once the first value was read');
-  assert.deepEqual(settled, ['a0', 'a1', 'a2', 'b0', 'b1', 'b2']);
-  assert.equal(backlog.depth, 0);
-});
-
 /** `count` pending reads on `backlog` that log their names to `settled` as they settle. */
 function pendingReads(backlog: Backlog, settled: string[], name: string, count: number): Pending[] {
   return Array.from({ length: count }, (_, i) => {
@@ -155,6 +134,22 @@ function pendingReads(backlog: Backlog, settled: string[], name: string, count: 
 }
 
 const rowsValue = (rows: number) => ({ rows: Array.from({ length: rows }, (_, r) => ({ id: r, name: `row ${r}`, tags: ['a', 'b'] })) });
+
+test('two large answers that arrive in one turn share the slice: a timer runs after one value, not after a slice of each', async () => {
+  const bytes = serializeValue(rowsValue(40_000));
+  const started = performance.now();
+  deserialize(bytes);
+  assert.ok(performance.now() - started > SETTLE_SLICE_MS, 'one value takes longer than a slice to read');
+  const backlog = new Backlog('reads', 100);
+  const settled: string[] = [];
+  const outcome = () => ({ values: [bytes, bytes, bytes], serialized: true as const });
+  let atTimer: string[] | undefined;
+  setTimeout(() => { atTimer = [...settled]; }, 0);
+  await Promise.all([settle(pendingReads(backlog, settled, 'a', 3), outcome()), settle(pendingReads(backlog, settled, 'b', 3), outcome())]);
+  assert.deepEqual(atTimer, ['a0'], 'the timer ran once the first value was read');
+  assert.deepEqual(settled, ['a0', 'a1', 'a2', 'b0', 'b1', 'b2']);
+  assert.equal(backlog.depth, 0);
+});
 
 test('a large answer that arrives just after another one settled, before any timer ran, waits for the timer: the slice is the thread\'s', async () => {
   const bytes = serializeValue(rowsValue(40_000));
