@@ -135,11 +135,17 @@ function pendingReads(backlog: Backlog, settled: string[], name: string, count: 
 
 const rowsValue = (rows: number) => ({ rows: Array.from({ length: rows }, (_, r) => ({ id: r, name: `row ${r}`, tags: ['a', 'b'] })) });
 
-test('two large answers that arrive in one turn share the slice: a timer runs after one value, not after a slice of each', async () => {
+/** A serialized value that takes longer than a slice to read here (asserted). */
+function valueLongerThanASlice(): Uint8Array {
   const bytes = serializeValue(rowsValue(40_000));
   const started = performance.now();
   deserialize(bytes);
   assert.ok(performance.now() - started > SETTLE_SLICE_MS, 'one value takes longer than a slice to read');
+  return bytes;
+}
+
+test('two large answers that arrive in one turn share the slice: a timer runs after one value, not after a slice of each', async () => {
+  const bytes = valueLongerThanASlice();
   const backlog = new Backlog('reads', 100);
   const settled: string[] = [];
   const outcome = () => ({ values: [bytes, bytes, bytes], serialized: true as const });
@@ -152,10 +158,7 @@ test('two large answers that arrive in one turn share the slice: a timer runs af
 });
 
 test('a large answer that arrives just after another one settled, before any timer ran, waits for the timer: the slice is the thread\'s', async () => {
-  const bytes = serializeValue(rowsValue(40_000));
-  const started = performance.now();
-  deserialize(bytes);
-  assert.ok(performance.now() - started > SETTLE_SLICE_MS, 'one value takes longer than a slice to read');
+  const bytes = valueLongerThanASlice();
   const backlog = new Backlog('reads', 100);
   const settled: string[] = [];
   let atTimer: string[] | undefined;
