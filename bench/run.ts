@@ -3,13 +3,15 @@
  * node:sqlite in the same run, printed side by side with their ratio, and written to
  * bench/results/latest.json. `BENCH_TIME_MS` sets the time per side; `BENCH_ROUNDS`
  * how many turns that time is cut into; `BENCH_ONLY` keeps the cases whose name holds
- * one of its `|`-separated substrings.
+ * one of its `|`-separated substrings. Then the queue workload (bench/queue/), whose sides
+ * are named `queue/<ground>: <side>`: `BENCH_ONLY=queue` runs only those.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import type { BenchCase, BenchPair } from './case.ts';
+import { runQueueBench } from './queue/run.ts';
 
 interface Row {
   case: string;
@@ -112,6 +114,15 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  if (rows.length > 0) printTable(rows);
+  // The queue workload runs once per side and prints its own table (bench/queue/run.ts).
+  const queue = await runQueueBench(only?.split('|').filter(Boolean) ?? []);
+  const out = new URL('./results/', import.meta.url);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, timeMs, rounds, rows, queue }, null, 2)}\n`);
+}
+
+function printTable(rows: readonly Row[]): void {
   console.log();
   console.log('| case | flowstore ops/s | raw ops/s | ratio | target | flowstore p50 / p99 ms | raw p50 / p99 ms | raw is | notes |');
   console.log('|---|---|---|---|---|---|---|---|---|');
@@ -120,9 +131,6 @@ async function main(): Promise<void> {
     const notes = row.notes ? Object.entries(row.notes).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`).join(', ') : '';
     console.log(`| ${row.case} | ${fmt(row.flowstoreOpsPerSec)} | ${fmt(row.rawOpsPerSec)} | ${row.ratio.toFixed(2)} | ${target} | ${row.flowstoreP50Ms.toFixed(3)} / ${row.flowstoreP99Ms.toFixed(3)} | ${row.rawP50Ms.toFixed(3)} / ${row.rawP99Ms.toFixed(3)} | ${row.raw} | ${notes} |`);
   }
-  const out = new URL('./results/', import.meta.url);
-  mkdirSync(out, { recursive: true });
-  writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, timeMs, rounds, rows }, null, 2)}\n`);
 }
 
 await main();
