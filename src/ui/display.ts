@@ -15,6 +15,25 @@ export const DISPLAY_NODE_BUDGET = 5_000;
 export const DISPLAY_STRING_CHARS = 20_000;
 const BYTES_PREVIEW = 64;
 
+/**
+ * A record shown under a name of its own (a LangChain message as `HumanMessage{…}`): the page
+ * draws it as an object of that kind. Only the server makes these; stored data cannot.
+ *
+ * @example
+ * ```ts
+ * toDisplay(new Named('HumanMessage', { content: 'hi' }));   // { $t: 'object', kind: 'HumanMessage', v: { content: 'hi' } }
+ * ```
+ */
+export class Named {
+  readonly name: string;
+  readonly fields: Record<string, unknown>;
+
+  constructor(name: string, fields: Record<string, unknown>) {
+    this.name = name;
+    this.fields = fields;
+  }
+}
+
 type Budget = { left: number };
 
 function hex(bytes: Uint8Array): string {
@@ -43,6 +62,7 @@ function encode(value: unknown, budget: Budget, seen: Set<object>): unknown {
   if (value instanceof Date) return { $t: 'date', v: Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString() };
   if (value instanceof Uint8Array) return { $t: 'bytes', n: value.length, v: hex(value) };
   if (seen.has(value)) return { $t: 'cycle' };
+  if (value instanceof Named) return { $t: 'object', kind: value.name, v: encode(value.fields, budget, seen) };
   seen.add(value);
   try {
     if (value instanceof Map) return { $t: 'map', v: entries(value.entries(), value.size, budget, seen) };

@@ -11,6 +11,7 @@
  * ```
  */
 import type { Namespaces, Store } from '../store.ts';
+import { LG_SQL } from './queries-langgraph.ts';
 
 export type Query = Namespaces['query'];
 
@@ -38,6 +39,7 @@ export const COUNTED_TABLES = {
   definitions: ['workflow_files', 'workflow_phases'],
   agents: ['agent_states', 'state_transitions', 'state_snapshots', 'events', 'tasks', 'sessions'],
   aaow: ['workflows', 'aaow_sessions', 'llm_executions', 'approval_requests', 'budget_pools', 'tool_call_logs', 'stream_events'],
+  langgraph: ['lg_checkpoints', 'lg_blobs', 'lg_writes', 'lg_items'],
 } as const;
 
 export type Domain = 'runs' | keyof typeof COUNTED_TABLES;
@@ -83,6 +85,8 @@ export const SQL = {
   phaseProblems: `SELECT file_path, task, status FROM workflow_phases WHERE status > '' ORDER BY status, file_path, task LIMIT ?`,
   hasArtifacts: 'SELECT dag_id FROM artifacts WHERE dag_id = ? LIMIT 1',
   hasEvents: 'SELECT id FROM events WHERE session_id = ? LIMIT 1',
+  // The LangGraph pages' statements live with their helpers; listed here so that every plan is checked.
+  langgraph: LG_SQL,
 } as const;
 
 const num = (value: unknown): number => Number(value ?? 0);

@@ -1,29 +1,21 @@
-/** The JSON API: one GET path per listing or record the pages show. */
-import { aaowSession, aaowSessions, aaowSummary, approvals, llmExecutions, pools } from './api/aaow.ts';
-import { agent, agentSessions, agents, events, tasks } from './api/agents.ts';
-import type { Handler } from './api/context.ts';
-import { dag, dags } from './api/dags.ts';
-import { definitions } from './api/definitions.ts';
-import { overview, samples } from './api/overview.ts';
-import { run, runs } from './api/runs.ts';
+/**
+ * The JSON API: one GET path per listing or record the pages show. Each area of the
+ * dashboard (src/ui/api/<area>.ts) declares its own paths; a new area is one line here.
+ *
+ * @example
+ * ```ts
+ * const handler = ROUTES['/api/runs'];   // (ctx) => Promise<body>
+ * ```
+ */
+import { routes as aaow } from './api/aaow.ts';
+import { routes as agents } from './api/agents.ts';
+import type { Routes } from './api/context.ts';
+import { routes as dags } from './api/dags.ts';
+import { routes as definitions } from './api/definitions.ts';
+import { routes as langgraph } from './api/langgraph.ts';
+import { routes as overview } from './api/overview.ts';
+import { routes as runs } from './api/runs.ts';
 
-export const ROUTES: Readonly<Record<string, Handler>> = {
-  '/api/overview': overview,
-  '/api/samples': samples,
-  '/api/runs': runs,
-  '/api/run': run,
-  '/api/dags': dags,
-  '/api/dag': dag,
-  '/api/agents': agents,
-  '/api/agent': agent,
-  '/api/events': events,
-  '/api/tasks': tasks,
-  '/api/agent-sessions': agentSessions,
-  '/api/aaow': aaowSummary,
-  '/api/aaow/sessions': aaowSessions,
-  '/api/aaow/session': aaowSession,
-  '/api/aaow/approvals': approvals,
-  '/api/aaow/llm': llmExecutions,
-  '/api/aaow/pools': pools,
-  '/api/definitions': definitions,
-};
+const AREAS: readonly Routes[] = [overview, runs, dags, agents, aaow, langgraph, definitions];
+
+export const ROUTES: Routes = Object.freeze(Object.assign({}, ...AREAS) as Routes);

@@ -3,7 +3,7 @@ import { notFound } from '../../errors.ts';
 import type { LLMExecutionRecord, Session, SessionStatus } from '../../domains/aaow/types.ts';
 import { toDisplay } from '../display.ts';
 import { aaowStatusCounts, childPoolCount, recentLlm, rootPools, sessionLlmNodes, queryOf } from '../queries.ts';
-import { pageOf, paging, requiredParam, textParam, type Handler } from './context.ts';
+import { pageOf, paging, requiredParam, textParam, type Handler, type Routes } from './context.ts';
 
 const newest = <F extends string>(field: F) => ({ field, direction: 'desc' as const });
 
@@ -96,4 +96,13 @@ export const pools: Handler = async ({ store, params }) => {
   }
   const children = await Promise.all(list.map((p) => childPoolCount(queryOf(store), p.id)));
   return { page, more, items: list.map((p, i) => ({ ...p, metadata: toDisplay(p.metadata ?? null), children: children[i] })) };
+};
+
+export const routes: Routes = {
+  '/api/aaow': aaowSummary,
+  '/api/aaow/sessions': aaowSessions,
+  '/api/aaow/session': aaowSession,
+  '/api/aaow/approvals': approvals,
+  '/api/aaow/llm': llmExecutions,
+  '/api/aaow/pools': pools,
 };

@@ -5,7 +5,7 @@ import type { AgentSessionStatus, AgentTaskStatus } from '../../domains/agents/s
 import type { Store } from '../../store.ts';
 import { toDisplay } from '../display.ts';
 import { agentPrefixes, eventTypes, recentEvents, queryOf } from '../queries.ts';
-import { pageOf, paging, requiredParam, textParam, type Handler } from './context.ts';
+import { pageOf, paging, requiredParam, textParam, type Handler, type Routes } from './context.ts';
 
 function view(store: Store, prefix: string | undefined): AgentsApi {
   return prefix === undefined ? store.agents : store.agents.withPrefix(prefix);
@@ -89,3 +89,5 @@ export const agentSessions: Handler = async ({ store, params }) => {
   const rows = await store.agents.getSessions({ status: textParam(params, 'status') as AgentSessionStatus | undefined, limit: limit + 1, offset });
   return { page, ...pageOf(rows.map((s) => ({ ...s, metadata: toDisplay(s.metadata) })), limit) };
 };
+
+export const routes: Routes = { '/api/agents': agents, '/api/agent': agent, '/api/events': events, '/api/tasks': tasks, '/api/agent-sessions': agentSessions };

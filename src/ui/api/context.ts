@@ -46,3 +46,6 @@ export function paging(params: URLSearchParams): { page: number; limit: number; 
 export function pageOf<T>(rows: T[], limit: number): { items: T[]; more: boolean } {
   return { items: rows.slice(0, limit), more: rows.length > limit };
 }
+
+/** An area's GET paths and their handlers; routes.ts joins every area's. */
+export type Routes = Readonly<Record<string, Handler>>;

@@ -2,7 +2,7 @@
 import { toDisplay } from '../display.ts';
 import { graphOf } from '../graph.ts';
 import { dagIds, dagSummary, queryOf } from '../queries.ts';
-import { intParam, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, requiredParam, textParam, type Handler } from './context.ts';
+import { intParam, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, requiredParam, textParam, type Handler, type Routes } from './context.ts';
 
 export const dags: Handler = async ({ store, params }) => {
   const limit = Math.max(1, intParam(params, 'limit', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE));
@@ -30,3 +30,5 @@ export const dag: Handler = async ({ store, params }) => {
     snapshotCount: snapshots.length,
   };
 };
+
+export const routes: Routes = { '/api/dags': dags, '/api/dag': dag };

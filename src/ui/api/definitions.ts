@@ -1,6 +1,6 @@
 /** Definitions: the loaded files, one file's phases with their status messages, and the task dependency graph. */
 import { phaseProblems, queryOf } from '../queries.ts';
-import { textParam, type Handler } from './context.ts';
+import { textParam, type Handler, type Routes } from './context.ts';
 
 /** Phases with a status message listed on the page at most. */
 const PROBLEMS_SHOWN = 100;
@@ -20,3 +20,5 @@ export const definitions: Handler = async ({ store, params }) => {
     moreProblems: problems.length > PROBLEMS_SHOWN,
   };
 };
+
+export const routes: Routes = { '/api/definitions': definitions };

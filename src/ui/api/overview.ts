@@ -1,5 +1,5 @@
 /** The overview: counts per domain, file sizes, migrations, and the live samples' history. */
-import type { Handler } from './context.ts';
+import type { Handler, Routes } from './context.ts';
 
 export const overview: Handler = async ({ store, sampler }) => {
   const [migrations] = await Promise.all([store.migrations()]);
@@ -12,3 +12,5 @@ export const overview: Handler = async ({ store, sampler }) => {
 };
 
 export const samples: Handler = async ({ sampler }) => ({ samples: sampler.history() });
+
+export const routes: Routes = { '/api/overview': overview, '/api/samples': samples };

@@ -3,7 +3,7 @@ import { notFound } from '../../errors.ts';
 import type { RunStatus } from '../../domains/runs/schema.ts';
 import { toDisplay } from '../display.ts';
 import { pipelines, relatedToRun, queryOf } from '../queries.ts';
-import { pageOf, paging, requiredParam, textParam, type Handler } from './context.ts';
+import { pageOf, paging, requiredParam, textParam, type Handler, type Routes } from './context.ts';
 
 export const runs: Handler = async ({ store, sampler, params }) => {
   const { page, limit, offset } = paging(params);
@@ -23,3 +23,5 @@ export const run: Handler = async ({ store, params }) => {
   const { pipelineContext, lastStepOutput, ...summary } = state;
   return { summary, context: toDisplay(pipelineContext), lastOutput: toDisplay(lastStepOutput), related: { ...related, session: session !== null } };
 };
+
+export const routes: Routes = { '/api/runs': runs, '/api/run': run };
