@@ -1,38 +1,9 @@
-// The dashboard: a navigation bar and one page at a time, chosen by the URL's hash.
+// The dashboard: a navigation bar of the areas (pages/index.js) and one page at a time, chosen by the URL's hash.
 import { get } from './api.js';
 import { errorBox } from './components.js';
 import { h } from './dom.js';
-import * as aaow from './pages/aaow.js';
-import * as agents from './pages/agents.js';
-import * as dags from './pages/dags.js';
-import * as definitions from './pages/definitions.js';
-import * as overview from './pages/overview.js';
-import * as runs from './pages/runs.js';
+import { AREAS, areaOf } from './pages/index.js';
 import { current, href } from './router.js';
-
-const NAV = [['', 'Overview'], ['runs', 'Runs'], ['dags', 'DAGs'], ['agents', 'Agents'], ['events', 'Events'], ['aaow', 'aaow'], ['definitions', 'Definitions']];
-
-/** The page for a route: its top-level section decides, the rest of the path is its id. */
-function pageOf({ parts }) {
-  const [section, a, b] = parts;
-  switch (section ?? '') {
-    case '': return overview.render;
-    case 'runs': return a === undefined ? runs.list : runs.detail;
-    case 'dags': return a === undefined ? dags.list : dags.detail;
-    case 'agents': return agents.list;
-    case 'agent': return agents.detail;
-    case 'tasks': return agents.tasks;
-    case 'agent-sessions': return agents.sessions;
-    case 'events': return agents.events;
-    case 'aaow':
-      if (a === 'sessions' && b !== undefined) return aaow.session;
-      return { approvals: aaow.approvals, llm: aaow.llm, pools: aaow.pools }[a] ?? aaow.sessions;
-    case 'definitions': return definitions.render;
-    default: return null;
-  }
-}
-
-const SECTION_OF = { agent: 'agents', tasks: 'agents', 'agent-sessions': 'agents' };
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -41,12 +12,12 @@ let generation = 0;
 
 async function show() {
   const route = current();
-  const section = SECTION_OF[route.parts[0]] ?? route.parts[0] ?? '';
-  for (const a of nav.querySelectorAll('a')) a.classList.toggle('on', a.dataset.section === section);
+  const area = areaOf(route.parts[0] ?? '');
+  for (const a of nav.querySelectorAll('a')) a.classList.toggle('on', a.dataset.section === area?.section);
   cleanup?.();
   cleanup = undefined;
   const mine = ++generation;
-  const page = pageOf(route);
+  const page = area?.page(route.parts);
   main.setAttribute('aria-busy', 'true');
   try {
     if (!page) throw Object.assign(new Error('no such page'), { code: 'NOT_FOUND' });
@@ -66,7 +37,7 @@ async function show() {
   }
 }
 
-nav.append(...NAV.map(([part, label]) => h('a', { href: href(part ? [part] : []), dataset: { section: part } }, label)));
+nav.append(...AREAS.map(({ section, label }) => h('a', { href: href(section ? [section] : []), dataset: { section } }, label)));
 window.addEventListener('hashchange', show);
 get('/api/overview').then((body) => {
   const store = document.getElementById('store');

@@ -25,7 +25,7 @@ export function pager(parts, query, page, more) {
 
 const GOOD = new Set(['completed', 'approved', 'active', 'idle', 'ok', 'success']);
 const BAD = new Set(['failed', 'rejected', 'exhausted', 'error', 'cancelled', 'terminated', 'expired']);
-const WAITING = new Set(['pending', 'paused', 'blocked', 'suspended']);
+const WAITING = new Set(['pending', 'paused', 'blocked', 'suspended', 'interrupted']);
 
 export function badge(status) {
   const text = String(status ?? '');

@@ -43,3 +43,13 @@ export function s(tag, props, ...children) {
   append(el, children);
   return el;
 }
+
+/**
+ * Replaces `el`'s children as h() appends them: null, undefined and false are left out.
+ * (DOM's own replaceChildren would write a null as the text "null".)
+ */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}

@@ -33,3 +33,8 @@ export function ms(value) {
 export function money(value) {
   return value === null || value === undefined ? '–' : `$${value.toFixed(value < 1 ? 4 : 2)}`;
 }
+
+/** '1 event', '3 events' (`many` for a plural that is not the noun plus s). */
+export function plural(n, noun, many = `${noun}s`) {
+  return `${num(n)} ${n === 1 ? noun : many}`;
+}

@@ -9,14 +9,16 @@ const MAX_LABEL = 28;
 const shortLabel = (id) => (id.length > MAX_LABEL ? `${id.slice(0, MAX_LABEL - 1)}…` : id);
 
 /**
- * `graph`: { nodes: [{ id, kind? }], edges: [{ from, to }] }. `onSelect(id)` runs when a node is
- * clicked or chosen with Enter; `selected` is highlighted; `mark(id)` may return a CSS class.
+ * `graph`: { nodes: [{ id, label? }], edges: [{ from, to }] }; a node shows its label (its id
+ * when it has none). `onSelect(id)` runs when a node is clicked or chosen with Enter;
+ * `selected` is highlighted; `mark(id)` may return a CSS class.
  */
 export function drawGraph(graph, { selected, onSelect, mark, vertical = window.innerWidth < 640, testid = 'graph' } = {}) {
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: vertical ? 'TB' : 'LR', nodesep: 18, ranksep: vertical ? 34 : 48, marginx: 8, marginy: 8 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const node of graph.nodes) g.setNode(node.id, { width: Math.max(60, shortLabel(node.id).length * CHAR_WIDTH + 26), height: NODE_HEIGHT });
+  const labels = new Map(graph.nodes.map((node) => [node.id, node.label ?? node.id]));
+  for (const node of graph.nodes) g.setNode(node.id, { width: Math.max(60, shortLabel(labels.get(node.id)).length * CHAR_WIDTH + 26), height: NODE_HEIGHT });
   for (const edge of graph.edges) if (g.hasNode(edge.from) && g.hasNode(edge.to)) g.setEdge(edge.from, edge.to);
   dagre.layout(g);
   const { width, height } = g.graph();
@@ -38,9 +40,9 @@ export function drawGraph(graph, { selected, onSelect, mark, vertical = window.i
       role: onSelect ? 'button' : 'img',
       'data-node': id,
     },
-    s('title', null, id),
+    s('title', null, labels.get(id) === id ? id : `${labels.get(id)}\n${id}`),
     s('rect', { width: n.width, height: n.height, rx: 6 }),
-    s('text', { x: n.width / 2, y: n.height / 2 + 4, 'text-anchor': 'middle' }, shortLabel(id)));
+    s('text', { x: n.width / 2, y: n.height / 2 + 4, 'text-anchor': 'middle' }, shortLabel(labels.get(id))));
     if (onSelect) {
       group.addEventListener('click', () => onSelect(id));
       group.addEventListener('keydown', (event) => {

@@ -26,7 +26,7 @@ function tagged(value, depth) {
     case 'cycle': return h('span', { class: 'j-more' }, '(circular)');
     case 'map': return branch(value.v.map(([k, v]) => [k, v]), 'Map', depth);
     case 'set': return branch(value.v.map((v, i) => [i, v]), 'Set', depth);
-    case 'object': return branch(Object.entries(value.v), '', depth);
+    case 'object': return isTagged(value.v) ? h('span', null, value.kind ?? '', node(value.v, depth)) : branch(Object.entries(value.v ?? {}), value.kind ?? '', depth);
     default: return h('span', null, String(value.v ?? value.$t));
   }
 }

@@ -1,7 +1,7 @@
 // aaow: sessions by status, one session's execution, pending approvals, LLM executions, budget pools as a tree.
 import { get } from '../api.js';
 import { badge, card, kv, link, pager, queryOf, table } from '../components.js';
-import { h } from '../dom.js';
+import { fill, h } from '../dom.js';
 import { money, ms, num, time } from '../format.js';
 import { jsonTree } from '../json-tree.js';
 
@@ -37,7 +37,7 @@ const llmColumns = (withSession) => [
 export async function sessions(route, main) {
   const query = queryOf(route);
   const [summary, body] = await Promise.all([get('/api/aaow'), get('/api/aaow/sessions', { status: query.status, page: query.page })]);
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'aaow'), subnav('aaow')),
     h('div', { class: 'chips', 'data-testid': 'session-statuses' },
       link(['aaow'], {}, ['all ', h('b', null, num(Object.values(summary.statusCounts).reduce((a, b) => a + b, 0)))], { class: ['chip', query.status ? '' : 'on'] }),
@@ -60,7 +60,7 @@ export async function session(route, main) {
   const s = body.session;
   const tokens = body.llm.reduce((sum, r) => sum + (r.totalTokens ?? 0), 0);
   const cost = body.llm.reduce((sum, r) => sum + (r.cost ?? 0), 0);
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', { class: 'id' }, s.id), badge(s.status)),
     h('div', { class: 'grid-2' },
       card('Session', kv([['workflow', s.workflowId ?? '–'], ['created', time(s.createdAt)], ['updated', time(s.updatedAt)],
@@ -82,7 +82,7 @@ export async function session(route, main) {
 export async function approvals(route, main) {
   const query = queryOf(route);
   const body = await get('/api/aaow/approvals', { page: query.page });
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'Pending approvals'), subnav('aaow/approvals')),
     table(approvalColumns, body.items, { empty: 'Nothing waits for approval.', testid: 'approvals' }),
     pager(['aaow', 'approvals'], query, body.page, body.more),
@@ -92,7 +92,7 @@ export async function approvals(route, main) {
 export async function llm(route, main) {
   const query = queryOf(route);
   const body = await get('/api/aaow/llm', { page: query.page });
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'LLM executions'), subnav('aaow/llm')),
     h('p', { class: 'muted' }, 'Newest first. Cost is what the runner recorded in the execution’s metadata (cost or costUsd).'),
     table(llmColumns(true), body.items, { empty: 'No LLM executions.', testid: 'llm' }),
@@ -121,9 +121,16 @@ function poolNode(pool) {
 export async function pools(route, main) {
   const query = queryOf(route);
   const body = await get('/api/aaow/pools', { page: query.page });
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'Budget pools'), subnav('aaow/pools')),
     card(null, body.items.length === 0 ? h('p', { class: 'empty' }, 'No budget pools.') : h('ul', { class: 'tree', 'data-testid': 'pools' }, body.items.map(poolNode))),
     pager(['aaow', 'pools'], query, body.page, body.more),
   );
 }
+
+/** `#/aaow` (sessions), `#/aaow/sessions/<id>`, `#/aaow/approvals`, `#/aaow/llm`, `#/aaow/pools`. */
+export const area = {
+  section: 'aaow',
+  label: 'aaow',
+  page: ([, tab, id]) => (tab === 'sessions' && id !== undefined ? session : { approvals, llm, pools }[tab] ?? sessions),
+};

@@ -1,7 +1,7 @@
 // Agents: the views (key prefixes) and their agents, one agent's transitions and snapshots, tasks and sessions.
 import { get } from '../api.js';
 import { badge, card, filter, kv, link, pager, queryOf, table } from '../components.js';
-import { h } from '../dom.js';
+import { fill, h } from '../dom.js';
 import { num, time } from '../format.js';
 import { jsonTree } from '../json-tree.js';
 
@@ -18,7 +18,7 @@ function subnav(active) {
 export async function list(route, main) {
   const query = queryOf(route);
   const body = await get('/api/agents', { prefix: query.prefix, page: query.page });
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'Agents'), subnav('agents')),
     h('div', { class: 'chips', 'data-testid': 'prefixes' }, h('span', { class: 'muted' }, 'views: '),
       body.prefixes.map((p) => link(['agents'], { prefix: p || undefined }, viewName(p), { class: ['chip', body.prefix === p ? 'on' : ''] })),
@@ -39,7 +39,7 @@ export async function detail(route, main) {
   const query = queryOf(route);
   const body = await get('/api/agent', { id, prefix: query.prefix });
   const a = body.summary;
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', { class: 'id' }, a.agentId), badge(a.status)),
     h('div', { class: 'grid-2' },
       card('Agent', kv([['view', viewName(query.prefix ?? '')], ['name', a.name], ['version', num(a.version)], ['created', time(a.createdAt)], ['updated', time(a.updatedAt)]]),
@@ -63,7 +63,7 @@ export async function detail(route, main) {
 export async function tasks(route, main) {
   const query = queryOf(route);
   const body = await get('/api/tasks', { status: query.status, page: query.page });
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'Tasks'), subnav('tasks')),
     h('div', { class: 'toolbar' }, filter('status', 'status', TASK_STATUSES, ['tasks'], query)),
     table([
@@ -80,7 +80,7 @@ export async function tasks(route, main) {
 export async function sessions(route, main) {
   const query = queryOf(route);
   const body = await get('/api/agent-sessions', { status: query.status, page: query.page });
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'Agent sessions'), subnav('agent-sessions')),
     h('div', { class: 'toolbar' }, filter('status', 'status', SESSION_STATUSES, ['agent-sessions'], query)),
     table([
@@ -99,7 +99,7 @@ export async function events(route, main) {
   const body = await get('/api/events', { q: query.q, type: query.type, session: query.session, page: query.page });
   const input = h('input', { type: 'search', name: 'q', value: query.q ?? '', placeholder: 'search event text (full-text)…', 'data-testid': 'event-search', enterkeyhint: 'search' });
   const what = query.q ? `matching “${query.q}”` : query.type ? `of type ${query.type}` : query.session ? `of session ${query.session}` : 'newest first';
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'Events'), subnav('events')),
     h('form', { class: 'toolbar', role: 'search', onSubmit: (e) => { e.preventDefault(); location.hash = `#/events${input.value ? `?q=${encodeURIComponent(input.value)}` : ''}`; } },
       input, h('button', { type: 'submit', 'data-testid': 'event-search-go' }, 'Search'), filter('type', 'type', body.types, ['events'], { ...query, q: undefined })),
@@ -114,3 +114,8 @@ export async function events(route, main) {
     query.q || query.type ? null : pager(['events'], query, body.page, body.more),
   );
 }
+
+const PAGES = { agents: list, agent: detail, tasks, 'agent-sessions': sessions, events };
+
+/** `#/agents`, `#/agent/<id>`, `#/tasks`, `#/agent-sessions` and `#/events`: one entry in the navigation, tabs inside. */
+export const area = { section: 'agents', label: 'Agents', also: Object.keys(PAGES), page: ([section]) => PAGES[section] };

@@ -1,7 +1,7 @@
 // DAGs: ids in order (keyset pages), and one DAG: its graph, artifacts per node, snapshots, state sizes.
 import { get } from '../api.js';
 import { card, kv, link, table } from '../components.js';
-import { h } from '../dom.js';
+import { fill, h } from '../dom.js';
 import { bytes, num, time } from '../format.js';
 import { drawGraph } from '../graph.js';
 import { jsonTree } from '../json-tree.js';
@@ -11,7 +11,7 @@ export async function list(route, main) {
   const query = Object.fromEntries(route.query.entries());
   const body = await get('/api/dags', { after: query.after, from: query.from });
   const input = h('input', { type: 'search', name: 'from', placeholder: 'jump to an id…', value: query.from ?? '', 'data-testid': 'dag-jump', enterkeyhint: 'go' });
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'DAGs'), h('span', { class: 'muted' }, 'in id order')),
     h('form', { class: 'toolbar', onSubmit: (e) => { e.preventDefault(); go(['dags'], { from: input.value }); } }, input, h('button', { type: 'submit' }, 'Go')),
     table([
@@ -58,7 +58,7 @@ export async function detail(route, main) {
   const panel = h('div', { 'data-testid': 'node-panel' });
   const show = (node) => {
     const artifacts = body.artifacts[node];
-    panel.replaceChildren(
+    fill(panel, 
       h('h3', { class: 'id', 'data-testid': 'node-name' }, node),
       artifacts ? jsonTree(artifacts, 'node-artifacts') : h('p', { class: 'empty' }, 'No artifacts cached for this node.'));
   };
@@ -73,7 +73,7 @@ export async function detail(route, main) {
   const graphSlot = h('div', null, graph(selected));
   if (selected) show(selected);
   const s = body.summary;
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', { class: 'id' }, id)),
     h('div', { class: 'grid-2' },
       card('Execution', graphSlot, body.graph.recognised ? null : h('p', { class: 'muted' }, 'The saved tree has no nodes-and-edges shape this page knows: the nodes shown are the cached ones.')),
@@ -90,3 +90,6 @@ export async function detail(route, main) {
     card('Execution tree', jsonTree(body.tree, 'dag-tree')),
   );
 }
+
+/** `#/dags` and `#/dags/<id>`. */
+export const area = { section: 'dags', label: 'DAGs', page: ([, id]) => (id === undefined ? list : detail) };

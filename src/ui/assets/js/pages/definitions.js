@@ -1,7 +1,7 @@
 // Definitions: the loaded workflow files, a file's phases with their status messages, the dependency graph.
 import { get } from '../api.js';
 import { card, link, table } from '../components.js';
-import { h } from '../dom.js';
+import { fill, h } from '../dom.js';
 import { time } from '../format.js';
 import { drawGraph } from '../graph.js';
 
@@ -11,7 +11,7 @@ export async function render(route, main) {
   const tasks = new Set(body.phases.map((p) => p.task));
   const status = new Map(body.phases.map((p) => [p.task, p.status]));
   const nodes = [...new Set([...body.phases.map((p) => p.task), ...body.edges.map((e) => e.from)])].map((id) => ({ id }));
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'Definitions')),
     card('Files', table([
       { label: 'file', cell: (f) => link(['definitions'], { file: f.path }, f.path, { class: ['id', f.path === body.file ? 'on' : ''], 'data-testid': 'file-link' }) },
@@ -37,3 +37,6 @@ export async function render(route, main) {
     ], body.problems, { empty: 'Every phase is valid.', testid: 'problems' }), body.moreProblems ? h('p', { class: 'muted' }, 'and more') : null),
   );
 }
+
+/** `#/definitions?file=…`. */
+export const area = { section: 'definitions', label: 'Definitions', page: () => render };

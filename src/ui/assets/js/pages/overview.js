@@ -2,7 +2,7 @@
 import { get } from '../api.js';
 import { lineChart } from '../charts.js';
 import { card, kv, link, stat } from '../components.js';
-import { h } from '../dom.js';
+import { fill, h } from '../dom.js';
 import { bytes, ms, num, time } from '../format.js';
 
 const DOMAIN_TABLES = {
@@ -79,7 +79,7 @@ export async function render(_route, main) {
     for (const chart of charts) chart.set(samples);
   };
 
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'Overview'), updated),
     countsSlot,
     h('div', { class: 'grid-2' }, card('Store', fileSlot), card('What these charts can see', h('p', { class: 'note' },
@@ -107,3 +107,6 @@ export async function render(_route, main) {
     for (const chart of charts) chart.destroy();
   };
 }
+
+/** The overview is the dashboard's home: `#/`. */
+export const area = { section: '', label: 'Overview', page: () => render };

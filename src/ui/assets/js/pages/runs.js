@@ -1,7 +1,7 @@
 // Runs: filtered by status and pipeline, paged, newest first; a run's state as a tree.
 import { get } from '../api.js';
 import { badge, card, filter, kv, link, pager, queryOf, table } from '../components.js';
-import { h } from '../dom.js';
+import { fill, h } from '../dom.js';
 import { ms, num, time } from '../format.js';
 import { jsonTree } from '../json-tree.js';
 
@@ -12,7 +12,7 @@ export async function list(route, main) {
   const body = await get('/api/runs', { status: query.status, pipeline: query.pipeline, page: query.page });
   const counts = h('div', { class: 'chips' }, STATUSES.filter((s) => body.statusCounts[s]).map((s) =>
     link(['runs'], { ...query, status: s, page: undefined }, [s, ' ', h('b', null, num(body.statusCounts[s]))], { class: ['chip', query.status === s ? 'on' : ''] })));
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'Runs'), counts),
     h('div', { class: 'toolbar' }, filter('status', 'status', STATUSES, ['runs'], query), filter('pipeline', 'pipeline', body.pipelines, ['runs'], query)),
     table([
@@ -33,7 +33,7 @@ export async function detail(route, main) {
   const id = route.parts[1];
   const body = await get('/api/run', { id });
   const r = body.summary;
-  main.replaceChildren(
+  fill(main, 
     h('div', { class: 'page-head' }, h('h1', { class: 'id', 'data-testid': 'run-id' }, r.runId), badge(r.status)),
     r.status === 'failed' || r.errorMessage
       ? h('div', { class: 'error', role: 'alert', 'data-testid': 'run-error' }, h('strong', null, 'failed'), ' ', r.errorMessage ?? '(no error message)')
@@ -56,3 +56,6 @@ export async function detail(route, main) {
     card('Last step output', jsonTree(body.lastOutput, 'run-output')),
   );
 }
+
+/** `#/runs` and `#/runs/<id>`. */
+export const area = { section: 'runs', label: 'Runs', page: ([, id]) => (id === undefined ? list : detail) };
