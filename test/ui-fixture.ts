@@ -1,7 +1,8 @@
 /**
  * Stores and servers for the dashboard's tests: the demo's store built in a temporary
  * folder (demo/run.ts, as `npm start` writes it) plus what the demo never writes (hostile
- * strings, a second agent view, a phase with a status message, DAG states), and
+ * strings, a second agent view, a phase with a status message, DAG states, LangGraph threads
+ * and memories from fixtures/ui-langgraph.ts), and
  * `flowstore ui` started on it as a real child process.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -9,6 +10,7 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/index.ts';
+import { addLangGraph } from './fixtures/ui-langgraph.ts';
 
 const DEMO = fileURLToPath(new URL('../demo/run.ts', import.meta.url));
 const WORKFLOWS = fileURLToPath(new URL('../demo/workflows/', import.meta.url));
@@ -51,6 +53,7 @@ export async function buildDemoStore(dir: string, runs = 48): Promise<string> {
     await store.dag.saveExecutionState('dag-states', 'pending', new Uint8Array(300));
     await store.dag.saveSnapshot('dag-states', new Uint8Array([1, 2, 3]));
     await store.dag.saveSnapshot('dag-states', new Uint8Array([4, 5, 6, 7]));
+    await addLangGraph(store);
   } finally {
     await store.close();
   }

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ROUTES } from '../src/ui/routes.ts';
 import { openStore } from '../src/index.ts';
 import { newLocation, POSTGRES } from './helpers.ts';
+import { LG_FORKED, LG_LARGE } from './fixtures/ui-langgraph.ts';
 import { buildDemoStore, startUi, XSS_RUN, type UiProcess } from './ui-fixture.ts';
 
 const BIN = fileURLToPath(new URL('../bin/flowstore.js', import.meta.url));
@@ -30,7 +31,10 @@ function get(port: number, path: string, options: { host?: string; method?: stri
 
 /** Asks every API route of the demo store, with the parameters it needs; returns those. */
 async function everyRouteAnswers(port: number): Promise<Record<string, string>> {
-  const needs: Record<string, string> = { '/api/run': `?id=${encodeURIComponent(XSS_RUN)}`, '/api/dag': '?id=dag-states', '/api/agent': '?prefix=ops&id=deployer' };
+  const needs: Record<string, string> = {
+    '/api/run': `?id=${encodeURIComponent(XSS_RUN)}`, '/api/dag': '?id=dag-states', '/api/agent': '?prefix=ops&id=deployer',
+    '/api/langgraph/thread': `?id=${LG_FORKED}`, '/api/langgraph/checkpoint': `?thread=${LG_FORKED}`, '/api/langgraph/value': `?thread=${LG_LARGE}&channel=topic`,
+  };
   const sessions = JSON.parse((await get(port, '/api/aaow/sessions')).body) as { items: { id: string }[] };
   needs['/api/aaow/session'] = `?id=${encodeURIComponent(sessions.items[0]!.id)}`;
   for (const route of Object.keys(ROUTES)) {
@@ -165,10 +169,10 @@ describe('flowstore ui on a postgres:// URL', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('every API route answers JSON, and a run, a DAG and an agent read as they do from the file', async () => {
+  test('every API route answers JSON, and a run, a DAG, an agent and LangGraph\'s pages read as they do from the file', async () => {
     const needs = await everyRouteAnswers(onServer.port);
-    for (const route of ['/api/run', '/api/dag', '/api/agent']) {
-      const [file, server] = await Promise.all([onFile, onServer].map(async (ui) => JSON.parse((await get(ui.port, route + needs[route])).body)));
+    for (const route of ['/api/run', '/api/dag', '/api/agent', '/api/langgraph/threads', '/api/langgraph/thread', '/api/langgraph/checkpoint', '/api/langgraph/value', '/api/langgraph/items']) {
+      const [file, server] = await Promise.all([onFile, onServer].map(async (ui) => JSON.parse((await get(ui.port, route + (needs[route] ?? ''))).body)));
       assert.deepEqual(server, file, route);
     }
     assert.equal(await onServer.stop(), 0);
