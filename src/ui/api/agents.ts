@@ -20,14 +20,31 @@ function stateDataOf(text: string): unknown {
   }
 }
 
+/**
+ * A view's agents. Without a `prefix` the page opens on the first view that has live agents
+ * (the store's own first): a store whose agents all sit under `worker:` opens on `worker:`,
+ * not on an empty view. At most this many views are tried.
+ */
+const VIEWS_TRIED = 8;
+
 export const agents: Handler = async ({ store, params }) => {
   const { page, limit, offset } = paging(params);
-  const prefix = textParam(params, 'prefix');
-  const [prefixes, rows] = await Promise.all([agentPrefixes(queryOf(store)), view(store, prefix).listAgents({ limit: limit + 1, offset })]);
+  const asked = textParam(params, 'prefix');
+  const found = await agentPrefixes(queryOf(store));
+  const list = (prefix: string) => view(store, prefix === '' ? undefined : prefix).listAgents({ limit: limit + 1, offset });
+  let prefix = asked ?? found.prefixes[0] ?? '';
+  let rows = await list(prefix);
+  if (asked === undefined && offset === 0) {
+    for (const other of found.prefixes.slice(1, VIEWS_TRIED)) {
+      if (rows.length > 0) break;
+      [prefix, rows] = [other, await list(other)];
+    }
+    if (rows.length === 0) prefix = found.prefixes[0] ?? '';
+  }
   const { items, more } = pageOf(rows, limit);
   return {
-    ...prefixes,
-    prefix: prefix ?? '',
+    ...found,
+    prefix,
     page,
     more,
     items: items.map(({ agentId, name, status, version, createdAt, updatedAt }) => ({ agentId, name, status, version, createdAt, updatedAt })),

@@ -6,16 +6,25 @@ export function card(title, ...children) {
   return h('section', { class: 'card' }, title ? h('h2', null, title) : null, ...children);
 }
 
-/** A table; `columns` are `{ label, cell(row) → string | Node, class? }`. Scrolls sideways on a narrow screen. */
+const blank = (cell) => cell === '' || cell === null || cell === undefined || (Array.isArray(cell) && cell.every(blank));
+
+/**
+ * A table; `columns` are `{ label, cell(row) → string | Node, class?, optional? }`. An optional
+ * column is left out when none of the rows has anything in it. Scrolls sideways on a narrow screen.
+ */
 export function table(columns, rows, { empty = 'Nothing here yet.', testid } = {}) {
-  if (rows.length === 0) return h('p', { class: 'empty' }, empty);
+  if (rows.length === 0) return h('p', { class: 'empty', 'data-testid': testid ? `${testid}-empty` : undefined }, empty);
+  const cells = rows.map((row) => columns.map((c) => c.cell(row)));
+  const shown = columns.map((c, i) => !c.optional || cells.some((row) => !blank(row[i])));
+  const keep = (list) => list.filter((_, i) => shown[i]);
   return h('div', { class: 'table-wrap' }, h('table', { 'data-testid': testid },
-    h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: c.class }, c.label)))),
-    h('tbody', null, rows.map((row) => h('tr', null, columns.map((c) => h('td', { class: c.class, 'data-label': c.label }, c.cell(row))))))));
+    h('thead', null, h('tr', null, keep(columns).map((c) => h('th', { scope: 'col', class: c.class }, c.label)))),
+    h('tbody', null, cells.map((row) => h('tr', null, keep(row).map((cell, i) => h('td', { class: keep(columns)[i].class, 'data-label': keep(columns)[i].label }, cell)))))));
 }
 
-/** Previous / next links for a page of a listing (no total: counting a million rows is not free). */
+/** Previous / next links for a page of a listing (no total: counting a million rows is not free); nothing when all fits on one page. */
 export function pager(parts, query, page, more) {
+  if (page === 0 && !more) return null;
   const at = (p) => href(parts, { ...query, page: p === 0 ? undefined : p });
   return h('nav', { class: 'pager', 'aria-label': 'Pages' },
     page > 0 ? h('a', { href: at(page - 1), 'data-testid': 'prev' }, '← Newer') : h('span', { class: 'disabled' }, '← Newer'),

@@ -34,6 +34,11 @@ export function money(value) {
   return value === null || value === undefined ? '–' : `$${value.toFixed(value < 1 ? 4 : 2)}`;
 }
 
+/** A run's step: 'n / total', or 'n' alone when the run never said how many steps it has (totalSteps 0). */
+export function steps(current, total, separator = ' / ') {
+  return total ? `${num(current)}${separator}${num(total)}` : num(current);
+}
+
 /** '1 event', '3 events' (`many` for a plural that is not the noun plus s). */
 export function plural(n, noun, many = `${noun}s`) {
   return `${num(n)} ${n === 1 ? noun : many}`;

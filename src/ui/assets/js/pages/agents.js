@@ -2,7 +2,7 @@
 import { get } from '../api.js';
 import { badge, card, filter, kv, link, pager, queryOf, table } from '../components.js';
 import { fill, h } from '../dom.js';
-import { num, time } from '../format.js';
+import { num, plural, time } from '../format.js';
 import { jsonTree } from '../json-tree.js';
 
 const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'blocked', 'cancelled'];
@@ -18,19 +18,21 @@ function subnav(active) {
 export async function list(route, main) {
   const query = queryOf(route);
   const body = await get('/api/agents', { prefix: query.prefix, page: query.page });
-  fill(main, 
+  const prefix = body.prefix ? h('span', { class: 'muted' }, `${body.prefix}:`) : null;
+  const none = body.prefixes.length === 0;
+  fill(main,
     h('div', { class: 'page-head' }, h('h1', null, 'Agents'), subnav('agents')),
-    h('div', { class: 'chips', 'data-testid': 'prefixes' }, h('span', { class: 'muted' }, 'views: '),
+    none ? null : h('div', { class: 'chips', 'data-testid': 'prefixes' }, h('span', { class: 'muted' }, 'views: '),
       body.prefixes.map((p) => link(['agents'], { prefix: p || undefined }, viewName(p), { class: ['chip', body.prefix === p ? 'on' : ''] })),
       body.complete ? null : h('span', { class: 'muted' }, ' and more')),
     table([
-      { label: 'agent', cell: (a) => link(['agent', a.agentId], { prefix: body.prefix || undefined }, a.agentId, { class: 'id', 'data-testid': 'agent-link' }) },
+      { label: 'agent', cell: (a) => link(['agent', a.agentId], { prefix: body.prefix || undefined }, [prefix, a.agentId], { class: 'id', 'data-testid': 'agent-link' }) },
       { label: 'name', cell: (a) => a.name },
       { label: 'status', cell: (a) => badge(a.status) },
       { label: 'version', class: 'num', cell: (a) => num(a.version) },
       { label: 'updated', cell: (a) => time(a.updatedAt) },
-    ], body.items, { empty: `No agents in the view ${viewName(body.prefix)}.`, testid: 'agents-table' }),
-    pager(['agents'], query, body.page, body.more),
+    ], body.items, { empty: none ? 'No agents yet: store.agents.saveAgentState writes them.' : `No agents in the view ${viewName(body.prefix)}.`, testid: 'agents-table' }),
+    pager(['agents'], { ...query, prefix: body.prefix || undefined }, body.page, body.more),
   );
 }
 
@@ -49,13 +51,13 @@ export async function detail(route, main) {
       { label: 'when', cell: (t) => time(t.timestamp) },
       { label: 'from', cell: (t) => badge(t.stateBefore) },
       { label: 'to', cell: (t) => badge(t.stateAfter) },
-      { label: 'reason', class: 'wrap', cell: (t) => t.reason ?? '' },
+      { label: 'reason', class: 'wrap', optional: true, cell: (t) => t.reason ?? '' },
     ], body.history, { empty: 'No transitions recorded.', testid: 'transitions' })),
     card('Snapshots', table([
       { label: 'id', class: 'id', cell: (s) => s.id },
       { label: 'taken', cell: (s) => time(s.createdAt) },
       { label: 'expires', cell: (s) => time(s.expiresAt) },
-      { label: 'description', class: 'wrap', cell: (s) => s.description ?? '' },
+      { label: 'description', class: 'wrap', optional: true, cell: (s) => s.description ?? '' },
     ], body.snapshots, { empty: 'No snapshots.' })),
   );
 }
@@ -69,9 +71,9 @@ export async function tasks(route, main) {
     table([
       { label: 'title', class: 'wrap', cell: (t) => t.title },
       { label: 'status', cell: (t) => badge(t.status) },
-      { label: 'assigned to', cell: (t) => t.assignedTo ?? '' },
+      { label: 'assigned to', optional: true, cell: (t) => t.assignedTo ?? '' },
       { label: 'created', cell: (t) => time(t.createdAt) },
-      { label: 'description', class: 'wrap', cell: (t) => t.description ?? '' },
+      { label: 'description', class: 'wrap', optional: true, cell: (t) => t.description ?? '' },
     ], body.items, { empty: 'No tasks.', testid: 'tasks-table' }),
     pager(['tasks'], query, body.page, body.more),
   );
@@ -98,19 +100,20 @@ export async function events(route, main) {
   const query = queryOf(route);
   const body = await get('/api/events', { q: query.q, type: query.type, session: query.session, page: query.page });
   const input = h('input', { type: 'search', name: 'q', value: query.q ?? '', placeholder: 'search event text (full-text)…', 'data-testid': 'event-search', enterkeyhint: 'search' });
-  const what = query.q ? `matching “${query.q}”` : query.type ? `of type ${query.type}` : query.session ? `of session ${query.session}` : 'newest first';
+  const n = plural(body.items.length, 'event');
+  const what = query.q ? `${n} matching “${query.q}”` : query.type ? `${n} of type ${query.type}` : query.session ? `${n} of session ${query.session}` : 'Newest first';
   fill(main, 
     h('div', { class: 'page-head' }, h('h1', null, 'Events'), subnav('events')),
     h('form', { class: 'toolbar', role: 'search', onSubmit: (e) => { e.preventDefault(); location.hash = `#/events${input.value ? `?q=${encodeURIComponent(input.value)}` : ''}`; } },
       input, h('button', { type: 'submit', 'data-testid': 'event-search-go' }, 'Search'), filter('type', 'type', body.types, ['events'], { ...query, q: undefined })),
-    h('p', { class: 'muted', 'data-testid': 'events-what' }, `${body.items.length} events ${what}`),
+    h('p', { class: 'muted', 'data-testid': 'events-what' }, what),
     table([
       { label: 'when', cell: (e) => time(e.timestamp) },
       { label: 'type', cell: (e) => e.eventType },
       { label: 'session', class: 'id', cell: (e) => link(['events'], { session: e.sessionId }, e.sessionId) },
       { label: 'actor', cell: (e) => `${e.actorType} ${e.actorId}` },
       { label: 'content', class: 'wrap', cell: (e) => e.content },
-    ], body.items, { empty: 'No events.', testid: 'events-table' }),
+    ], body.items, { empty: query.q || query.type || query.session ? 'No events match.' : 'No events yet: store.agents.saveEvent writes them.', testid: 'events-table' }),
     query.q || query.type ? null : pager(['events'], query, body.page, body.more),
   );
 }

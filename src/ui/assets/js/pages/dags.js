@@ -20,9 +20,9 @@ export async function list(route, main) {
       { label: 'artifacts', class: 'num', cell: (d) => num(d.artifacts) },
       { label: 'tree', class: 'num', cell: (d) => bytes(d.treeBytes) },
       { label: 'snapshots', class: 'num', cell: (d) => num(d.snapshots) },
-      { label: 'active', class: 'num', cell: (d) => bytes(d.activeBytes) },
-      { label: 'pending', class: 'num', cell: (d) => bytes(d.pendingBytes) },
-    ], body.items, { empty: 'No DAGs.', testid: 'dags-table' }),
+      { label: 'active state', class: 'num', cell: (d) => bytes(d.activeBytes) },
+      { label: 'pending state', class: 'num', cell: (d) => bytes(d.pendingBytes) },
+    ], body.items, { empty: query.after || query.from ? 'No DAG ids from there on.' : 'No DAGs yet: store.dag writes them.', testid: 'dags-table' }),
     h('nav', { class: 'pager' }, (query.after || query.from) ? h('a', { href: href(['dags']) }, '⇤ First') : h('span', { class: 'disabled' }, '⇤ First'),
       body.next ? h('a', { href: href(['dags'], { after: body.next }), 'data-testid': 'next' }, 'Next →') : h('span', { class: 'disabled' }, 'Next →')),
   );
@@ -32,11 +32,13 @@ function timeline(snapshots, count) {
   if (snapshots.length === 0) return h('p', { class: 'empty' }, 'No snapshots.');
   const times = snapshots.map((s) => new Date(s.createdAt).getTime());
   const first = Math.min(...times);
-  const span = Math.max(1, Math.max(...times) - first);
+  const span = Math.max(...times) - first;
+  // Snapshots taken within a second of each other would sit on one dot: then they are spread by their order.
+  const at = (i) => (snapshots.length === 1 ? 50 : span < 1000 ? (i / (snapshots.length - 1)) * 100 : ((times[i] - first) / span) * 100);
   return h('div', null,
     h('div', { class: 'timeline', 'data-testid': 'snapshot-timeline' }, snapshots.map((s, i) => {
       const dot = h('span', { class: 'tick', title: `#${s.id} ${time(s.createdAt)} ${bytes(s.size)}` });
-      dot.style.left = `${snapshots.length === 1 ? 50 : ((times[i] - first) / span) * 100}%`;
+      dot.style.left = `${at(i)}%`;
       return dot;
     })),
     h('div', { class: 'timeline-ends muted' }, h('span', null, time(snapshots[0].createdAt)), h('span', null, time(snapshots.at(-1).createdAt))),

@@ -5,13 +5,16 @@ import { card, kv, link, stat } from '../components.js';
 import { fill, h } from '../dom.js';
 import { bytes, ms, num, time } from '../format.js';
 
+// Each table's count under its noun, singular (the plural adds an s).
 const DOMAIN_TABLES = {
-  DAGs: [['artifacts', 'artifacts'], ['execution_trees', 'execution trees'], ['snapshots', 'snapshots'], ['execution_state', 'execution states']],
-  Agents: [['agent_states', 'agents'], ['state_transitions', 'transitions'], ['state_snapshots', 'snapshots'], ['events', 'events'], ['tasks', 'tasks'], ['sessions', 'sessions']],
-  aaow: [['aaow_sessions', 'sessions'], ['llm_executions', 'LLM executions'], ['approval_requests', 'approvals'], ['budget_pools', 'budget pools'], ['tool_call_logs', 'tool calls'], ['workflows', 'workflows']],
-  Definitions: [['workflow_files', 'files'], ['workflow_phases', 'phases']],
+  DAGs: [['artifacts', 'artifact'], ['execution_trees', 'execution tree'], ['snapshots', 'snapshot'], ['execution_state', 'execution state']],
+  Agents: [['agent_states', 'agent'], ['state_transitions', 'transition'], ['state_snapshots', 'snapshot'], ['events', 'event'], ['tasks', 'task'], ['sessions', 'session']],
+  aaow: [['aaow_sessions', 'session'], ['llm_executions', 'LLM execution'], ['approval_requests', 'approval'], ['budget_pools', 'budget pool'], ['tool_call_logs', 'tool call'], ['workflows', 'workflow']],
+  LangGraph: [['lg_checkpoints', 'checkpoint'], ['lg_blobs', 'channel value'], ['lg_writes', 'pending write'], ['lg_items', 'memory item']],
+  Definitions: [['workflow_files', 'file'], ['workflow_phases', 'phase']],
 };
-const DOMAIN_PAGE = { DAGs: 'dags', Agents: 'agents', aaow: 'aaow', Definitions: 'definitions' };
+const DOMAIN_PAGE = { DAGs: 'dags', Agents: 'agents', aaow: 'aaow', LangGraph: 'langgraph', Definitions: 'definitions' };
+const noun = (n, singular) => (n === 1 ? singular : `${singular}s`);
 
 const RUN_STATUSES = [['running', 'run'], ['completed', 'good'], ['failed', 'bad'], ['paused', 'wait'], ['cancelled', 'neutral']];
 
@@ -29,13 +32,13 @@ function countsView(latest) {
   const { runs, tables, pendingApprovals } = latest.counts;
   return h('div', { class: 'domains' },
     card(null, h('h3', null, link(['runs'], {}, 'Runs')), h('div', { class: 'stats' },
-      stat('runs', num(runs.total), 'count-runs'),
+      stat(noun(runs.total, 'run'), num(runs.total), 'count-runs'),
       RUN_STATUSES.filter(([s]) => s in runs.byStatus || s === 'running' || s === 'failed')
         .map(([s]) => stat(s, link(['runs'], { status: s }, num(runs.byStatus[s] ?? 0)), `count-runs-${s}`))),
       statusBar(runs)),
     Object.entries(DOMAIN_TABLES).map(([domain, list]) => card(null, h('h3', null, link([DOMAIN_PAGE[domain]], {}, domain)), h('div', { class: 'stats' },
-      list.map(([table, label]) => stat(label, num(tables[table]), `count-${table}`)),
-      domain === 'aaow' ? stat('pending approvals', num(pendingApprovals), 'count-pending-approvals') : null))));
+      list.map(([table, singular]) => stat(noun(tables[table], singular), num(tables[table]), `count-${table}`)),
+      domain === 'aaow' ? stat(noun(pendingApprovals, 'pending approval'), num(pendingApprovals), 'count-pending-approvals') : null))));
 }
 
 export async function render(_route, main) {
@@ -47,6 +50,7 @@ export async function render(_route, main) {
     lineChart('Rows added per second', [
       { label: 'runs', value: (x) => x.rowsPerSec.runs }, { label: 'DAGs', value: (x) => x.rowsPerSec.dag },
       { label: 'agents', value: (x) => x.rowsPerSec.agents }, { label: 'aaow', value: (x) => x.rowsPerSec.aaow },
+      { label: 'LangGraph', value: (x) => x.rowsPerSec.langgraph ?? 0 },
     ], { note: 'net change of row counts, every process', testid: 'chart-rows' }),
     lineChart('Runs finished per second', [{ label: 'finished', value: (x) => x.runsFinishedPerSec }, { label: 'running now', value: (x) => x.counts.runs.byStatus.running ?? 0 }],
       { note: 'completed + failed + cancelled, every process', testid: 'chart-finished' }),

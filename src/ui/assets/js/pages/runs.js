@@ -2,7 +2,7 @@
 import { get } from '../api.js';
 import { badge, card, filter, kv, link, pager, queryOf, table } from '../components.js';
 import { fill, h } from '../dom.js';
-import { ms, num, time } from '../format.js';
+import { ms, num, steps, time } from '../format.js';
 import { jsonTree } from '../json-tree.js';
 
 const STATUSES = ['running', 'paused', 'completed', 'failed', 'cancelled'];
@@ -19,12 +19,12 @@ export async function list(route, main) {
       { label: 'run', cell: (r) => link(['runs', r.runId], {}, r.runId, { class: 'id', 'data-testid': 'run-link' }) },
       { label: 'pipeline', cell: (r) => r.pipelineName },
       { label: 'status', cell: (r) => badge(r.status) },
-      { label: 'step', class: 'num', cell: (r) => `${r.currentStepIndex} / ${r.totalSteps}` },
+      { label: 'step', class: 'num', cell: (r) => steps(r.currentStepIndex, r.totalSteps) },
       { label: 'created', cell: (r) => time(r.createdAt) },
       { label: 'updated', cell: (r) => time(r.updatedAt) },
       { label: 'time', class: 'num', cell: (r) => ms(r.executionTimeMs) },
-      { label: 'error', class: 'wrap', cell: (r) => (r.errorMessage ? h('span', { class: 'err-text' }, r.errorMessage) : '') },
-    ], body.items, { empty: 'No runs match.', testid: 'runs-table' }),
+      { label: 'error', class: 'wrap', optional: true, cell: (r) => (r.errorMessage ? h('span', { class: 'err-text' }, r.errorMessage) : '') },
+    ], body.items, { empty: query.status || query.pipeline ? 'No runs match.' : 'No runs yet: store.runs.saveState writes them.', testid: 'runs-table' }),
     pager(['runs'], query, body.page, body.more),
   );
 }
@@ -41,7 +41,7 @@ export async function detail(route, main) {
     h('div', { class: 'grid-2' },
       card('Run', kv([
         ['pipeline', `${r.pipelineName} (${r.pipelineId}) v${r.pipelineVersion}`],
-        ['step', `${r.currentStepIndex} of ${r.totalSteps}`],
+        ['step', steps(r.currentStepIndex, r.totalSteps, ' of ')],
         ['created', time(r.createdAt)],
         ['updated', time(r.updatedAt)],
         ['execution', ms(r.executionTimeMs)],
