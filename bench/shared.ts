@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { CHECKPOINT_INTERVAL_MS } from '../src/engine/checkpointer-core.ts';
+import { CHECKPOINT_INTERVAL_MS } from '../src/backends/sqlite/checkpointer-core.ts';
 import type { BenchContext } from './case.ts';
 
 /** Operations outstanding at once in the concurrent cases, as the issues specify. */

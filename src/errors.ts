@@ -8,8 +8,6 @@
  * catch (e) { if (isFlowstoreError(e) && e.code === 'FLOWSTORE_INVALID_ARGUMENT') … }
  * ```
  */
-import { codeForSqlstate, isConnectionError, isPgServerError } from './backends/postgres/errors.ts';
-
 export const ERROR_CODES = [
   'FLOWSTORE_INVALID_ARGUMENT',
   'FLOWSTORE_INVALID_OPTIONS',
@@ -61,75 +59,30 @@ export interface ErrorData {
   cause?: { name: string; message: string; code?: string; errcode?: number; errstr?: string };
 }
 
-interface SqliteError extends Error {
-  code: 'ERR_SQLITE_ERROR';
-  errcode: number;
-  errstr: string;
+/**
+ * What a backend says about its driver's errors: the flowstore code of each it knows
+ * (undefined for one it does not), and the code of any other error thrown where it runs.
+ */
+export interface DriverErrors {
+  map(error: unknown): ErrorData | undefined;
+  readonly fallback: ErrorCode;
 }
 
-/** node:sqlite errors are plain Errors; `@types/node` does not declare `errcode`. */
-export function isSqliteError(error: unknown): error is SqliteError {
-  return error instanceof Error && (error as Partial<SqliteError>).code === 'ERR_SQLITE_ERROR'
-    && typeof (error as Partial<SqliteError>).errcode === 'number';
-}
-
-const SQLITE_BUSY = 5;
-const SQLITE_LOCKED = 6;
-
-/** Busy and locked, with every extended code (517 BUSY_SNAPSHOT, 261 BUSY_RECOVERY, 262 LOCKED_SHAREDCACHE…). */
-export function isBusy(error: unknown): boolean {
-  if (!isSqliteError(error)) return false;
-  const primary = error.errcode & 0xff;
-  return primary === SQLITE_BUSY || primary === SQLITE_LOCKED;
-}
-
-function codeForSqlite(errcode: number): ErrorCode {
-  const primary = errcode & 0xff;
-  switch (primary) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return 'FLOWSTORE_BUSY';
-    case 19: // SQLITE_CONSTRAINT: unique (2067), primary key (1555), foreign key (787), check (275)
-      return 'FLOWSTORE_CONFLICT';
-    case 11: // SQLITE_CORRUPT
-    case 26: // SQLITE_NOTADB
-      return 'FLOWSTORE_CORRUPT';
-    default:
-      return 'FLOWSTORE_SQLITE';
-  }
-}
-
-/** Turns anything thrown in a worker into data that can be posted. */
-export function toErrorData(error: unknown): ErrorData {
+/** Turns anything thrown in a worker into data that can be posted; `driver` reads its driver's errors. */
+export function toErrorData(error: unknown, driver: DriverErrors): ErrorData {
   if (isFlowstoreError(error)) {
     return { code: error.code, message: error.message, details: error.details, cause: causeOf(error.cause) };
   }
-  if (isPgServerError(error)) {
-    return {
-      code: codeForSqlstate(error.code),
-      message: error.message,
-      details: { sqlstate: error.code, ...(error.constraint ? { constraint: error.constraint } : {}) },
-      cause: causeOf(error),
-    };
-  }
-  if (isConnectionError(error)) {
-    return { code: 'FLOWSTORE_CONNECTION', message: `the connection to PostgreSQL was lost: ${(error as Error).message}`, details: {}, cause: causeOf(error) };
-  }
-  if (isSqliteError(error)) {
-    return {
-      code: codeForSqlite(error.errcode),
-      message: error.message,
-      details: { errcode: error.errcode, errstr: error.errstr },
-      cause: causeOf(error),
-    };
-  }
+  const mapped = driver.map(error);
+  if (mapped) return mapped;
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'FLOWSTORE_SQLITE', message, details: {}, cause: causeOf(error) };
+  return { code: driver.fallback, message, details: {}, cause: causeOf(error) };
 }
 
-function causeOf(error: unknown): ErrorData['cause'] {
+/** The `cause` of an {@link ErrorData}: what can be posted of the original error. */
+export function causeOf(error: unknown): ErrorData['cause'] {
   if (!(error instanceof Error)) return undefined;
-  const { code, errcode, errstr } = error as Partial<SqliteError> & { code?: string };
+  const { code, errcode, errstr } = error as Error & { code?: unknown; errcode?: number; errstr?: string };
   return { name: error.name, message: error.message, code: typeof code === 'string' ? code : undefined, errcode, errstr };
 }
 

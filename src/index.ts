@@ -2,13 +2,17 @@
  * flowstore: workflow-runner state in one SQLite file, through node:sqlite,
  * with reads in a thread pool and group-committed writes.
  */
-export { openStore, Store, type Namespaces, type Transaction, type SqlValue } from './store.ts';
+export { openStore, Store, type Namespaces, type StoreOptions, type Transaction, type SqlValue } from './store.ts';
 export { FlowstoreError, isFlowstoreError, ERROR_CODES, type ErrorCode } from './errors.ts';
 export {
   DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_DURABILITY,
   DEFAULT_PATH, DEFAULT_READERS, DEFAULT_TRANSACTION_TIMEOUT_MS, DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_READ_ONLY,
-  DEFAULT_READER_NICENESS, DEFAULT_HIGH_WATER_MARK, DEFAULT_WAL_SIZE_LIMIT_BYTES, type StoreOptions,
+  DEFAULT_READER_NICENESS, DEFAULT_HIGH_WATER_MARK, DEFAULT_WAL_SIZE_LIMIT_BYTES,
 } from './options.ts';
+export {
+  DEFAULT_PG_APPLICATION_NAME, DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_POOL_SIZE, DEFAULT_PG_SCHEMA, DEFAULT_PG_STATEMENT_TIMEOUT_MS,
+} from './backends/postgres/options.ts';
+export type { BackendName } from './engine/op.ts';
 export type { MetricsSnapshot } from './engine/metrics.ts';
 export type { TransactionOptions } from './engine/engine.ts';
 export type { BackupOptions, CleanupOptions, CleanupResult, ExportProgress } from './domains/admin/api.ts';

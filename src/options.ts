@@ -20,14 +20,6 @@ export const DEFAULT_COMPRESSION_THRESHOLD_BYTES = 8 * 1024;
 export const DEFAULT_COMPRESSION_LEVEL = 3;
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
-/** PostgreSQL: connections the readers share (the writer has one more of its own). */
-export const DEFAULT_PG_POOL_SIZE = 10;
-/** PostgreSQL: the schema that holds flowstore's tables, so that it can share a database. */
-export const DEFAULT_PG_SCHEMA = 'flowstore';
-export const DEFAULT_PG_CONNECT_TIMEOUT_MS = 10_000;
-/** PostgreSQL: no statement timeout unless given (0 is PostgreSQL's own "none"). */
-export const DEFAULT_PG_STATEMENT_TIMEOUT_MS = 0;
-export const DEFAULT_PG_APPLICATION_NAME = 'flowstore';
 /** A store opens for reading and writing unless told otherwise. */
 export const DEFAULT_READ_ONLY = false;
 /**
@@ -73,16 +65,11 @@ function isLogger(value: unknown): value is Logger {
     && typeof (value as Logger).info === 'function' && typeof (value as Logger).child === 'function';
 }
 
-const postgresSchema = z.object({
-  poolSize: z.number().int().min(1).max(1000).default(DEFAULT_PG_POOL_SIZE),
-  schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a PostgreSQL identifier: letters, digits, underscores').default(DEFAULT_PG_SCHEMA),
-  ssl: z.union([z.boolean(), z.object({ rejectUnauthorized: z.boolean().optional(), ca: z.string().optional() }).strict()]).default(false),
-  connectTimeoutMs: z.number().int().positive().max(3600 * 1000).default(DEFAULT_PG_CONNECT_TIMEOUT_MS),
-  statementTimeoutMs: z.number().int().nonnegative().max(24 * 3600 * 1000).default(DEFAULT_PG_STATEMENT_TIMEOUT_MS),
-  applicationName: z.string().max(63).default(DEFAULT_PG_APPLICATION_NAME),
-}).strict();
-
-export const optionsSchema = z.object({
+/**
+ * Every option but the backends' own (under each backend's name, such as `postgres`),
+ * which `src/backends/index.ts` adds to make the schema `openStore` validates with.
+ */
+export const coreOptionsSchema = z.object({
   path: z.string().min(1).optional(),
   readers: z.number().int().min(1).max(64).default(DEFAULT_READERS),
   readerNiceness: z.number().int().min(0).max(19).default(DEFAULT_READER_NICENESS),
@@ -93,10 +80,8 @@ export const optionsSchema = z.object({
   workflowPath: z.string().min(1).optional(),
   transactionTimeoutMs: z.number().int().positive().max(3600 * 1000).default(DEFAULT_TRANSACTION_TIMEOUT_MS),
   closeTimeoutMs: z.number().int().positive().default(DEFAULT_CLOSE_TIMEOUT_MS),
-  /** Settings for a `postgres://` path; ignored by SQLite stores. */
-  postgres: postgresSchema.default(postgresSchema.parse({})),
   /**
-   * Readers only: no writer thread, no checkpointer, migrations verified but never applied,
+   * Readers only: no writer thread, migrations verified but never applied,
    * every write rejected with FLOWSTORE_READ_ONLY. For a file another process writes.
    */
   readOnly: z.boolean().default(DEFAULT_READ_ONLY),
@@ -104,19 +89,8 @@ export const optionsSchema = z.object({
   walSizeLimitBytes: z.number().int().nonnegative().default(DEFAULT_WAL_SIZE_LIMIT_BYTES),
 }).strict();
 
-export type StoreOptions = z.input<typeof optionsSchema>;
-export type ParsedOptions = Readonly<z.output<typeof optionsSchema>>;
-
-/** Where a store lives: a file, a private in-memory database, or a PostgreSQL server. */
-export type Location =
-  | { readonly kind: 'file'; readonly file: string }
-  | { readonly kind: 'memory' }
-  | { readonly kind: 'postgres'; readonly url: string };
-
-/** A `postgres://` or `postgresql://` URL. */
-export function isPostgresUrl(path: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(path);
-}
+/** The options every store has, parsed: what the engine reads. */
+export type ParsedOptions = Readonly<z.output<typeof coreOptionsSchema>>;
 
 /** The URL without its password, for messages and `store.path`. */
 export function redactUrl(url: string): string {
@@ -125,43 +99,13 @@ export function redactUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return 'postgres://…';
+    return 'a URL that does not parse';
   }
 }
 
-const MEMORY_FORMS = new Set([':memory:', 'sqlite::memory:', 'file::memory:', 'file::memory:?cache=shared']);
-
-/**
- * Resolves the path forms the seed systems use (`sqlite:x.db`, `file:./x.db`,
- * `file::memory:?cache=shared`…) and the `FLOWSTORE_DB`, `DATABASE_URL` fallbacks.
- */
-export function resolveLocation(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Location {
-  const raw = path ?? env.FLOWSTORE_DB ?? env.DATABASE_URL ?? DEFAULT_PATH;
-  if (isPostgresUrl(raw)) {
-    if (!URL.canParse(raw) || new URL(raw).hostname === '') {
-      throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', `path: not a PostgreSQL URL: ${redactUrl(raw)}`, { details: { field: 'path' } });
-    }
-    return { kind: 'postgres', url: raw };
-  }
-  if (MEMORY_FORMS.has(raw) || /^file::memory:(\?.*)?$/.test(raw) || /[?&]mode=memory(&|$)/.test(raw)) {
-    return { kind: 'memory' };
-  }
-  let file = raw;
-  if (file.startsWith('sqlite://')) file = file.slice('sqlite://'.length);
-  else if (file.startsWith('sqlite:')) file = file.slice('sqlite:'.length);
-  else if (file.startsWith('file://')) file = decodeURIComponent(new URL(file).pathname);
-  else if (file.startsWith('file:')) file = file.slice('file:'.length);
-  const query = file.indexOf('?');
-  if (query !== -1) file = file.slice(0, query);
-  if (file === '') {
-    throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', `path: no file in ${JSON.stringify(raw)}`, { details: { field: 'path' } });
-  }
-  return { kind: 'file', file };
-}
-
-/** Validates options; a misspelled option is an error, never ignored. */
-export function parseOptions(options: unknown): ParsedOptions {
-  const result = optionsSchema.safeParse(options ?? {});
+/** Validates options against `schema`; a misspelled option is an error, never ignored. */
+export function parseOptionsWith<Z extends z.ZodType>(schema: Z, options: unknown): Readonly<z.output<Z>> {
+  const result = schema.safeParse(options ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : 'options');
@@ -169,5 +113,5 @@ export function parseOptions(options: unknown): ParsedOptions {
       details: { field, issues: result.error.issues },
     });
   }
-  return Object.freeze(result.data);
+  return Object.freeze(result.data) as Readonly<z.output<Z>>;
 }

@@ -25,12 +25,10 @@ import { DefinitionsApi } from './domains/definitions/api.ts';
 import { AaowApi } from './domains/aaow/api.ts';
 import { LangGraphApi } from './domains/langgraph/api.ts';
 import { assertSupportedRuntime } from './node-support.ts';
-import { parseOptions, redactUrl, resolveLocation, type Location, type StoreOptions } from './options.ts';
+import { locate, parseOptions, type StoreOptions } from './backends/index.ts';
+import type { BackendName } from './engine/op.ts';
 
-function describeLocation(location: Location): string {
-  if (location.kind === 'postgres') return redactUrl(location.url);
-  return location.kind === 'file' ? location.file : ':memory:';
-}
+export type { StoreOptions } from './backends/index.ts';
 
 /** The domain namespaces, the same on a store and on a transaction's `tx`. */
 export interface Namespaces {
@@ -98,12 +96,12 @@ export class Store implements Namespaces, AsyncDisposable {
 
   /** Where the store lives: the file path, `':memory:'`, or the server's URL without its password. */
   get path(): string {
-    return describeLocation(this.#engine.location);
+    return this.#engine.location.display;
   }
 
   /** `'sqlite'` or `'postgres'`. */
-  get backend(): 'sqlite' | 'postgres' {
-    return this.#engine.location.kind === 'postgres' ? 'postgres' : 'sqlite';
+  get backend(): BackendName {
+    return this.#engine.location.backend;
   }
 
   get closed(): boolean {
@@ -234,9 +232,9 @@ function makeLogger(option: StoreOptions['logger']): Logger {
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   assertSupportedRuntime();
   const parsed = parseOptions(options);
-  const location = resolveLocation(parsed.path);
+  const { backend, location } = locate(parsed.path);
   const logger = makeLogger(parsed.logger);
-  const engine = await Engine.start(parsed, location, logger);
-  logger.debug({ path: describeLocation(location) }, 'flowstore open');
+  const engine = await Engine.start(backend, parsed, location, logger);
+  logger.debug({ path: location.display }, 'flowstore open');
   return new Store(engine);
 }

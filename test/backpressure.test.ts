@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, test } from 'node:test';
 import { Backlog } from '../src/engine/backlog.ts';
-import type { CheckpointerClient } from '../src/engine/checkpointer-client.ts';
+import type { CheckpointerClient } from '../src/backends/sqlite/checkpointer-client.ts';
 import type { Store } from '../src/index.ts';
 import { BACKENDS, tempStore } from './helpers.ts';
 
@@ -141,7 +141,7 @@ describe('WAL size', () => {
 
   test("the writer's next commit after a checkpoint truncates the WAL to walSizeLimitBytes", async (t) => {
     const store = await tempStore(t, { walSizeLimitBytes: limit });
-    const { checkpointer } = (store as unknown as Record<symbol, { checkpointer: CheckpointerClient }>)[Symbol.for('flowstore.internals')]!;
+    const { companion: checkpointer } = (store as unknown as Record<symbol, { companion: CheckpointerClient }>)[Symbol.for('flowstore.internals')]!;
     await checkpointer.stop();
     await burst(store);
     assert.ok(walSize(store) > 4 * limit, `the burst grew the WAL (${walSize(store)} bytes)`);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { zlibSync } from 'fflate';
 import { Codec, fromJsonText, fromSqlTime, toJsonText, toSqlTime } from '../src/codec.ts';
-import { FlowstoreError, fromErrorData, isFlowstoreError, toErrorData } from '../src/errors.ts';
+import { FlowstoreError, fromErrorData, isFlowstoreError } from '../src/errors.ts';
+import { toSqliteErrorData } from '../src/backends/sqlite/errors.ts';
 
 describe('codec', () => {
   const values: [string, unknown][] = [
@@ -95,20 +96,20 @@ describe('codec', () => {
 describe('errors', () => {
   test('SQLite extended codes map to stable codes', () => {
     const sqlite = (errcode: number) => Object.assign(new Error('x'), { code: 'ERR_SQLITE_ERROR', errcode, errstr: 'x' });
-    assert.equal(toErrorData(sqlite(5)).code, 'FLOWSTORE_BUSY');
-    assert.equal(toErrorData(sqlite(517)).code, 'FLOWSTORE_BUSY');
-    assert.equal(toErrorData(sqlite(262)).code, 'FLOWSTORE_BUSY');
-    assert.equal(toErrorData(sqlite(2067)).code, 'FLOWSTORE_CONFLICT');
-    assert.equal(toErrorData(sqlite(1555)).code, 'FLOWSTORE_CONFLICT');
-    assert.equal(toErrorData(sqlite(11)).code, 'FLOWSTORE_CORRUPT');
-    assert.equal(toErrorData(sqlite(26)).code, 'FLOWSTORE_CORRUPT');
-    assert.equal(toErrorData(sqlite(13)).code, 'FLOWSTORE_SQLITE');
-    assert.equal(toErrorData(new TypeError('boom')).code, 'FLOWSTORE_SQLITE');
+    assert.equal(toSqliteErrorData(sqlite(5)).code, 'FLOWSTORE_BUSY');
+    assert.equal(toSqliteErrorData(sqlite(517)).code, 'FLOWSTORE_BUSY');
+    assert.equal(toSqliteErrorData(sqlite(262)).code, 'FLOWSTORE_BUSY');
+    assert.equal(toSqliteErrorData(sqlite(2067)).code, 'FLOWSTORE_CONFLICT');
+    assert.equal(toSqliteErrorData(sqlite(1555)).code, 'FLOWSTORE_CONFLICT');
+    assert.equal(toSqliteErrorData(sqlite(11)).code, 'FLOWSTORE_CORRUPT');
+    assert.equal(toSqliteErrorData(sqlite(26)).code, 'FLOWSTORE_CORRUPT');
+    assert.equal(toSqliteErrorData(sqlite(13)).code, 'FLOWSTORE_SQLITE');
+    assert.equal(toSqliteErrorData(new TypeError('boom')).code, 'FLOWSTORE_SQLITE');
   });
 
   test('an error survives the trip through data with its code, details and cause', () => {
     const original = new FlowstoreError('FLOWSTORE_NOT_FOUND', 'gone', { details: { id: 'x' }, cause: Object.assign(new Error('inner'), { code: 'ERR_SQLITE_ERROR', errcode: 1, errstr: 'e' }) });
-    const rebuilt = fromErrorData(structuredClone(toErrorData(original)));
+    const rebuilt = fromErrorData(structuredClone(toSqliteErrorData(original)));
     assert.ok(isFlowstoreError(rebuilt));
     assert.equal(rebuilt.code, 'FLOWSTORE_NOT_FOUND');
     assert.deepEqual(rebuilt.details, { id: 'x' });

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { openStore, type Store } from '../src/index.ts';
-import type { CheckpointerClient } from '../src/engine/checkpointer-client.ts';
+import type { CheckpointerClient } from '../src/backends/sqlite/checkpointer-client.ts';
 import { tempDir } from './helpers.ts';
 
 const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i, pad: 'x'.repeat(2000) }, lastStepOutput: null, status: 'running' as const });
 
 function checkpointer(store: Store): CheckpointerClient {
-  return (store as unknown as Record<symbol, { checkpointer: CheckpointerClient }>)[Symbol.for('flowstore.internals')]!.checkpointer;
+  return (store as unknown as Record<symbol, { companion: CheckpointerClient }>)[Symbol.for('flowstore.internals')]!.companion;
 }
 
 test("durability 'full': every acknowledged write is in the file, also across a transaction and a reopen", async (t) => {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CHECKPOINT_INTERVAL_MS } from '../src/engine/checkpointer-core.ts';
+import { CHECKPOINT_INTERVAL_MS } from '../src/backends/sqlite/checkpointer-core.ts';
 import { openStore } from '../src/index.ts';
 
 function mountTmpfs(dir: string, size: string): boolean {

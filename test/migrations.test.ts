@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { openStore } from '../src/index.ts';
-import { loadMigrations } from '../src/engine/migrate.ts';
-import { MIGRATIONS_DIRS } from '../src/engine/worker-files.ts';
+import { loadMigrations, migrationsDir } from '../src/engine/migrate.ts';
 import { tempDir } from './helpers.ts';
 
 const state = { pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', pipelineContext: { kept: true }, lastStepOutput: null, status: 'running' as const };
@@ -18,7 +17,7 @@ test('every migration is recorded with its name, checksum and time, in order', a
   const db = new DatabaseSync(path, { readOnly: true });
   t.after(() => db.close());
   const rows = db.prepare('SELECT version, name, checksum, applied_at FROM flowstore_migrations ORDER BY version').all();
-  const files = loadMigrations(MIGRATIONS_DIRS.sqlite);
+  const files = loadMigrations(migrationsDir('sqlite'));
   assert.deepEqual(rows.map((r) => [r.version, r.name, r.checksum]), files.map((m) => [m.version, m.name, m.checksum]));
   for (const row of rows) assert.match(String(row.applied_at), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
 });
@@ -26,12 +25,12 @@ test('every migration is recorded with its name, checksum and time, in order', a
 test('a file made by an older flowstore (only the first migration) is upgraded in place, nothing lost', async (t) => {
   const path = join(tempDir(t), 'old.db');
   // What flowstore's first release wrote: migration 1 only, with one run in it.
-  const first = loadMigrations(MIGRATIONS_DIRS.sqlite)[0]!;
+  const first = loadMigrations(migrationsDir('sqlite'))[0]!;
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(`CREATE TABLE flowstore_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
   db.exec(first.sql);
-  db.prepare('INSERT INTO flowstore_migrations VALUES (?, ?, ?, ?, ?)').run(first.version, first.name, first.description, createHash('sha256').update(readFileSync(join(MIGRATIONS_DIRS.sqlite, `0001_${first.name}.sql`), 'utf8')).digest('hex'), '2025-01-01 00:00:00');
+  db.prepare('INSERT INTO flowstore_migrations VALUES (?, ?, ?, ?, ?)').run(first.version, first.name, first.description, createHash('sha256').update(readFileSync(join(migrationsDir('sqlite'), `0001_${first.name}.sql`), 'utf8')).digest('hex'), '2025-01-01 00:00:00');
   db.prepare(`INSERT INTO workflow_state (run_id, pipeline_id, pipeline_name, pipeline_version, pipeline_context, status, created_at, updated_at)
     VALUES ('old_run', 'p', 'P', '1', '{"kept":true}', 'running', '2025-01-01 00:00:00', '2025-01-01 00:00:00')`).run();
   db.close();
@@ -40,7 +39,7 @@ test('a file made by an older flowstore (only the first migration) is upgraded i
   t.after(() => store.close());
   assert.deepEqual((await store.runs.loadState('old_run'))?.pipelineContext, { kept: true });
   const applied = await store.query('SELECT version FROM flowstore_migrations ORDER BY version');
-  assert.deepEqual(applied.map((r) => r.version), loadMigrations(MIGRATIONS_DIRS.sqlite).map((m) => m.version));
+  assert.deepEqual(applied.map((r) => r.version), loadMigrations(migrationsDir('sqlite')).map((m) => m.version));
   await store.runs.saveState('new_run', state);
 });
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { openStore } from '../src/index.ts';
-import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_ONLY, DEFAULT_READER_NICENESS, DEFAULT_READERS, DEFAULT_WAL_SIZE_LIMIT_BYTES, parseOptions, resolveLocation } from '../src/options.ts';
+import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_ONLY, DEFAULT_READER_NICENESS, DEFAULT_READERS, DEFAULT_WAL_SIZE_LIMIT_BYTES } from '../src/options.ts';
+import { locate, parseOptions } from '../src/backends/index.ts';
 
 describe('options schema', () => {
   test('defaults are the named constants, and the result is frozen', () => {
@@ -64,29 +65,50 @@ describe('options schema', () => {
 });
 
 describe('path forms', () => {
-  const cases: [string, ReturnType<typeof resolveLocation>][] = [
-    ['./x.db', { kind: 'file', file: './x.db' }],
-    ['sqlite:x.db', { kind: 'file', file: 'x.db' }],
-    ['sqlite:///tmp/x.db', { kind: 'file', file: '/tmp/x.db' }],
-    ['file:./x.db', { kind: 'file', file: './x.db' }],
-    ['file:x.db?mode=rwc', { kind: 'file', file: 'x.db' }],
-    ['file:///tmp/a%20b.db', { kind: 'file', file: '/tmp/a b.db' }],
-    [':memory:', { kind: 'memory' }],
-    ['sqlite::memory:', { kind: 'memory' }],
-    ['file::memory:', { kind: 'memory' }],
-    ['file::memory:?cache=shared', { kind: 'memory' }],
+  const file = (target: string) => ({ backend: 'sqlite', kind: 'file', target, display: target });
+  const memory = { backend: 'sqlite', kind: 'memory', target: '', display: ':memory:' };
+  const cases: [string, object][] = [
+    ['./x.db', file('./x.db')],
+    ['sqlite:x.db', file('x.db')],
+    ['sqlite:///tmp/x.db', file('/tmp/x.db')],
+    ['file:./x.db', file('./x.db')],
+    ['file:x.db?mode=rwc', file('x.db')],
+    ['file:///tmp/a%20b.db', file('/tmp/a b.db')],
+    ['C:\\data\\x.db', file('C:\\data\\x.db')],
+    ['postgres.db', file('postgres.db')],
+    [':memory:', memory],
+    ['sqlite::memory:', memory],
+    ['file::memory:', memory],
+    ['file::memory:?cache=shared', memory],
+    ['postgres://app:secret@db:5432/app', { backend: 'postgres', kind: 'server', target: 'postgres://app:secret@db:5432/app', display: 'postgres://app:***@db:5432/app' }],
+    ['postgresql://db/app', { backend: 'postgres', kind: 'server', target: 'postgresql://db/app', display: 'postgresql://db/app' }],
   ];
   for (const [path, expected] of cases) {
-    test(`${path}`, () => assert.deepEqual(resolveLocation(path, {}), expected));
+    test(`${path}`, () => assert.deepEqual(locate(path, {}).location, expected));
   }
 
   test('FLOWSTORE_DB, then DATABASE_URL, then ./flowstore.db', () => {
-    assert.deepEqual(resolveLocation(undefined, { FLOWSTORE_DB: 'a.db', DATABASE_URL: 'file:b.db' }), { kind: 'file', file: 'a.db' });
-    assert.deepEqual(resolveLocation(undefined, { DATABASE_URL: 'file:b.db' }), { kind: 'file', file: 'b.db' });
-    assert.deepEqual(resolveLocation(undefined, {}), { kind: 'file', file: './flowstore.db' });
+    assert.deepEqual(locate(undefined, { FLOWSTORE_DB: 'a.db', DATABASE_URL: 'file:b.db' }).location, file('a.db'));
+    assert.deepEqual(locate(undefined, { DATABASE_URL: 'file:b.db' }).location, file('b.db'));
+    assert.deepEqual(locate(undefined, {}).location, file('./flowstore.db'));
   });
 
   test('a URL with no file is FLOWSTORE_INVALID_OPTIONS', () => {
-    assert.throws(() => resolveLocation('sqlite:', {}), { code: 'FLOWSTORE_INVALID_OPTIONS' });
+    assert.throws(() => locate('sqlite:', {}), { code: 'FLOWSTORE_INVALID_OPTIONS' });
+  });
+
+  for (const path of ['mysql://root@localhost/db', 'redis://127.0.0.1:6379', 'http://example.com/x.db', 'postgres:test', 'postgresql:/x', 'postgres//host/db', 'postgres:///nohost']) {
+    test(`${path} is refused, naming path and the accepted forms`, () => {
+      assert.throws(() => locate(path, {}), (error: { code: string; details: { field: string; accepted: string[] } }) => {
+        assert.equal(error.code, 'FLOWSTORE_INVALID_OPTIONS');
+        assert.equal(error.details.field, 'path');
+        assert.ok(error.details.accepted.some((form) => form.startsWith('postgres://')));
+        return true;
+      });
+    });
+  }
+
+  test('a refused URL is shown without its password', () => {
+    assert.throws(() => locate('mysql://root:hunter2@localhost/db', {}), (error: Error) => !error.message.includes('hunter2'));
   });
 });

@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import pg from 'pg';
 import { PgConnection } from '../src/backends/postgres/connection.ts';
 import { DOMAINS } from '../src/domains/index.ts';
-import { loadMigrations, migrate } from '../src/engine/migrate.ts';
-import { MIGRATIONS_DIRS } from '../src/engine/worker-files.ts';
+import { loadMigrations, migrationsDir } from '../src/engine/migrate.ts';
+import { migrate } from '../src/backends/sqlite/migrate.ts';
 
 const isLeaf = (value: unknown) => typeof value !== 'object' || value === null || typeof (value as { run?: unknown }).run === 'function';
 
@@ -28,7 +28,7 @@ function assertSameShape(a: unknown, b: unknown, path: string): void {
 
 test('each domain prepares the same statements on SQLite and on PostgreSQL', async () => {
   const db = new DatabaseSync(':memory:');
-  await migrate(db, loadMigrations(MIGRATIONS_DIRS.sqlite), 1000, { busyRetries: 0 });
+  await migrate(db, loadMigrations(migrationsDir('sqlite')), 1000, { busyRetries: 0 });
   // Preparing a PostgreSQL statement sends nothing: the client is never connected.
   const conn = new PgConnection(new pg.Client());
   for (const domain of DOMAINS) {
@@ -40,5 +40,5 @@ test('each domain prepares the same statements on SQLite and on PostgreSQL', asy
 
 test('both backends have the same migrations, by number and name', () => {
   const names = (dir: string) => loadMigrations(dir).map((m) => `${m.version}_${m.name}`);
-  assert.deepEqual(names(MIGRATIONS_DIRS.postgres), names(MIGRATIONS_DIRS.sqlite));
+  assert.deepEqual(names(migrationsDir('postgres')), names(migrationsDir('sqlite')));
 });

@@ -14,7 +14,7 @@
  * ```
  */
 import { FlowstoreError } from '../errors.ts';
-import type { StoreOptions } from '../options.ts';
+import type { StoreOptions } from '../store.ts';
 import { openStore, type Store } from '../store.ts';
 import type { AaowApi } from '../domains/aaow/api.ts';
 import type {

@@ -9,8 +9,9 @@
  * // { path: 'postgres://app@db:5432/aaow', postgres: { schema: 'runs' } }
  * ```
  */
-import { FlowstoreError } from '../errors.ts';
-import { isPostgresUrl, type StoreOptions } from '../options.ts';
+import { locate } from '../backends/index.ts';
+import { FlowstoreError, isFlowstoreError } from '../errors.ts';
+import type { StoreOptions } from '../store.ts';
 
 /** `{ url }` or aaow's `{ filename }` (the same thing), with any other option of `openStore` (readers, durability, postgres…). */
 export type FlowstoreStorageAdapterOptions = Omit<StoreOptions, 'path'> & { url?: string; filename?: string };
@@ -29,7 +30,14 @@ export function adapterStoreOptions(database: string | FlowstoreStorageAdapterOp
   const { url, filename, ...rest } = typeof database === 'object' && database !== null ? database : { url: database };
   if (url !== undefined && filename !== undefined) return invalid('url', 'give url or filename, not both');
   const path = url ?? filename ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  if (!isPostgresUrl(path) || !URL.canParse(path)) return { ...rest, path };
+  let server: boolean;
+  try {
+    server = locate(path, {}).location.kind === 'server';
+  } catch (error) {
+    if (isFlowstoreError(error)) return error;
+    throw error;
+  }
+  if (!server) return { ...rest, path };
   const parsed = new URL(path);
   const schema = parsed.searchParams.get('schema');
   if (schema === null) return { ...rest, path };

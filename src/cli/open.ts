@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { FlowstoreError } from '../errors.ts';
-import { resolveLocation } from '../options.ts';
+import { locate } from '../backends/index.ts';
 import { openStore, type Store } from '../store.ts';
 import { UsageError, type CommandIo } from './command.ts';
 
@@ -18,29 +18,29 @@ export function databasePath(positional: string | undefined, io: CommandIo): str
 
 /** Throws FLOWSTORE_NOT_FOUND or FLOWSTORE_CORRUPT before anything would create or change the file. */
 export function checkDatabaseFile(path: string): void {
-  const location = resolveLocation(path, {});
+  const { location } = locate(path, {});
   // A server is checked by connecting to it: openStore says FLOWSTORE_CONNECTION when it cannot.
   if (location.kind !== 'file') return;
   let size: number;
   try {
-    const stats = statSync(location.file);
-    if (!stats.isFile()) throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `${location.file} is not a file`, { details: { field: 'db' } });
+    const stats = statSync(location.target);
+    if (!stats.isFile()) throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `${location.target} is not a file`, { details: { field: 'db' } });
     size = stats.size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new FlowstoreError('FLOWSTORE_NOT_FOUND', `no database at ${location.file}`, { details: { path: location.file } });
+      throw new FlowstoreError('FLOWSTORE_NOT_FOUND', `no database at ${location.target}`, { details: { path: location.target } });
     }
     throw error;
   }
   const header = Buffer.alloc(SQLITE_HEADER.length);
-  const fd = openSync(location.file, 'r');
+  const fd = openSync(location.target, 'r');
   try {
     readSync(fd, header, 0, header.length, 0);
   } finally {
     closeSync(fd);
   }
   if (size < SQLITE_HEADER.length || header.toString('latin1') !== SQLITE_HEADER) {
-    throw new FlowstoreError('FLOWSTORE_CORRUPT', `${location.file} is not a SQLite database`, { details: { path: location.file } });
+    throw new FlowstoreError('FLOWSTORE_CORRUPT', `${location.target} is not a SQLite database`, { details: { path: location.target } });
   }
 }
 
@@ -49,7 +49,7 @@ export function checkDatabaseFile(path: string): void {
  * opens it with no writer (ui does); `schema` is a PostgreSQL store's.
  */
 export async function openForCommand(path: string, options: { create?: boolean; readOnly?: boolean; schema?: string } = {}): Promise<Store> {
-  if (options.schema !== undefined && resolveLocation(path, {}).kind !== 'postgres') {
+  if (options.schema !== undefined && locate(path, {}).location.kind !== 'server') {
     throw new UsageError('--schema is for a postgres:// database');
   }
   if (!options.create) checkDatabaseFile(path);

@@ -1,22 +1,21 @@
 /** What every worker is started with (structured-clonable: it travels as workerData). */
 import type { CompressionSettings } from '../codec.ts';
-import type { PgSettings } from '../backends/postgres/connection.ts';
 import type { BackendName } from './op.ts';
 
-export interface WorkerConfig {
+/**
+ * @typeParam S what only the backend needs, from its `settings()` (SQLite: the file;
+ * PostgreSQL: the server).
+ */
+export interface WorkerConfig<S = unknown> {
   readonly backend: BackendName;
-  /** The server, for the PostgreSQL backend. */
-  readonly postgres?: PgSettings;
-  /** A file path, a `file:/name?vfs=memdb` URI private to one store (shared by its threads), or the server's URL. */
-  readonly filename: string;
-  readonly memory: boolean;
+  /** The module the backend's threads load: its {@link BackendThreads}, as a file URL. */
+  readonly threads: string;
   readonly durability: 'normal' | 'full';
   readonly busyTimeoutMs: number;
   readonly compression: CompressionSettings | false;
-  /** The WAL file is truncated to this size once a checkpoint has copied it all back (SQLite's journal_size_limit). */
-  readonly walSizeLimitBytes: number;
   /** Nice steps the reader threads take below the thread that opened the store (Linux only). */
   readonly readerNiceness: number;
-  /** Where the migration files are; resolved on the main thread. */
+  /** Where the backend's migration files are; resolved on the main thread. */
   readonly migrationsDir: string;
+  readonly settings: S;
 }

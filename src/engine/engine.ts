@@ -4,23 +4,17 @@
  * transactions, and drains on close.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { FlowstoreError } from '../errors.ts';
-import type { Location, ParsedOptions } from '../options.ts';
+import type { ParsedOptions } from '../options.ts';
+import type { Backend, Companion, Location } from './backend.ts';
 import { Backlog } from './backlog.ts';
 import type { WorkerConfig } from './config.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
+import { migrationsDir } from './migrate.ts';
 import type { Invoker, Op } from './op.ts';
-import { CheckpointerClient } from './checkpointer-client.ts';
 import { ReaderClient } from './reader-client.ts';
-import { loadMigrations, verifyAllApplied, type AppliedRow } from './migrate.ts';
-import { retryBusy } from './retry.ts';
-import { MIGRATIONS_DIRS } from './worker-files.ts';
 import { WriterClient } from './writer-client.ts';
 
 /** Validates `input` against the op's schema; the error names the field. */
@@ -44,36 +38,6 @@ function readOnlyError(what: string): FlowstoreError {
   return new FlowstoreError('FLOWSTORE_READ_ONLY', `${what} writes, and the store was opened with readOnly: true`, { details: { op: what } });
 }
 
-/**
- * A read-only store has no writer to migrate for it, and its readers prepare every domain's
- * statements, which needs the whole schema: so it checks the file's migrations first, in one
- * query on a read-only connection of its own, and refuses any file it would have to change.
- * This is the one statement that runs on the caller's thread, once, at open.
- */
-async function verifyReadOnly(config: WorkerConfig): Promise<void> {
-  if (config.backend === 'postgres') return (await import('../backends/postgres/migrate.ts')).verifyPostgresReadOnly(config);
-  try {
-    if (!statSync(config.filename).isFile()) throw new Error('not a file');
-  } catch (cause) {
-    throw new FlowstoreError('FLOWSTORE_NOT_FOUND', `readOnly: no database file at ${config.filename}`, { details: { path: config.filename }, cause });
-  }
-  // Loaded here, not at the top: the main thread must not need node:sqlite before openStore has checked the runtime.
-  const { openConnection } = await import('./connection.ts');
-  const db = await retryBusy(() => openConnection(config, true), config.busyTimeoutMs, { busyRetries: 0 });
-  try {
-    const known = loadMigrations(config.migrationsDir);
-    let rows: AppliedRow[];
-    try {
-      rows = db.prepare('SELECT version, name, checksum FROM flowstore_migrations ORDER BY version').all() as unknown as AppliedRow[];
-    } catch (cause) {
-      throw new FlowstoreError('FLOWSTORE_MIGRATION', `readOnly: ${config.filename} has no flowstore migrations to verify`, { details: { path: config.filename }, cause });
-    }
-    verifyAllApplied(rows, known);
-  } finally {
-    db.close();
-  }
-}
-
 interface TxState {
   readonly id: number;
   open: boolean;
@@ -94,37 +58,16 @@ export interface TransactionOptions {
 }
 
 /** What the threads are started with: where the store lives, and how. */
-function workerConfig(options: ParsedOptions, location: Location): WorkerConfig {
-  const common = {
-    walSizeLimitBytes: options.walSizeLimitBytes,
+function workerConfig(backend: Backend, options: ParsedOptions, location: Location): WorkerConfig {
+  return {
+    backend: backend.name,
+    threads: backend.threads,
     readerNiceness: options.readerNiceness,
     durability: options.durability,
     busyTimeoutMs: options.busyTimeoutMs,
     compression: options.compression,
-  };
-  if (location.kind === 'postgres') {
-    const pg = options.postgres;
-    return {
-      ...common,
-      backend: 'postgres',
-      filename: location.url,
-      memory: false,
-      migrationsDir: MIGRATIONS_DIRS.postgres,
-      postgres: {
-        url: location.url, schema: pg.schema, ssl: pg.ssl, connectTimeoutMs: pg.connectTimeoutMs,
-        statementTimeoutMs: pg.statementTimeoutMs, applicationName: pg.applicationName,
-        readerConnections: Math.max(1, Math.ceil(pg.poolSize / options.readers)),
-      },
-    };
-  }
-  return {
-    ...common,
-    backend: 'sqlite',
-    // A memdb name is private to this store but shared by its threads; plain :memory: would give each thread its own.
-    // Absolute: threads started later (a replaced reader, the WAL sync) must not depend on the process's cwd then.
-    filename: location.kind === 'memory' ? `file:/flowstore-${randomUUID()}?vfs=memdb` : resolve(location.file),
-    memory: location.kind === 'memory',
-    migrationsDir: MIGRATIONS_DIRS.sqlite,
+    migrationsDir: migrationsDir(backend.name),
+    settings: backend.settings(location, options, (options as Record<string, unknown>)[backend.name]),
   };
 }
 
@@ -136,16 +79,17 @@ export class Engine implements Invoker {
   /** Absent in a read-only store. */
   readonly #writer: WriterClient | undefined;
   readonly #readers: ReaderClient;
-  readonly #checkpointer: CheckpointerClient | undefined;
-  readonly #walFile: string | undefined;
+  readonly #companion: Companion | undefined;
+  readonly #walBytes: () => Promise<number>;
   readonly #backlogs: Backlogs;
   #txQueue: Promise<void> = Promise.resolve();
   #nextTx = 1;
   #closed = false;
   #closing: Promise<void> | undefined;
 
-  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient | undefined, readers: ReaderClient, checkpointer: CheckpointerClient | undefined, backlogs: Backlogs) {
-    this.#checkpointer = checkpointer;
+  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient | undefined, readers: ReaderClient, companion: Companion | undefined, backlogs: Backlogs, walBytes: () => Promise<number>) {
+    this.#companion = companion;
+    this.#walBytes = walBytes;
     this.#backlogs = backlogs;
     this.options = options;
     this.metrics = metrics;
@@ -153,11 +97,12 @@ export class Engine implements Invoker {
     this.logger = logger;
     this.#writer = writer;
     this.#readers = readers;
-    this.#walFile = location.kind === 'file' ? `${resolve(location.file)}-wal` : undefined;
   }
 
-  static async start(options: ParsedOptions, location: Location, logger: Logger): Promise<Engine> {
-    const config = workerConfig(options, location);
+  /** Starts the threads of `backend` on `location`; resolves once the writer has migrated the store. */
+  static async start(backend: Backend, options: ParsedOptions, location: Location, logger: Logger): Promise<Engine> {
+    const config = workerConfig(backend, options, location);
+    const walBytes = async () => (await backend.walBytes?.(config)) ?? 0;
     const metrics = new Metrics();
     const backlogs: Backlogs = {
       reads: new Backlog('reads', options.highWaterMark),
@@ -165,14 +110,15 @@ export class Engine implements Invoker {
       transactions: new Backlog('transactions', options.highWaterMark),
     };
     if (options.readOnly) {
-      if (config.memory) throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', 'readOnly: an in-memory store has nothing to read', { details: { field: 'readOnly' } });
-      await verifyReadOnly(config);
-      return new Engine(options, location, logger, metrics, undefined, new ReaderClient(config, options.readers, metrics, logger, backlogs.reads), undefined, backlogs);
+      if (location.kind === 'memory') throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', 'readOnly: an in-memory store has nothing to read', { details: { field: 'readOnly' } });
+      await backend.verifyReadOnly(config);
+      const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
+      return new Engine(options, location, logger, metrics, undefined, readers, undefined, backlogs, walBytes);
     }
     const writer = await WriterClient.start(config, logger, metrics, backlogs.writes);
     const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
-    const checkpointer = location.kind === 'file' ? new CheckpointerClient(config, logger) : undefined;
-    return new Engine(options, location, logger, metrics, writer, readers, checkpointer, backlogs);
+    const companion = backend.startCompanion?.(config, logger);
+    return new Engine(options, location, logger, metrics, writer, readers, companion, backlogs, walBytes);
   }
 
   get closed(): boolean {
@@ -261,8 +207,7 @@ export class Engine implements Invoker {
   }
 
   async metricsSnapshot(): Promise<MetricsSnapshot> {
-    let walBytes = 0;
-    if (this.#walFile) walBytes = await stat(this.#walFile).then((s) => s.size, () => 0);
+    const walBytes = await this.#walBytes();
     const { reads, writes, transactions } = this.#backlogs;
     return this.metrics.snapshot((this.#writer?.queued ?? 0) + this.#readers.queued, walBytes, {
       reads: reads.snapshot(), writes: writes.snapshot(), transactions: transactions.snapshot(),
@@ -275,8 +220,8 @@ export class Engine implements Invoker {
     this.#closing ??= (async () => {
       await this.#txQueue;
       await this.#readers.close();
-      // Before the writer's last checkpoint, which truncates the WAL.
-      await this.#checkpointer?.stop();
+      // Before the writer's own close (SQLite's last checkpoint, which truncates the WAL).
+      await this.#companion?.stop();
       await this.#writer?.close(this.options.closeTimeoutMs);
       this.logger.debug('flowstore closed');
     })();
@@ -284,8 +229,8 @@ export class Engine implements Invoker {
   }
 
   /** Threads, for tests that kill them to prove nothing is lost. */
-  get internals(): { writer: WriterClient | undefined; readers: ReaderClient; checkpointer: CheckpointerClient | undefined } {
-    return { writer: this.#writer, readers: this.#readers, checkpointer: this.#checkpointer };
+  get internals(): { writer: WriterClient | undefined; readers: ReaderClient; companion: Companion | undefined } {
+    return { writer: this.#writer, readers: this.#readers, companion: this.#companion };
   }
 }
 

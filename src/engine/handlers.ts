@@ -3,7 +3,7 @@
  * on it once, when the worker starts, and the lookup of an operation by name.
  */
 import type { Codec } from '../codec.ts';
-import { FlowstoreError, toErrorData } from '../errors.ts';
+import { FlowstoreError, toErrorData, type DriverErrors } from '../errors.ts';
 import { DOMAINS } from '../domains/index.ts';
 import type { BackendName, Op, OpContext } from './op.ts';
 import type { OpResult } from './protocol.ts';
@@ -17,10 +17,13 @@ export function opNamed(name: string): Op | undefined {
 
 export class Handlers {
   readonly #writable: boolean;
+  readonly #errors: DriverErrors;
   readonly #handlers = new Map<string, { op: Op; ctx: OpContext<unknown> }>();
 
-  constructor(backend: BackendName, connection: unknown, codec: Codec, writable: boolean) {
+  /** `errors` turns what the backend's driver throws into coded errors. */
+  constructor(backend: BackendName, connection: unknown, codec: Codec, writable: boolean, errors: DriverErrors) {
     this.#writable = writable;
+    this.#errors = errors;
     for (const domain of DOMAINS) {
       const prepare = domain.prepare[backend] as (connection: unknown) => unknown;
       const ctx: OpContext<unknown> = { sql: prepare(connection), codec, writable };
@@ -47,9 +50,9 @@ export class Handlers {
       const { op, ctx } = this.lookup(name);
       value = op.run(ctx, input);
     } catch (error) {
-      return { ok: false, error: toErrorData(error) };
+      return { ok: false, error: toErrorData(error, this.#errors) };
     }
     if (!(value instanceof Promise)) return { ok: true, value };
-    return value.then((v): OpResult => ({ ok: true, value: v }), (error): OpResult => ({ ok: false, error: toErrorData(error) }));
+    return value.then((v): OpResult => ({ ok: true, value: v }), (error): OpResult => ({ ok: false, error: toErrorData(error, this.#errors) }));
   }
 }

@@ -1,15 +1,15 @@
 /**
  * Ordered `NNNN_name.sql` files, each applied in its own transaction and recorded
  * with its sha256; an edited, missing or reordered migration refuses to open the store.
- * Only the writer migrates, before the store says it is ready.
+ * Only the writer migrates, before the store says it is ready. Each backend has its own
+ * files, numbered alike, in `migrations/<backend>/`; how it applies them is its own.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
+import { fileURLToPath } from 'node:url';
 import { FlowstoreError } from '../errors.ts';
-import { toSqlTime } from '../codec.ts';
-import { retryBusy, type RetryStats } from './retry.ts';
+import type { BackendName } from './op.ts';
 
 export interface Migration {
   readonly version: number;
@@ -17,6 +17,11 @@ export interface Migration {
   readonly description: string;
   readonly checksum: string;
   readonly sql: string;
+}
+
+/** The folder of a backend's migration files. */
+export function migrationsDir(backend: BackendName): string {
+  return fileURLToPath(new URL(`../../migrations/${backend}/`, import.meta.url));
 }
 
 const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
@@ -39,35 +44,6 @@ export function loadMigrations(dir: string): Migration[] {
 }
 
 export interface AppliedRow { version: number; name: string; checksum: string }
-
-/** Applies what is missing; returns the versions applied now. */
-export async function migrate(db: DatabaseSync, migrations: Migration[], busyTimeoutMs: number, stats: RetryStats): Promise<number[]> {
-  db.exec(`CREATE TABLE IF NOT EXISTS flowstore_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,
-    checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const applied: number[] = [];
-  for (const migration of migrations) {
-    // Another process may be migrating the same file: take the write lock, then look again.
-    await retryBusy(() => db.exec('BEGIN IMMEDIATE'), busyTimeoutMs, stats);
-    try {
-      const rows = db.prepare('SELECT version, name, checksum FROM flowstore_migrations ORDER BY version').all() as unknown as AppliedRow[];
-      verifyMigrations(rows, migrations);
-      if (!rows.some((row) => row.version === migration.version)) {
-        db.exec(migration.sql);
-        db.prepare('INSERT INTO flowstore_migrations (version, name, description, checksum, applied_at) VALUES (?, ?, ?, ?, ?)')
-          .run(migration.version, migration.name, migration.description, migration.checksum, toSqlTime(new Date()));
-        applied.push(migration.version);
-      }
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      if (error instanceof FlowstoreError) throw error;
-      throw new FlowstoreError('FLOWSTORE_MIGRATION', `migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, { cause: error });
-    }
-  }
-  if (migrations.length === 0) verifyMigrations(db.prepare('SELECT version, name, checksum FROM flowstore_migrations').all() as unknown as AppliedRow[], migrations);
-  return applied;
-}
 
 /** Refuses a database whose recorded migrations are not a prefix of `migrations`, unchanged. */
 export function verifyMigrations(rows: readonly AppliedRow[], migrations: readonly Migration[]): void {

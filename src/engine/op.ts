@@ -3,15 +3,27 @@
  * a handler. The façade validates with the schema and routes by kind; the workers
  * look the handler up by name. SQL never leaves the domain that owns it.
  */
-import type { DatabaseSync } from 'node:sqlite';
 import type { z } from 'zod';
 import type { Codec } from '../codec.ts';
-import type { PgConnection } from '../backends/postgres/connection.ts';
 
 export type OpKind = 'read' | 'write';
 
-/** The engines a store can run on. */
-export type BackendName = 'sqlite' | 'postgres';
+/**
+ * What each backend hands a domain to prepare its statements on, by the backend's name.
+ * Empty here: each backend adds itself where its connection is declared, so the engine
+ * names none of them.
+ *
+ * @example
+ * ```ts
+ * declare module '../../engine/op.ts' {
+ *   interface Connections { sqlite: DatabaseSync }
+ * }
+ * ```
+ */
+export interface Connections {}
+
+/** The name of a backend a store can run on. */
+export type BackendName = keyof Connections & string;
 
 /** A value a handler may return either at once (SQLite) or later (PostgreSQL). */
 export type Awaitable<T> = T | Promise<T>;
@@ -35,11 +47,8 @@ export interface Statement {
   all(...params: any[]): Awaitable<Record<string, any>[]>;
 }
 
-/** Prepares a domain's statements on one connection of each backend; both return the same shape. */
-export interface Preparers<S> {
-  readonly sqlite: (db: DatabaseSync) => S;
-  readonly postgres: (conn: PgConnection) => S;
-}
+/** Prepares a domain's statements on one connection of each backend; every one returns the same shape. */
+export type Preparers<S> = { readonly [B in BackendName]: (connection: Connections[B]) => S };
 
 /** What a handler gets: its domain's statements prepared on its connection, and the codec. */
 export interface OpContext<S> {

@@ -1,19 +1,27 @@
 /**
- * Worker entry points. From the sources (tests, development) they are the `.ts` and `.cts`
+ * Files threads load. From the sources (tests, development) they are the `.ts` and `.cts`
  * files, which Node runs by stripping types; from the published package they are the
  * compiled `.js` and `.cjs` files, since Node will not strip types inside node_modules.
- * The reader's is CommonJS because Piscina require()s it (see workers/reader.cts).
+ * The reader's entry is CommonJS because Piscina require()s it (see workers/reader.cts).
+ *
+ * @example
+ * ```ts
+ * const threads = moduleBeside(import.meta.url, './threads');   // .../threads.ts or .../threads.js
+ * ```
  */
 import { fileURLToPath } from 'node:url';
 
-const fromSources = import.meta.url.endsWith('.ts');
-const [esm, cjs] = fromSources ? ['.ts', '.cts'] : ['.js', '.cjs'];
+/** The file URL of the module `path` (no extension) relative to `from`, in the form `from` itself has. */
+export function moduleBeside(from: string, path: string, commonJs = false): string {
+  const fromSources = from.endsWith('.ts');
+  const extension = commonJs ? (fromSources ? '.cts' : '.cjs') : (fromSources ? '.ts' : '.js');
+  return new URL(`${path}${extension}`, from).href;
+}
 
-export const WRITER_FILE = fileURLToPath(new URL(`../../workers/writer${esm}`, import.meta.url));
-export const CHECKPOINTER_FILE = fileURLToPath(new URL(`../../workers/checkpointer${esm}`, import.meta.url));
-export const READER_FILE = fileURLToPath(new URL(`../../workers/reader${cjs}`, import.meta.url));
-/** Each backend's migrations, numbered alike. */
-export const MIGRATIONS_DIRS = {
-  sqlite: fileURLToPath(new URL('../../migrations/sqlite/', import.meta.url)),
-  postgres: fileURLToPath(new URL('../../migrations/postgres/', import.meta.url)),
-} as const;
+/** A thread's entry file in workers/, as a path for `new Worker()` and Piscina. */
+export function workerEntry(name: string, commonJs = false): string {
+  return fileURLToPath(moduleBeside(import.meta.url, `../../workers/${name}`, commonJs));
+}
+
+export const WRITER_FILE = workerEntry('writer');
+export const READER_FILE = workerEntry('reader', true);

@@ -20,7 +20,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import type { ReadItemsResult } from '../domains/langgraph/items-schema.ts';
 import { FlowstoreError, isFlowstoreError } from '../errors.ts';
-import type { StoreOptions } from '../options.ts';
+import type { StoreOptions } from '../store.ts';
 import { openStore, type Store } from '../store.ts';
 import { invalid } from './config.ts';
 import { itemStoreOptionsSchema, parseOwn, splitOptions, type FlowstoreStoreOptions } from './options.ts';

@@ -11,7 +11,7 @@ import type { SerializerProtocol } from '@langchain/langgraph-checkpoint';
 import { z } from 'zod';
 import { FlowstoreError } from '../errors.ts';
 import { MAX_TTL_MINUTES } from '../domains/langgraph/items-schema.ts';
-import type { StoreOptions } from '../options.ts';
+import type { StoreOptions } from '../store.ts';
 
 /** Items never expire unless a put gives a ttl. */
 export const DEFAULT_ITEM_TTL_MINUTES = null;

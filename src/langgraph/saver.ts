@@ -24,7 +24,7 @@ import { checkedId, checkedRecord, invalid, targetOf, threadTarget } from './con
 import { parseOwn, saverOptionsSchema, splitOptions, type FlowstoreSaverOptions } from './options.ts';
 import { decodeTuple, encodeCheckpoint, encodeWrites } from './tuples.ts';
 import { nextVersion } from './versions.ts';
-import type { StoreOptions } from '../options.ts';
+import type { StoreOptions } from '../store.ts';
 
 /** The longest list() decodes on the caller's thread before letting its event loop turn. */
 const LIST_SLICE_MS = 4;

@@ -11,9 +11,16 @@ import pg from 'pg';
 import { toSqlTime } from '../../codec.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FlowstoreError, isFlowstoreError } from '../../errors.ts';
-import { backoffMs } from '../../engine/retry.ts';
+import { backoffMs } from '../../engine/backoff.ts';
 import type { Statement } from '../../engine/op.ts';
 import { connectionError, isConnectionError } from './errors.ts';
+
+declare module '../../engine/op.ts' {
+  /** A PostgreSQL domain prepares its statements on one of the thread's connections. */
+  interface Connections {
+    postgres: PgConnection;
+  }
+}
 
 /** What a worker needs to reach the server (structured-clonable: it travels in workerData). */
 export interface PgSettings {

@@ -2,8 +2,7 @@
  * PostgreSQL's errors, as flowstore codes. The server answers with a SQLSTATE; a
  * connection that broke answers with a socket error or pg's own message instead.
  */
-import type { ErrorCode } from '../../errors.ts';
-import { FlowstoreError } from '../../errors.ts';
+import { causeOf, FlowstoreError, toErrorData, type DriverErrors, type ErrorCode, type ErrorData } from '../../errors.ts';
 
 export interface PgServerError extends Error {
   code: string;
@@ -43,6 +42,29 @@ export function codeForSqlstate(sqlstate: string): ErrorCode {
   if (sqlstate.startsWith('08') || /^57P0[1-3]$/.test(sqlstate)) return 'FLOWSTORE_CONNECTION';
   if (sqlstate === 'XX001' || sqlstate === 'XX002') return 'FLOWSTORE_CORRUPT';
   return 'FLOWSTORE_POSTGRES';
+}
+
+export const PG_ERRORS: DriverErrors = {
+  map(error: unknown): ErrorData | undefined {
+    if (isPgServerError(error)) {
+      return {
+        code: codeForSqlstate(error.code),
+        message: error.message,
+        details: { sqlstate: error.code, ...(error.constraint ? { constraint: error.constraint } : {}) },
+        cause: causeOf(error),
+      };
+    }
+    if (isConnectionError(error)) {
+      return { code: 'FLOWSTORE_CONNECTION', message: `the connection to PostgreSQL was lost: ${(error as Error).message}`, details: {}, cause: causeOf(error) };
+    }
+    return undefined;
+  },
+  fallback: 'FLOWSTORE_POSTGRES',
+};
+
+/** What a PostgreSQL thread posts in place of an error it caught. */
+export function toPgErrorData(error: unknown): ErrorData {
+  return toErrorData(error, PG_ERRORS);
 }
 
 export function connectionError(url: string, cause: unknown): FlowstoreError {

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { FlowstoreError, isFlowstoreError } from '../../errors.ts';
 import { loadMigrations, verifyAllApplied, verifyMigrations, type AppliedRow, type Migration } from '../../engine/migrate.ts';
 import type { WorkerConfig } from '../../engine/config.ts';
-import { connectWithRetry, quoteIdentifier } from './connection.ts';
+import { connectWithRetry, quoteIdentifier, type PgSettings } from './connection.ts';
 
 export async function migratePostgres(client: pg.Client, schema: string, migrations: readonly Migration[]): Promise<number[]> {
   // One lock per schema: two stores in different schemas of one database migrate side by side.
@@ -43,14 +43,14 @@ export async function migratePostgres(client: pg.Client, schema: string, migrati
 }
 
 /** A read-only store's check: the schema holds every migration this flowstore knows, and nothing else. */
-export async function verifyPostgresReadOnly(config: WorkerConfig): Promise<void> {
-  const client = await connectWithRetry(config.postgres!, { pipeline: false, lockTimeoutMs: config.busyTimeoutMs });
+export async function verifyPostgresReadOnly(config: WorkerConfig<PgSettings>): Promise<void> {
+  const client = await connectWithRetry(config.settings, { pipeline: false, lockTimeoutMs: config.busyTimeoutMs });
   try {
     let rows: AppliedRow[];
     try {
       rows = (await client.query('SELECT version, name, checksum FROM flowstore_migrations ORDER BY version')).rows as AppliedRow[];
     } catch (cause) {
-      throw new FlowstoreError('FLOWSTORE_MIGRATION', `readOnly: schema ${config.postgres!.schema} has no flowstore migrations to verify`, { details: { schema: config.postgres!.schema }, cause });
+      throw new FlowstoreError('FLOWSTORE_MIGRATION', `readOnly: schema ${config.settings.schema} has no flowstore migrations to verify`, { details: { schema: config.settings.schema }, cause });
     }
     verifyAllApplied(rows, loadMigrations(config.migrationsDir));
   } finally {

@@ -11,11 +11,11 @@
  * connection broke runs once more on a fresh one: reads change nothing, so that is safe.
  */
 import { Codec } from '../../codec.ts';
-import { toErrorData } from '../../errors.ts';
 import type { WorkerConfig } from '../../engine/config.ts';
 import { Handlers, opNamed } from '../../engine/handlers.ts';
 import { OutcomeBuilder, type OpResult, type ReadTask, type ReadTaskResult } from '../../engine/protocol.ts';
 import { connectWithRetry, PgConnection, type PgSettings } from './connection.ts';
+import { PG_ERRORS, toPgErrorData } from './errors.ts';
 
 /**
  * Reads in flight on one connection before the next one is used: the more share one, the
@@ -62,7 +62,7 @@ class Slot {
     const conn = new PgConnection(client, { shared: true });
     client.on('error', () => { conn.lost = true; });
     client.on('end', () => { conn.lost = true; });
-    this.#live = { conn, handlers: new Handlers('postgres', conn, this.#codec, false) };
+    this.#live = { conn, handlers: new Handlers('postgres', conn, this.#codec, false, PG_ERRORS) };
     return this.#live;
   }
 
@@ -73,7 +73,7 @@ class Slot {
       try {
         live = await this.#connection();
       } catch (error) {
-        return { ok: false, error: toErrorData(error) };
+        return { ok: false, error: toPgErrorData(error) };
       }
       const { conn, handlers } = live;
       conn.alone = alone;
@@ -89,9 +89,9 @@ class Slot {
   }
 }
 
-export async function createPgReader(config: WorkerConfig): Promise<(task: ReadTask) => Promise<ReadTaskResult>> {
+export async function createPgReader(config: WorkerConfig<PgSettings>): Promise<(task: ReadTask) => Promise<ReadTaskResult>> {
   const codec = new Codec(config.compression);
-  const slots = Array.from({ length: config.postgres!.readerConnections }, () => new Slot(config.postgres!, codec, config.busyTimeoutMs));
+  const slots = Array.from({ length: config.settings.readerConnections }, () => new Slot(config.settings, codec, config.busyTimeoutMs));
   /** Operations waiting for a connection: every one is held by (or kept for) an `alone` operation. */
   const waiting: (() => boolean)[] = [];
 

@@ -11,14 +11,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Codec } from '../../codec.ts';
-import { FlowstoreError, toErrorData, type ErrorData } from '../../errors.ts';
+import { FlowstoreError, type ErrorData } from '../../errors.ts';
+import type { WriterCore } from '../../engine/backend.ts';
 import type { WorkerConfig } from '../../engine/config.ts';
 import { Handlers } from '../../engine/handlers.ts';
 import { loadMigrations } from '../../engine/migrate.ts';
 import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type ToWriter, type WireOp } from '../../engine/protocol.ts';
-import { backoffMs } from '../../engine/retry.ts';
+import { backoffMs } from '../../engine/backoff.ts';
 import { connectWithRetry, PgConnection, type PgSettings } from './connection.ts';
-import { isConnectionError, isPgServerError, isRetryable } from './errors.ts';
+import { isConnectionError, isPgServerError, isRetryable, PG_ERRORS, toPgErrorData } from './errors.ts';
 import { migratePostgres } from './migrate.ts';
 
 type Batch = Omit<Extract<ToWriter, { t: 'batch' }>, 'ops'> & { readonly ops: readonly WireOp[] };
@@ -32,7 +33,7 @@ const MAX_RECONNECTS = 3;
 const NOT_SENT = /not queryable|Client was closed|Connection terminated(?! unexpectedly)/i;
 
 function commitUnknown(cause: unknown): ErrorData {
-  return toErrorData(new FlowstoreError('FLOWSTORE_COMMIT_UNKNOWN',
+  return toPgErrorData(new FlowstoreError('FLOWSTORE_COMMIT_UNKNOWN',
     'the connection was lost after COMMIT was sent: the batch may or may not have committed', { cause }));
 }
 
@@ -45,7 +46,7 @@ function isAbortedEcho(error: ErrorData): boolean {
 }
 
 function connectionLost(cause: unknown): ErrorData {
-  return toErrorData(new FlowstoreError('FLOWSTORE_CONNECTION', 'the connection to PostgreSQL was lost before COMMIT: nothing was committed', { cause }));
+  return toPgErrorData(new FlowstoreError('FLOWSTORE_CONNECTION', 'the connection to PostgreSQL was lost before COMMIT: nothing was committed', { cause }));
 }
 
 /** A batch on its way to being committed: what is left of it, and what became of the rest. */
@@ -93,8 +94,8 @@ type Verdict =
   | { kind: 'reconnect'; cause: unknown }
   | { kind: 'op-failed'; op: number; error: ErrorData };
 
-export class PgWriterCore {
-  readonly #config: WorkerConfig;
+export class PgWriterCore implements WriterCore {
+  readonly #config: WorkerConfig<PgSettings>;
   readonly #settings: PgSettings;
   readonly #codec: Codec;
   readonly #post: (message: FromWriter) => void;
@@ -109,15 +110,15 @@ export class PgWriterCore {
   #closed = false;
   #epochs = 0;
 
-  private constructor(config: WorkerConfig, post: (message: FromWriter) => void) {
+  private constructor(config: WorkerConfig<PgSettings>, post: (message: FromWriter) => void) {
     this.#config = config;
-    this.#settings = config.postgres!;
+    this.#settings = config.settings;
     this.#codec = new Codec(config.compression);
     this.#post = post;
   }
 
   /** Migrates on a connection of its own (under the advisory lock), then opens the pipelined one and says ready. */
-  static async start(config: WorkerConfig, post: (message: FromWriter) => void): Promise<PgWriterCore | undefined> {
+  static async start(config: WorkerConfig<PgSettings>, post: (message: FromWriter) => void): Promise<PgWriterCore | undefined> {
     const core = new PgWriterCore(config, post);
     try {
       const client = await connectWithRetry(core.#settings, { pipeline: false, lockTimeoutMs: config.busyTimeoutMs });
@@ -132,7 +133,7 @@ export class PgWriterCore {
       return core;
     } catch (error) {
       await core.#conn?.close();
-      post({ t: 'fatal', error: toErrorData(error) });
+      post({ t: 'fatal', error: toPgErrorData(error) });
       return undefined;
     }
   }
@@ -143,7 +144,7 @@ export class PgWriterCore {
     client.on('error', () => { conn.lost = true; });
     client.on('end', () => { conn.lost = true; });
     this.#conn = conn;
-    this.#handlers = new Handlers('postgres', conn, this.#codec, true);
+    this.#handlers = new Handlers('postgres', conn, this.#codec, true, PG_ERRORS);
   }
 
   /** The connection, replaced when it was lost; throws FLOWSTORE_CONNECTION when the server cannot be reached. */
@@ -266,7 +267,7 @@ export class PgWriterCore {
     try {
       conn = await this.#live();
     } catch (error) {
-      return { job, unreachable: toErrorData(error), values: new Map() };
+      return { job, unreachable: toPgErrorData(error), values: new Map() };
     }
     const handlers = this.#handlers!;
     const epoch = ++this.#epochs;
@@ -335,9 +336,9 @@ export class PgWriterCore {
       // (a missing parent row as FLOWSTORE_NOT_FOUND); otherwise the first failure in issue
       // order is the cause, and later ones only say the transaction was aborted.
       if (thrown && (!failure || failure.op === thrown.op) && !isAbortedEcho(thrown.error)) return { kind: 'op-failed', ...thrown };
-      if (failure && failure.op >= 0) return { kind: 'op-failed', op: failure.op, error: toErrorData(failure.error) };
+      if (failure && failure.op >= 0) return { kind: 'op-failed', op: failure.op, error: toPgErrorData(failure.error) };
       if (thrown) return { kind: 'op-failed', ...thrown };
-      return { kind: 'failed-all', error: toErrorData(failure!.error) };
+      return { kind: 'failed-all', error: toPgErrorData(failure!.error) };
     }
     return { kind: 'committed', values: issued.values };
   }
@@ -360,7 +361,7 @@ export class PgWriterCore {
           job.busyRetries++;
           return false;
         }
-        const error = toErrorData(new FlowstoreError('FLOWSTORE_BUSY', `transactions of other sessions kept conflicting; gave up after ${this.#config.busyTimeoutMs} ms`, { cause: verdict.cause }));
+        const error = toPgErrorData(new FlowstoreError('FLOWSTORE_BUSY', `transactions of other sessions kept conflicting; gave up after ${this.#config.busyTimeoutMs} ms`, { cause: verdict.cause }));
         for (const i of job.remaining) job.results[i] = { ok: false, error };
         return true;
       }
@@ -381,9 +382,9 @@ export class PgWriterCore {
       let result = this.#handlers!.run(batch.ops[0]!.name, batch.ops[0]!.input);
       if (result instanceof Promise) result = await result;
       const failure = await conn.settle();
-      outcome.add(0, failure ? { ok: false, error: toErrorData(failure.error) } : result);
+      outcome.add(0, failure ? { ok: false, error: toPgErrorData(failure.error) } : result);
     } catch (error) {
-      outcome.add(0, { ok: false, error: toErrorData(error) });
+      outcome.add(0, { ok: false, error: toPgErrorData(error) });
     }
     this.#post({ t: 'results', id: batch.id, outcome: outcome.build(), commitMs: performance.now() - started, busyRetries: 0 });
   }
@@ -394,7 +395,7 @@ export class PgWriterCore {
       await conn.exec('BEGIN');
       await conn.settle();
     } catch (error) {
-      this.#post({ t: 'done', id: message.id, error: toErrorData(error) });
+      this.#post({ t: 'done', id: message.id, error: toPgErrorData(error) });
       return;
     }
     const timer = setTimeout(() => this.receive({ t: 'expire', tx: message.tx, timeoutMs: message.timeoutMs } as never), message.timeoutMs);
@@ -425,7 +426,7 @@ export class PgWriterCore {
       if (failure || !result.ok) {
         void conn.exec('ROLLBACK TO SAVEPOINT op');
         // The handler's own error when it threw one for this failure, as in #verdict.
-        if (failure && (result.ok || isAbortedEcho(result.error))) result = { ok: false, error: toErrorData(failure.error) };
+        if (failure && (result.ok || isAbortedEcho(result.error))) result = { ok: false, error: toPgErrorData(failure.error) };
       }
       void conn.exec('RELEASE SAVEPOINT op');
       await conn.settle();
@@ -447,18 +448,18 @@ export class PgWriterCore {
     const failure = await conn.settle();
     if (!failure) {
       // A COMMIT of a transaction that had failed answers ROLLBACK, not an error.
-      return commit && (await result).command === 'ROLLBACK' ? toErrorData(new FlowstoreError('FLOWSTORE_CONFLICT', 'the transaction had failed and was rolled back')) : undefined;
+      return commit && (await result).command === 'ROLLBACK' ? toPgErrorData(new FlowstoreError('FLOWSTORE_CONFLICT', 'the transaction had failed and was rolled back')) : undefined;
     }
     if (isConnectionError(failure.error)) {
       conn.lost = true;
       return commit ? commitUnknown(failure.error) : undefined;
     }
-    return toErrorData(failure.error);
+    return toPgErrorData(failure.error);
   }
 
   #rejectStale(message: Message): void {
     const tx = 'tx' in message && message.tx !== undefined ? message.tx : -1;
-    const error = this.#endedTx.get(tx) ?? toErrorData(new FlowstoreError('FLOWSTORE_CLOSED', 'the transaction has ended'));
+    const error = this.#endedTx.get(tx) ?? toPgErrorData(new FlowstoreError('FLOWSTORE_CLOSED', 'the transaction has ended'));
     if (message.t === 'batch') this.#post({ t: 'results', id: message.id, outcome: OutcomeBuilder.failed(message.ops.length, error), commitMs: 0, busyRetries: 0 });
     else if (message.t === 'end' || message.t === 'begin') this.#post({ t: 'done', id: message.id, error });
   }

@@ -5,7 +5,7 @@
  * with every value bound.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { isSqliteError } from '../../errors.ts';
+import { isSqliteError } from '../../backends/sqlite/errors.ts';
 import {
   APPROVAL_COLUMNS, EXECUTION_STATE_COLUMNS, LIST_CACHE_SIZE, listKey, LLM_COLUMNS, NODE_COLUMNS, POOL_COLUMNS, SESSION_COLUMNS,
   TOOL_COLUMNS, WORKFLOW_COLUMNS, type AaowStatements, type ListCondition, type ListOrder, type ListSpec,

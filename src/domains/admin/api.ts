@@ -95,13 +95,14 @@ export class AdminApi {
     this.#openCopy = openCopy;
   }
 
+  /** A server's store is backed up and compacted into a new SQLite file (its export, imported). */
   get #postgres(): boolean {
-    return this.#engine.location.kind === 'postgres';
+    return this.#engine.location.kind === 'server';
   }
 
   #sourceFile(): string | undefined {
     const { location } = this.#engine;
-    return location.kind === 'file' ? resolve(location.file) : undefined;
+    return location.kind === 'file' ? resolve(location.target) : undefined;
   }
 
   #destination(dest: string, overwrite: boolean): string {

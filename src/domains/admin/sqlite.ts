@@ -1,6 +1,7 @@
 /** The admin domain on SQLite (postgres.ts has the same names). Generic table statements live in sqlite-tables.ts. */
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
-import { FlowstoreError, isSqliteError } from '../../errors.ts';
+import { FlowstoreError } from '../../errors.ts';
+import { isSqliteError } from '../../backends/sqlite/errors.ts';
 import { SqliteTables } from './sqlite-tables.ts';
 import type { AdminStatements, SqlValue } from './statements.ts';
 

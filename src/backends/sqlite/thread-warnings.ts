@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * muteSqliteWarning();
- * const { WriterCore } = await import('../src/engine/writer-core.ts');
+ * const { SqliteWriterCore } = await import('./writer-core.ts');
  * ```
  */
 export function muteSqliteWarning(): void {

@@ -3,21 +3,22 @@
  * handlers on it.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { Codec } from '../codec.ts';
-import type { WorkerConfig } from './config.ts';
+import { Codec } from '../../codec.ts';
+import { Handlers } from '../../engine/handlers.ts';
 import { openConnection } from './connection.ts';
-import { Handlers } from './handlers.ts';
+import { SQLITE_ERRORS } from './errors.ts';
 import type { RetryStats } from './retry.ts';
+import type { SqliteConfig } from './settings.ts';
 
 export class Runtime {
   readonly db: DatabaseSync;
   readonly codec: Codec;
   readonly writable: boolean;
   readonly stats: RetryStats = { busyRetries: 0 };
-  readonly config: WorkerConfig;
+  readonly config: SqliteConfig;
   #handlers: Handlers | undefined;
 
-  constructor(config: WorkerConfig, writable: boolean) {
+  constructor(config: SqliteConfig, writable: boolean) {
     this.config = config;
     this.writable = writable;
     this.db = openConnection(config, !writable);
@@ -26,7 +27,7 @@ export class Runtime {
 
   /** Prepares every domain's statements; the schema must exist (the writer has migrated). */
   prepare(): void {
-    this.#handlers = new Handlers('sqlite', this.db, this.codec, this.writable);
+    this.#handlers = new Handlers('sqlite', this.db, this.codec, this.writable, SQLITE_ERRORS);
   }
 
   get handlers(): Handlers {

@@ -13,7 +13,7 @@
 import { statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { MessagePort } from 'node:worker_threads';
-import type { WorkerConfig } from './config.ts';
+import type { SqliteConfig } from './settings.ts';
 
 /**
  * How often the WAL is checked for frames to copy back. Each checkpoint that copies
@@ -25,13 +25,14 @@ export const CHECKPOINT_INTERVAL_MS = 100;
 /** The writer's own auto-checkpoint threshold (pages): a safety net, not the normal path. */
 export const WRITER_AUTOCHECKPOINT_PAGES = 16_000;
 
-export function runCheckpointer(config: WorkerConfig, port: MessagePort): void {
-  const db = new DatabaseSync(config.filename, { timeout: 0 });
+export function runCheckpointer(config: SqliteConfig, port: MessagePort): void {
+  const { filename, walSizeLimitBytes } = config.settings;
+  const db = new DatabaseSync(filename, { timeout: 0 });
   // A checkpoint syncs according to this connection's setting, so it must match the writer's.
   db.exec(`PRAGMA synchronous = ${config.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
   const truncate = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)');
-  const walFile = `${config.filename}-wal`;
+  const walFile = `${filename}-wal`;
   let lastLog = -1;
   const timer = setInterval(() => {
     try {
@@ -41,7 +42,7 @@ export function runCheckpointer(config: WorkerConfig, port: MessagePort): void {
       // connection gives up at once if the writer or a reader is in the way.
       const idle = busy === 0 && log > 0 && log === checkpointed && log === lastLog;
       lastLog = log;
-      if (idle && (statSync(walFile, { throwIfNoEntry: false })?.size ?? 0) > config.walSizeLimitBytes) truncate.get();
+      if (idle && (statSync(walFile, { throwIfNoEntry: false })?.size ?? 0) > walSizeLimitBytes) truncate.get();
     } catch {
       // Busy (another checkpoint, a recovery): the next tick tries again.
     }

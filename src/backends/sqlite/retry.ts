@@ -4,21 +4,15 @@
  * wait is an async backoff with jitter: the worker stays able to close and to report.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FlowstoreError, isBusy } from '../errors.ts';
+import { FlowstoreError } from '../../errors.ts';
+import { backoffMs } from '../../engine/backoff.ts';
+import { isBusy } from './errors.ts';
 
 /** The busy timeout given to every connection: one short slice of blocking wait. */
 export const BUSY_SLICE_MS = 5;
-const BACKOFF_FIRST_MS = 2;
-const BACKOFF_MAX_MS = 100;
 
 export interface RetryStats {
   busyRetries: number;
-}
-
-/** Backoff before attempt `n` (1-based): exponential, capped, with full jitter. */
-export function backoffMs(attempt: number): number {
-  const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(attempt, 16));
-  return cap / 2 + Math.random() * (cap / 2);
 }
 
 /**

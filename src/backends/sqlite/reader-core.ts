@@ -3,13 +3,14 @@
  * connection, each retried on its own when another connection holds a lock.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isBusy, toErrorData } from '../errors.ts';
-import type { WorkerConfig } from './config.ts';
-import { OutcomeBuilder, type ReadTask, type ReadTaskResult } from './protocol.ts';
-import { backoffMs, retryBusy } from './retry.ts';
+import { backoffMs } from '../../engine/backoff.ts';
+import { OutcomeBuilder, type ReadTask, type ReadTaskResult } from '../../engine/protocol.ts';
+import { isBusy, toSqliteErrorData } from './errors.ts';
+import { retryBusy } from './retry.ts';
 import { Runtime } from './runtime.ts';
+import type { SqliteConfig } from './settings.ts';
 
-function openRuntime(config: WorkerConfig): Runtime {
+function openRuntime(config: SqliteConfig): Runtime {
   const runtime = new Runtime(config, false);
   try {
     runtime.prepare();
@@ -28,7 +29,7 @@ function openRuntime(config: WorkerConfig): Runtime {
  * so that the next is already here when one ends, and each must still be answered as soon
  * as it is done, not when a task interleaved with it at every `await` is done too.
  */
-export async function createReader(config: WorkerConfig): Promise<(task: ReadTask) => Promise<ReadTaskResult>> {
+export async function createReader(config: SqliteConfig): Promise<(task: ReadTask) => Promise<ReadTaskResult>> {
   const stats = { busyRetries: 0 };
   const runtime = await retryBusy(() => openRuntime(config), config.busyTimeoutMs, stats);
   let previous: Promise<unknown> = Promise.resolve();
@@ -59,7 +60,7 @@ async function runReadTask(runtime: Runtime, task: ReadTask): Promise<ReadTaskRe
       }
       outcome.value(i, value);
     } catch (error) {
-      outcome.add(i, { ok: false, error: toErrorData(error) });
+      outcome.add(i, { ok: false, error: toSqliteErrorData(error) });
     }
   }
   return { outcome: outcome.build(), busyRetries: runtime.stats.busyRetries - before };

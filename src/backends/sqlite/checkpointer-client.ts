@@ -1,15 +1,18 @@
 /** Starts and stops the checkpointer thread of a file store (an in-memory store has no WAL). */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { WorkerConfig } from './config.ts';
-import { CHECKPOINTER_FILE } from './worker-files.ts';
+import type { Companion } from '../../engine/backend.ts';
+import { workerEntry } from '../../engine/worker-files.ts';
+import type { SqliteConfig } from './settings.ts';
 
-export class CheckpointerClient {
+const CHECKPOINTER_FILE = workerEntry('checkpointer');
+
+export class CheckpointerClient implements Companion {
   readonly #worker: Worker;
   readonly #exited: Promise<void>;
   #stopping = false;
 
-  constructor(config: WorkerConfig, logger: Logger) {
+  constructor(config: SqliteConfig, logger: Logger) {
     this.#worker = new Worker(CHECKPOINTER_FILE, { workerData: config, name: 'flowstore-checkpointer' });
     // It must not keep the process alive by itself: the store's other threads decide that.
     this.#worker.unref();

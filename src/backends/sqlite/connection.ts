@@ -1,23 +1,25 @@
 /** Opens the one connection a worker owns and sets it up for its role. */
 import { DatabaseSync } from 'node:sqlite';
-import type { WorkerConfig } from './config.ts';
+import type { SqliteConfig } from './settings.ts';
 import { BUSY_SLICE_MS } from './retry.ts';
 import { WRITER_AUTOCHECKPOINT_PAGES } from './checkpointer-core.ts';
-import { FlowstoreError, isBusy, isSqliteError } from '../errors.ts';
+import { FlowstoreError } from '../../errors.ts';
+import { isBusy, isSqliteError } from './errors.ts';
 
-export function openConnection(config: WorkerConfig, readOnly: boolean): DatabaseSync {
+export function openConnection(config: SqliteConfig, readOnly: boolean): DatabaseSync {
+  const { filename, memory, walSizeLimitBytes } = config.settings;
   let db: DatabaseSync | undefined;
   try {
-    db = new DatabaseSync(config.filename, { readOnly, timeout: BUSY_SLICE_MS, enableForeignKeyConstraints: true });
+    db = new DatabaseSync(filename, { readOnly, timeout: BUSY_SLICE_MS, enableForeignKeyConstraints: true });
     // Reading the schema version touches the file header: a file that is not SQLite fails here, not later.
     db.prepare('PRAGMA schema_version').get();
     if (!readOnly) {
       // WAL lets readers run beside the writer; a memdb database has no WAL and keeps its journal in memory.
-      if (!config.memory) {
+      if (!memory) {
         db.exec('PRAGMA journal_mode = WAL');
         db.exec(`PRAGMA wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
         // Once a checkpoint has copied the WAL back, the next commit truncates the file to this.
-        db.exec(`PRAGMA journal_size_limit = ${config.walSizeLimitBytes}`);
+        db.exec(`PRAGMA journal_size_limit = ${walSizeLimitBytes}`);
       }
       // Durability 'full': SQLite syncs the WAL as each transaction commits, so one sync per batch.
       db.exec(`PRAGMA synchronous = ${config.durability === 'full' ? 'FULL' : 'NORMAL'}`);
@@ -28,6 +30,6 @@ export function openConnection(config: WorkerConfig, readOnly: boolean): Databas
     if (isBusy(cause)) throw cause;
     const errcode = isSqliteError(cause) ? cause.errcode : undefined;
     throw new FlowstoreError(errcode === 26 || errcode === 11 ? 'FLOWSTORE_CORRUPT' : 'FLOWSTORE_SQLITE',
-      `cannot open ${config.filename}: ${(cause as Error).message}`, { details: { filename: config.filename, errcode }, cause });
+      `cannot open ${filename}: ${(cause as Error).message}`, { details: { filename, errcode }, cause });
   }
 }

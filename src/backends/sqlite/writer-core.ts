@@ -8,18 +8,20 @@
  * times out, while every other batch waits in the queue.
  */
 import type { StatementSync } from 'node:sqlite';
-import { FlowstoreError, isSqliteError, toErrorData, type ErrorData } from '../errors.ts';
-import type { WorkerConfig } from './config.ts';
-import { loadMigrations, migrate } from './migrate.ts';
-import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type Outcome, type ToWriter, type WireOp } from './protocol.ts';
+import { FlowstoreError, type ErrorData } from '../../errors.ts';
+import { loadMigrations } from '../../engine/migrate.ts';
+import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type Outcome, type ToWriter, type WireOp } from '../../engine/protocol.ts';
+import { isSqliteError, SQLITE_FULL, toSqliteErrorData } from './errors.ts';
+import { migrate } from './migrate.ts';
 import { retryBusy } from './retry.ts';
 import { Runtime } from './runtime.ts';
+import type { SqliteConfig } from './settings.ts';
+import type { WriterCore } from '../../engine/backend.ts';
 
 /** A batch as the writer holds it: its operations unpacked. */
 type Batch = Omit<Extract<ToWriter, { t: 'batch' }>, 'ops'> & { readonly ops: readonly WireOp[] };
 type Message = Exclude<ToWriter, { t: 'batch' }> | Batch;
 
-const SQLITE_FULL = 13;
 /** How many ended transactions the writer remembers, to answer their late messages with the right code. */
 const ENDED_TX_REMEMBERED = 256;
 
@@ -34,7 +36,7 @@ interface OpenTx {
   expired?: ErrorData;
 }
 
-export class WriterCore {
+export class SqliteWriterCore implements WriterCore {
   readonly #runtime: Runtime;
   readonly #post: (message: FromWriter) => void;
   readonly #pull: () => ToWriter | undefined;
@@ -61,18 +63,18 @@ export class WriterCore {
    * Opens the connection, migrates, prepares; then says ready. `pull` takes the next
    * message that has arrived, if any, without waiting for the event loop to deliver it.
    */
-  static async start(config: WorkerConfig, post: (message: FromWriter) => void, pull: () => ToWriter | undefined): Promise<WriterCore | undefined> {
+  static async start(config: SqliteConfig, post: (message: FromWriter) => void, pull: () => ToWriter | undefined): Promise<SqliteWriterCore | undefined> {
     let runtime: Runtime | undefined;
     try {
       runtime = new Runtime(config, true);
       const applied = await migrate(runtime.db, loadMigrations(config.migrationsDir), config.busyTimeoutMs, runtime.stats);
       runtime.prepare();
-      const core = new WriterCore(runtime, post, pull);
+      const core = new SqliteWriterCore(runtime, post, pull);
       post({ t: 'ready', applied });
       return core;
     } catch (error) {
       runtime?.close();
-      post({ t: 'fatal', error: toErrorData(error) });
+      post({ t: 'fatal', error: toSqliteErrorData(error) });
       return undefined;
     }
   }
@@ -156,7 +158,7 @@ export class WriterCore {
         return { ok: true, value: op.run(ctx, batch.ops[0]!.input) } as const;
       }, runtime.config.busyTimeoutMs, runtime.stats);
     } catch (error) {
-      result = { ok: false, error: toErrorData(error) };
+      result = { ok: false, error: toSqliteErrorData(error) };
     }
     const outcome = new OutcomeBuilder(1);
     outcome.add(0, result);
@@ -199,7 +201,7 @@ export class WriterCore {
         throw error;
       }
     } catch (error) {
-      outcome = OutcomeBuilder.failed(batch.ops.length, toErrorData(error));
+      outcome = OutcomeBuilder.failed(batch.ops.length, toSqliteErrorData(error));
       if (isDiskFull(error)) this.#reclaimWal();
     }
     const commitMs = performance.now() - started;
@@ -212,7 +214,7 @@ export class WriterCore {
    * the disk stays full. Checkpointing and truncating it gives the space back.
    */
   #reclaimWal(): void {
-    if (this.#runtime.config.memory) return;
+    if (this.#runtime.config.settings.memory) return;
     try {
       this.#runtime.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     } catch {
@@ -274,7 +276,7 @@ export class WriterCore {
     try {
       await retryBusy(() => runtime.db.exec('BEGIN IMMEDIATE'), runtime.config.busyTimeoutMs, runtime.stats);
     } catch (error) {
-      this.#post({ t: 'done', id: message.id, error: toErrorData(error) });
+      this.#post({ t: 'done', id: message.id, error: toSqliteErrorData(error) });
       return;
     }
     const timer = setTimeout(() => {
@@ -325,7 +327,7 @@ export class WriterCore {
     try {
       db.exec(commit ? 'COMMIT' : 'ROLLBACK');
     } catch (cause) {
-      error = toErrorData(cause);
+      error = toSqliteErrorData(cause);
       if (db.isTransaction) db.exec('ROLLBACK');
     }
     this.#endedTx.set(tx.id, reason ?? { code: 'FLOWSTORE_CLOSED', message: 'the transaction has ended', details: {} });
@@ -336,7 +338,7 @@ export class WriterCore {
 
   #rejectStale(message: Message): void {
     const tx = 'tx' in message && message.tx !== undefined ? message.tx : -1;
-    const error = this.#endedTx.get(tx) ?? toErrorData(new FlowstoreError('FLOWSTORE_CLOSED', 'the transaction has ended'));
+    const error = this.#endedTx.get(tx) ?? toSqliteErrorData(new FlowstoreError('FLOWSTORE_CLOSED', 'the transaction has ended'));
     if (message.t === 'batch') this.#post({ t: 'results', id: message.id, outcome: OutcomeBuilder.failed(message.ops.length, error), commitMs: 0, busyRetries: 0 });
     else this.#post({ t: 'done', id: message.id, error });
   }
@@ -346,7 +348,7 @@ export class WriterCore {
     const db = this.#runtime.db;
     try {
       if (db.isTransaction) db.exec('ROLLBACK');
-      if (!this.#runtime.config.memory) db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      if (!this.#runtime.config.settings.memory) db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     } catch {
       // A checkpoint blocked by a reader elsewhere is not a reason to fail the close.
     }
