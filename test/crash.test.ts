@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { openStore, type Store } from '../src/index.ts';
-import type { WriterClient } from '../src/engine/writer-client.ts';
+import { pino } from 'pino';
+import { Backlog } from '../src/engine/backlog.ts';
+import { Metrics } from '../src/engine/metrics.ts';
+import { WriterClient } from '../src/engine/writer-client.ts';
 import type { ReaderClient } from '../src/engine/reader-client.ts';
 import { tempDir, tempStore } from './helpers.ts';
 import { collect, killWriterAfter, run } from './helpers-process.ts';
@@ -31,6 +34,18 @@ test('the writer thread dying rejects its unacknowledged writes with FLOWSTORE_W
   await store.runs.saveState('after', state(1));
   assert.equal((await store.runs.loadState('after'))?.currentStepIndex, 1);
   assert.equal((await store.metrics()).workerRestarts, 1);
+});
+
+test('a writer thread that dies before it is ready is not started again: the open rejects with FLOWSTORE_WORKER_EXITED', async () => {
+  // A real thread whose backend module throws as it loads, as a broken install would.
+  const config = {
+    backend: 'sqlite', threads: 'data:text/javascript,throw new Error("this writer cannot load")', durability: 'normal',
+    busyTimeoutMs: 1000, compression: false, readerNiceness: 0, migrationsDir: '', settings: {},
+  } as const;
+  const metrics = new Metrics();
+  await assert.rejects(WriterClient.start(config, pino({ level: 'silent' }), metrics, new Backlog('writes', 10)), { code: 'FLOWSTORE_WORKER_EXITED' });
+  // The exit was handled before the rejection was seen: a replacement would have been counted by now.
+  assert.equal(metrics.workerRestarts, 0);
 });
 
 test('a reader thread dying rejects its reads with FLOWSTORE_WORKER_EXITED; the pool replaces it', async (t) => {

@@ -116,9 +116,11 @@ export class WriterClient {
   #spawn(): void {
     const worker = new Worker(WRITER_FILE, { workerData: this.#config, name: 'flowstore-writer' });
     this.#worker = worker;
+    let started = false;
     this.#ready = new Promise<void>((resolve, reject) => {
       const onReady = (message: FromWriter) => {
         if (message.t === 'ready') {
+          started = true;
           this.#logger.debug({ applied: message.applied }, 'flowstore writer ready');
           resolve();
         } else if (message.t === 'fatal') {
@@ -135,12 +137,18 @@ export class WriterClient {
       this.#lastError = error;
       this.#logger.error({ err: error }, 'flowstore writer thread failed');
     });
-    worker.on('exit', (code) => this.#exited(worker, code));
+    worker.on('exit', (code) => this.#exited(worker, code, started));
   }
 
-  #exited(worker: Worker, code: number): void {
+  /**
+   * A writer that dies is replaced, once it had started: one that dies before it says it
+   * is ready (its code failed to load, say) would die again, so every write from then on
+   * rejects with that error instead of the process starting threads forever.
+   */
+  #exited(worker: Worker, code: number, started: boolean): void {
     if (worker !== this.#worker) return;
     const error = this.#fatal ?? workerExited(this.#lastError ?? new Error(`writer thread exited with code ${code}`));
+    if (!started) this.#fatal = error;
     this.#lastError = undefined;
     const waiters = [...this.#waiters.values()];
     this.#waiters.clear();
