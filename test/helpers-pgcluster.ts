@@ -37,9 +37,18 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `runuser`, found by absolute path: it lives in /usr/sbin or /sbin, which a non-login
+ * shell's PATH often leaves out.
+ */
+function runuser(): string | undefined {
+  return ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser', '/bin/runuser'].find((path) => existsSync(path));
+}
+
 /** Why a private cluster cannot run here, or undefined when it can. */
 export function privateClusterUnavailable(): string | undefined {
   if (!binDir()) return 'no PostgreSQL server binaries under /usr/lib/postgresql';
+  if (!runuser()) return 'no runuser in /usr/sbin, /sbin, /usr/bin or /bin (util-linux) to start PostgreSQL as the postgres user';
   if (process.getuid?.() !== 0) return 'running a private PostgreSQL needs root (to start it as the postgres user)';
   if (spawnSync('id', ['postgres']).status !== 0) return 'no postgres user';
   return undefined;
@@ -55,7 +64,7 @@ export async function privateCluster(): Promise<Cluster> {
   chownSync(dir, uid, gid);
   const data = join(dir, 'data');
   const asPostgres = (command: string, args: string[]) =>
-    execFileSync('runuser', ['-u', 'postgres', '--', join(bin, command), ...args], { stdio: 'pipe', timeout: 60_000 });
+    execFileSync(runuser()!, ['-u', 'postgres', '--', join(bin, command), ...args], { stdio: 'pipe', timeout: 60_000 });
   asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   const pgCtl = (action: string, extra: string[] = []) =>
     asPostgres('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, ...extra, action]);

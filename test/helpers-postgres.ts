@@ -13,6 +13,13 @@ let pglite: Promise<string> | undefined;
 /** True when the suites run against a real server, where the multi-host tests can run too. */
 export const REAL_POSTGRES_URL = process.env.FLOWSTORE_TEST_POSTGRES_URL || undefined;
 
+/**
+ * Why a case that reads on one connection while another holds a transaction open skips on
+ * PGlite: its socket server runs every connection in one session, and while one is inside
+ * a transaction it serves that one alone, so the read waits for a transaction that waits for it.
+ */
+export const PGLITE_ONE_SESSION = 'PGlite serves one session: a read on another connection waits until the open transaction ends (set FLOWSTORE_TEST_POSTGRES_URL for a real server)';
+
 async function startPglite(): Promise<string> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');

@@ -50,12 +50,20 @@ export async function tempStore(t: TestContext, options: StoreOptions = {}): Pro
   return store;
 }
 
-/** The places a contract suite runs against. */
-export const BACKENDS = [
+const ALL_BACKENDS = [
   { name: 'file', path: undefined },
   { name: ':memory:', path: ':memory:' },
   { name: 'postgres', path: POSTGRES },
 ] as const;
+
+/**
+ * The places a contract suite runs against: every one, or those FLOWSTORE_TEST_BACKENDS
+ * names (`postgres`, `file,:memory:`), as CI's run of the PostgreSQL suites on PGlite does.
+ */
+export const BACKENDS: readonly (typeof ALL_BACKENDS)[number][] = (() => {
+  const wanted = process.env.FLOWSTORE_TEST_BACKENDS?.split(',').map((name) => name.trim()).filter(Boolean);
+  return wanted?.length ? ALL_BACKENDS.filter((backend) => wanted.includes(backend.name)) : ALL_BACKENDS;
+})();
 
 /** A test's statement written with `?` for each value, numbered `$1`, `$2`… for PostgreSQL's store.query. */
 export function sqlFor(path: string | undefined, sql: string): string {
