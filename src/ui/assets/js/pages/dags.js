@@ -23,7 +23,8 @@ export async function list(route, main) {
       { label: 'active state', class: 'num', cell: (d) => bytes(d.activeBytes) },
       { label: 'pending state', class: 'num', cell: (d) => bytes(d.pendingBytes) },
     ], body.items, { empty: query.after || query.from ? 'No DAG ids from there on.' : 'No DAGs yet: store.dag writes them.', testid: 'dags-table' }),
-    h('nav', { class: 'pager' }, (query.after || query.from) ? h('a', { href: href(['dags']) }, '⇤ First') : h('span', { class: 'disabled' }, '⇤ First'),
+    !(query.after || query.from || body.next) ? null : h('nav', { class: 'pager' },
+      (query.after || query.from) ? h('a', { href: href(['dags']) }, '⇤ First') : h('span', { class: 'disabled' }, '⇤ First'),
       body.next ? h('a', { href: href(['dags'], { after: body.next }), 'data-testid': 'next' }, 'Next →') : h('span', { class: 'disabled' }, 'Next →')),
   );
 }

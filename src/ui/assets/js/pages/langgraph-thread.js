@@ -142,7 +142,8 @@ export async function thread(route, main) {
     card(`Fork tree${body.next || query.before ? ' (this page of the history)' : ''}`, body.items.length === 0 ? h('p', { class: 'empty' }, 'No checkpoints.') : forkTree(body, selected, threadId, ns)),
     h('div', { class: 'grid-2 lg-thread' },
       card(`History · ${plural(body.items.length, 'checkpoint')}${body.next ? ' on this page' : ''}, newest first`, historyTable(body, selected, threadId, ns),
-        h('nav', { class: 'pager' }, query.before ? h('a', { href: href(['langgraph', 'threads', threadId], { ns: ns || undefined }) }, '⇤ Newest') : h('span', { class: 'disabled' }, '⇤ Newest'), older)),
+        query.before || body.next ? h('nav', { class: 'pager' },
+          query.before ? h('a', { href: href(['langgraph', 'threads', threadId], { ns: ns || undefined }) }, '⇤ Newest') : h('span', { class: 'disabled' }, '⇤ Newest'), older) : null),
       card('Checkpoint', panel)),
   );
   // On a phone the checkpoint sits under the history: a checkpoint chosen there is scrolled to once the page is shown.
