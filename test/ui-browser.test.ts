@@ -8,72 +8,22 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { fixture } from './helpers-process.ts';
+import { demoPages, DESKTOP, everyPageOpens, go, launch, open, PHONE, settled, shoot, SHOTS, SKIP } from './fixtures/ui-browser.ts';
+import { LG_CHAT, LG_FORKED } from './fixtures/ui-langgraph.ts';
 import { buildDemoStore, startUi, XSS_ERROR, XSS_EVENT, XSS_RUN, type UiProcess } from './ui-fixture.ts';
 
 // Functions given to page.evaluate and waitForFunction run in the page: the page's globals they use.
-declare const document: {
-  getElementById(id: string): { hasAttribute(name: string): boolean; childElementCount: number } | null;
-  querySelector(selector: string): { textContent: string | null } | null;
-};
+declare const document: { querySelector(selector: string): { textContent: string | null } | null };
 declare const location: { hash: string };
 
-const CHROMIUM = process.env.FLOWSTORE_CHROMIUM ?? '/usr/bin/chromium';
-const SKIP = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set FLOWSTORE_CHROMIUM): browser tests skipped`;
-const SHOTS = process.env.FLOWSTORE_UI_SCREENSHOTS ? resolve(process.env.FLOWSTORE_UI_SCREENSHOTS) : undefined;
-const DESKTOP = { width: 1280, height: 860 };
-const PHONE = { width: 375, height: 812 };
-
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-async function launch(dir: string, extraArgs: string[] = []): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(mkdtempSync(join(dir, 'profile-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
-    viewport: DESKTOP,
-  });
-}
-
-/** A page that records what must never happen: script errors, console errors (CSP refusals among them), dialogs. */
-async function open(context: BrowserContext, url: string, viewport = DESKTOP): Promise<{ page: Page; problems: string[] }> {
-  const page = await context.newPage();
-  await page.setViewportSize(viewport);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-  page.on('dialog', (dialog) => { problems.push(`dialog: ${dialog.message()}`); void dialog.dismiss(); });
-  await page.goto(url);
-  await settled(page);
-  return { page, problems };
-}
-
-/** The route has rendered: main holds a page (or an error) and is not busy. */
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => {
-    const main = document.getElementById('main');
-    return main !== null && !main.hasAttribute('aria-busy') && main.childElementCount > 0;
-  });
-}
-
-async function go(page: Page, hash: string): Promise<void> {
-  await page.evaluate((h) => { location.hash = h; }, hash);
-  await page.waitForFunction((h) => location.hash === h, hash);
-  await settled(page);
-}
-
-async function shoot(page: Page, name: string, fullPage = false): Promise<void> {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  const phone = (page.viewportSize()?.width ?? 0) < 500;
-  await page.screenshot({ path: join(SHOTS, `${name}-${phone ? 'phone' : 'desktop'}.png`), fullPage: fullPage && !phone });
-}
 
 describe('flowstore ui in Chromium', { skip: SKIP }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowstore-ui-browser-'));
@@ -104,35 +54,9 @@ describe('flowstore ui in Chromium', { skip: SKIP }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('every page opens with its content, without a script error, a CSP refusal or a dialog', async () => {
+  test('every page opens with its content, without a script error, a CSP refusal, a dialog or stray text', async () => {
     const { page, problems } = await open(context, ui.url);
-    const failed = (await page.request.get(`${ui.url}api/runs?status=failed`).then((r) => r.json())).items.find((r: { runId: string }) => r.runId !== XSS_RUN).runId as string;
-    const session = (await page.request.get(`${ui.url}api/aaow/sessions`).then((r) => r.json())).items[0].id as string;
-    const pages: [string, string][] = [
-      ['#/', '[data-testid="count-runs"]'],
-      ['#/runs', '[data-testid="runs-table"]'],
-      [`#/runs/${encodeURIComponent(failed)}`, '[data-testid="run-error"]'],
-      ['#/dags', '[data-testid="dags-table"]'],
-      [`#/dags/${encodeURIComponent(failed)}`, '[data-testid="graph"]'],
-      ['#/dags/dag-states', '[data-testid="snapshot-timeline"]'],
-      ['#/agents', '[data-testid="agents-table"]'],
-      ['#/agents?prefix=ops', '[data-testid="agent-link"]'],
-      ['#/agent/deployer?prefix=ops', '[data-testid="transitions"]'],
-      ['#/events', '[data-testid="events-table"]'],
-      ['#/tasks', '[data-testid="tasks-table"]'],
-      ['#/agent-sessions', '[data-testid="sessions-table"]'],
-      ['#/aaow', '[data-testid="aaow-sessions"]'],
-      [`#/aaow/sessions/${encodeURIComponent(session)}`, '[data-testid="session-llm"]'],
-      ['#/aaow/approvals', '[data-testid="approvals"]'],
-      ['#/aaow/llm', '[data-testid="llm"]'],
-      ['#/aaow/pools', '[data-testid="pools"]'],
-      ['#/definitions', '[data-testid="deps-graph"]'],
-    ];
-    for (const [hash, selector] of pages) {
-      await go(page, hash);
-      assert.equal(await page.locator('[data-testid="error"]').count(), 0, `${hash} shows an error: ${await page.locator('main').innerText()}`);
-      await page.locator(selector).first().waitFor({ state: 'visible', timeout: 10_000 });
-    }
+    await everyPageOpens(page, await demoPages(page, ui.url));
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -269,7 +193,12 @@ describe('flowstore ui in Chromium', { skip: SKIP }, () => {
   test('screenshots at phone width read as well as on a desktop', { skip: SHOTS ? false : 'FLOWSTORE_UI_SCREENSHOTS not set' }, async () => {
     for (const viewport of [DESKTOP, PHONE]) {
       const { page, problems } = await open(context, `${ui.url}#/runs`, viewport);
-      for (const [hash, name] of [['#/runs', 'runs'], ['#/dags/dag-states', 'dag-states'], ['#/aaow/llm', 'llm'], ['#/aaow/pools', 'pools'], ['#/definitions?file=broken.toml', 'definitions'], ['#/agent/deployer?prefix=ops', 'agent']] as const) {
+      const pages = [
+        ['#/runs', 'runs'], ['#/dags/dag-states', 'dag-states'], ['#/aaow/llm', 'llm'], ['#/aaow/pools', 'pools'],
+        ['#/definitions?file=broken.toml', 'definitions'], ['#/agent/deployer?prefix=ops', 'agent'], ['#/langgraph', 'langgraph-threads'],
+        [`#/langgraph/threads/${LG_FORKED}`, 'langgraph-thread'], [`#/langgraph/threads/${LG_CHAT}`, 'langgraph-messages'], ['#/langgraph/memory', 'langgraph-memory'],
+      ] as const;
+      for (const [hash, name] of pages) {
         await go(page, hash);
         if (name === 'pools') await page.locator('[data-testid="pools"] summary').first().click();
         await page.waitForTimeout(200);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/index.ts';
 import { addLangGraph } from './fixtures/ui-langgraph.ts';
+import { newLocation, POSTGRES } from './helpers.ts';
 
 const DEMO = fileURLToPath(new URL('../demo/run.ts', import.meta.url));
 const WORKFLOWS = fileURLToPath(new URL('../demo/workflows/', import.meta.url));
@@ -58,6 +59,32 @@ export async function buildDemoStore(dir: string, runs = 48): Promise<string> {
     await store.close();
   }
   return db;
+}
+
+/**
+ * A PostgreSQL store holding what the store at `db` holds, moved as a user would (export,
+ * then import), in a new schema of the test server (PGlite without FLOWSTORE_TEST_POSTGRES_URL);
+ * `args` are what `flowstore ui` needs to open it, `remove` drops the schema. `db` may be
+ * undefined for an empty store.
+ */
+export async function copyToPostgres(db: string | undefined): Promise<{ path: string; args: string[]; remove: () => Promise<void> }> {
+  const location = await newLocation(POSTGRES);
+  const to = await openStore({ ...location.options, readers: 1 });
+  try {
+    if (db !== undefined) {
+      const from = await openStore({ path: db, readers: 1 });
+      const lines: string[] = [];
+      try {
+        await from.exportJsonl((text) => { lines.push(text); });
+      } finally {
+        await from.close();
+      }
+      await to.importJsonl(lines);
+    }
+  } finally {
+    await to.close();
+  }
+  return { path: location.options.path!, args: ['--schema', location.options.postgres!.schema!], remove: location.remove };
 }
 
 export interface UiProcess {

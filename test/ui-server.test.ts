@@ -8,10 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ROUTES } from '../src/ui/routes.ts';
-import { openStore } from '../src/index.ts';
-import { newLocation, POSTGRES } from './helpers.ts';
 import { LG_FORKED, LG_LARGE } from './fixtures/ui-langgraph.ts';
-import { buildDemoStore, startUi, XSS_RUN, type UiProcess } from './ui-fixture.ts';
+import { buildDemoStore, copyToPostgres, startUi, XSS_RUN, type UiProcess } from './ui-fixture.ts';
 
 const BIN = fileURLToPath(new URL('../bin/flowstore.js', import.meta.url));
 
@@ -154,14 +152,9 @@ describe('flowstore ui on a postgres:// URL', () => {
   before(async () => {
     // The demo store, and the same moved to a schema of its own as a user would with export | import.
     const db = await buildDemoStore(dir, 12);
-    const location = await newLocation(POSTGRES);
-    remove = location.remove;
-    const [from, to] = [await openStore({ path: db, readers: 1 }), await openStore({ ...location.options, readers: 1 })];
-    const lines: string[] = [];
-    await from.exportJsonl((text) => { lines.push(text); });
-    await to.importJsonl(lines);
-    await Promise.all([from.close(), to.close()]);
-    [onFile, onServer] = await Promise.all([startUi(db), startUi(location.options.path!, ['--schema', location.options.postgres!.schema!])]);
+    const server = await copyToPostgres(db);
+    remove = server.remove;
+    [onFile, onServer] = await Promise.all([startUi(db), startUi(server.path, server.args)]);
   });
   after(async () => {
     for (const ui of [onFile, onServer]) if (ui && ui.child.exitCode === null) await ui.stop();
