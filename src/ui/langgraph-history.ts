@@ -26,7 +26,7 @@ export interface HistoryRow {
   createdAt: string | null;
   /** Channels whose version differs from the parent's (all of them for a first checkpoint). */
   changed: string[];
-  /** The nodes whose writes made this checkpoint (the tasks that ran from its parent); null when the parent is off the page. */
+  /** The nodes whose writes made this step (the tasks that ran from its parent); null when the parent is off the page. */
   madeBy: string[] | null;
   writes: number;
   interrupts: number;
@@ -84,7 +84,9 @@ export async function historyPage(query: Query, { threadId, ns, limit, before }:
         source: typeof metadata?.source === 'string' ? metadata.source : null,
         createdAt: isoTime(r.created_at),
         changed: changedChannels(versions.get(id)!, parentId === null ? undefined : versions.get(parentId)),
-        madeBy: parentId === null ? [] : read.has(parentId) ? nodesOf(parentId) : null,
+        // Only a step of the graph ('loop') is made by the tasks that ran from its parent: an update or a
+        // fork is made by the caller, and the parent's writes may be another branch's.
+        madeBy: parentId === null || metadata?.source !== 'loop' ? [] : read.has(parentId) ? nodesOf(parentId) : null,
         writes: own.length,
         interrupts: count(INTERRUPT),
         resumed: count(RESUME) > 0,
