@@ -122,7 +122,7 @@ function historyTable(body, selected, threadId, ns) {
       { 'data-testid': 'history-link', title: `${c.checkpointId} · ${time(c.createdAt)}`, class: c.checkpointId === selected ? 'on' : '' }) },
     { label: 'made by', cell: (c) => (c.madeBy === null ? '–' : c.madeBy.join(', ')) },
     { label: 'changed', class: 'wrap', cell: changed },
-    { label: 'notes', class: 'notes', cell: notes },
+    { label: 'notes', class: 'notes', optional: true, cell: notes },
   ], body.items, { empty: 'No checkpoints in this namespace.', testid: 'lg-history' });
 }
 
