@@ -36,12 +36,27 @@ export interface HistoryRow {
   children: number;
 }
 
-/** The node a task ran, from its path (`~__pregel_pull, node`); the path itself otherwise. */
+/**
+ * The node a task ran, from its path (`~__pregel_pull, node`); the path itself otherwise.
+ *
+ * @example
+ * ```ts
+ * nodeOfPath('~__pregel_pull, approve');   // 'approve'
+ * ```
+ */
 export function nodeOfPath(path: string): string {
   const match = /^~?__pregel_(?:pull|push), (.+)$/.exec(path);
   return match ? match[1]! : path;
 }
 
+/**
+ * The channels whose version differs from the parent's: what a step wrote.
+ *
+ * @example
+ * ```ts
+ * changedChannels({ a: '2', b: '1' }, { a: '1', b: '1' });   // ['a']
+ * ```
+ */
 export function changedChannels(versions: Record<string, string>, parent: Record<string, string> | undefined): string[] {
   return Object.keys(versions).filter((channel) => parent?.[channel] !== versions[channel]).sort();
 }
@@ -52,6 +67,7 @@ export interface HistoryPage {
   next: string | null;
 }
 
+/** One page of a namespace's history, newest first, `before` a checkpoint id (the previous page's `next`). */
 export async function historyPage(query: Query, { threadId, ns, limit, before }: { threadId: string; ns: string; limit: number; before?: string }): Promise<HistoryPage> {
   const [rows, forks] = await Promise.all([
     before === undefined ? query(LG_SQL.historyNewest, [threadId, ns, limit + 1]) : query(LG_SQL.historyBefore, [threadId, ns, before, limit + 1]),

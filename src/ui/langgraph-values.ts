@@ -31,7 +31,14 @@ function fromRecord(record: Obj): unknown {
   }
 }
 
-/** JSON from the serde, its records read as what they stand for; a LangChain object (a message) as its class name and fields. */
+/**
+ * JSON from the serde, its records read as what they stand for; a LangChain object (a message) as its class name and fields.
+ *
+ * @example
+ * ```ts
+ * readJsonPlus({ lc: 1, type: 'constructor', id: ['langchain_core', 'messages', 'AIMessage'], kwargs: { content: 'hi' } });   // Named('AIMessage', { content: 'hi' })
+ * ```
+ */
 export function readJsonPlus(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(readJsonPlus);
   if (!isObj(value)) return value;

@@ -58,14 +58,28 @@ export const LG_SQL = {
 const num = (value: unknown): number => Number(value ?? 0);
 const utf8 = new TextDecoder();
 
-/** A stored time ('YYYY-MM-DD HH:MM:SS.fff', UTC, on both backends) as ISO text, which a browser reads as UTC. */
+/**
+ * A stored time ('YYYY-MM-DD HH:MM:SS.fff', UTC, on both backends) as ISO text, which a browser reads as UTC.
+ *
+ * @example
+ * ```ts
+ * isoTime('2024-05-01 10:00:00.250');   // '2024-05-01T10:00:00.250Z'
+ * ```
+ */
 export function isoTime(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   const text = String(value);
   return /^\d{4}-\d\d-\d\d \d\d:\d\d/.test(text) ? `${text.replace(' ', 'T')}Z` : text;
 }
 
-/** Metadata stored as JSON (text on SQLite, bytes on PostgreSQL); null for another serde's or unreadable JSON. */
+/**
+ * Metadata stored as JSON (text on SQLite, bytes on PostgreSQL); null for another serde's or unreadable JSON.
+ *
+ * @example
+ * ```ts
+ * metadataOf('json', '{"source":"loop","step":2}');   // { source: 'loop', step: 2 }
+ * ```
+ */
 export function metadataOf(type: unknown, stored: unknown): Record<string, unknown> | null {
   if (type !== 'json') return null;
   try {
@@ -76,7 +90,14 @@ export function metadataOf(type: unknown, stored: unknown): Record<string, unkno
   }
 }
 
-/** `{ channel: version }` from the channel_versions column (flowstore wrote it; text on both backends). */
+/**
+ * `{ channel: version }` from the channel_versions column (flowstore wrote it; text on both backends).
+ *
+ * @example
+ * ```ts
+ * versionsOf('{"messages":"0002.51"}');   // { messages: '0002.51' }
+ * ```
+ */
 export function versionsOf(text: unknown): Record<string, string> {
   try {
     const value: unknown = JSON.parse(String(text));

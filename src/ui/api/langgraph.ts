@@ -3,6 +3,12 @@
  * points, one checkpoint's values, pending writes and interrupts (store.langgraph.getTuple),
  * a large value on its own request, and the memory store's items by namespace with their
  * search (store.langgraph.readItems, which never refreshes a ttl for the dashboard).
+ *
+ * @example
+ * ```ts
+ * // GET /api/langgraph/thread?id=t1&ns=          → { namespaces, items: [{ checkpointId, step, source, changed, … }], next }
+ * // GET /api/langgraph/checkpoint?thread=t1&id=… → { values: [{ channel, value } | { channel, bytes, deferred }], writes, interrupts, … }
+ * ```
  */
 import { notFound } from '../../errors.ts';
 import type { WireTuple } from '../../domains/langgraph/schema.ts';
