@@ -183,9 +183,14 @@ export class Codec {
 
   decodeJson(stored: unknown): unknown {
     if (stored === null || stored === undefined) return null;
-    if (typeof stored === 'string') return fromJsonText(stored);
+    return fromJsonText(this.unpackText(stored));
+  }
+
+  /** The JSON text {@link packText} stored, inflated when it was compressed. */
+  unpackText(stored: unknown): string {
+    if (typeof stored === 'string') return stored;
     // Deflated JSON starts with zlib's 0x78; JSON text never does (PostgreSQL stores either kind as bytea).
-    if (stored instanceof Uint8Array) return fromJsonText(strFromU8(stored[0] === ZLIB_HEADER ? inflate(stored) : stored));
+    if (stored instanceof Uint8Array) return strFromU8(stored[0] === ZLIB_HEADER ? inflate(stored) : stored);
     throw new FlowstoreError('FLOWSTORE_CORRUPT', `stored value has unexpected type ${typeof stored}`);
   }
 

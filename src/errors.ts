@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'FLOWSTORE_READ_ONLY',
   'FLOWSTORE_OVERLOADED',
   'FLOWSTORE_UNSUPPORTED_RUNTIME',
+  'FLOWSTORE_LEASE_LOST',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -32,6 +32,16 @@ export type {
   QueryFilter as AaowQueryFilter, Session as AaowSession, StoredWorkflow as AaowStoredWorkflow, StreamEvent as AaowStreamEvent,
   ToolCallLog as AaowToolCallLog, WorkflowExecutionState as AaowWorkflowExecutionState,
 } from './domains/aaow/types.ts';
+export type { QueueApi, JobLease } from './domains/queue/api.ts';
+export type { QueueWorker, JobHandler, JobContext, WorkOptions } from './domains/queue/worker.ts';
+export {
+  DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STOP_TIMEOUT_MS,
+} from './domains/queue/worker.ts';
+export {
+  DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS,
+  type ClaimedJob, type EnqueuedJob, type EnqueueOptions, type Job, type JobAttempt, type JobError, type JobInput, type JobState,
+  type QueueStats, type Schedule, type ScheduleOptions,
+} from './domains/queue/schema.ts';
 export type { AgentsApi, AgentsTransactionRunner, AgentsView, AgentsViewOptions } from './domains/agents/api.ts';
 export type {
   AgentEvent, AgentEventInput, AgentSession, AgentSessionInput, AgentSessionStatus, AgentSnapshotInfo, AgentState,

@@ -24,6 +24,7 @@ import { DagApi } from './domains/dag/api.ts';
 import { DefinitionsApi } from './domains/definitions/api.ts';
 import { AaowApi } from './domains/aaow/api.ts';
 import { LangGraphApi } from './domains/langgraph/api.ts';
+import { QueueApi, QueueRuntime } from './domains/queue/api.ts';
 import { assertSupportedRuntime } from './node-support.ts';
 import { locate, parseOptions, type StoreOptions } from './backends/index.ts';
 import type { BackendName } from './engine/op.ts';
@@ -40,6 +41,8 @@ export interface Namespaces {
   readonly aaow: AaowApi;
   /** The operations behind `FlowstoreSaver` and `FlowstoreStore` from `flowstore/langgraph`. */
   readonly langgraph: LangGraphApi;
+  /** Durable jobs: enqueue (inside a transaction, they commit with its other writes), claim, work, schedules. */
+  readonly queue: QueueApi;
   /** Read-only SQL: one statement, values bound, plain rows back. */
   query(sql: string, params?: readonly SqlValue[] | Record<string, SqlValue>): Promise<Record<string, unknown>[]>;
 }
@@ -52,6 +55,10 @@ interface NamespaceSettings {
   readonly workflowPath?: string | undefined;
   /** Runs a store transaction: `agents.transact` goes through it, so a nested one meets the engine's refusal. */
   readonly transaction: <T>(fn: (tx: Transaction) => Promise<T> | T) => Promise<T>;
+  /** Says a queue has work once what was enqueued is committed (in a transaction: once it commits). */
+  readonly wake: (queue: string) => void;
+  /** The store's queue workers and schedules; absent in a transaction. */
+  readonly queueRuntime?: QueueRuntime;
 }
 
 function namespaces(invoker: Invoker, settings: NamespaceSettings): Namespaces {
@@ -62,6 +69,7 @@ function namespaces(invoker: Invoker, settings: NamespaceSettings): Namespaces {
     definitions: new DefinitionsApi(invoker, settings.workflowPath),
     aaow: new AaowApi(invoker),
     langgraph: new LangGraphApi(invoker),
+    queue: new QueueApi(invoker, settings.wake, settings.queueRuntime),
     query: (sql, params = []) => invoker.invoke(admin.ops.query, { sql, params: params as SqlValue[] }),
   };
 }
@@ -75,22 +83,31 @@ export class Store implements Namespaces, AsyncDisposable {
   readonly definitions: DefinitionsApi;
   readonly aaow: AaowApi;
   readonly langgraph: LangGraphApi;
+  readonly queue: QueueApi;
   readonly query: Namespaces['query'];
   readonly #engine: Engine;
   readonly #admin: AdminApi;
+  readonly #queueRuntime: QueueRuntime;
+  #closing: Promise<void> | undefined;
 
   /** Use {@link openStore}. */
   constructor(engine: Engine) {
     this.#engine = engine;
     // A PostgreSQL store's backup is a new SQLite store, opened here where openStore is.
     this.#admin = new AdminApi(engine, (file) => openStore({ path: file, readers: 1 }));
-    const ns = namespaces(engine, { workflowPath: engine.options.workflowPath, transaction: (fn) => this.transaction(fn) });
+    this.#queueRuntime = new QueueRuntime(engine, engine.logger, (onWork) => engine.listen('queue', (queue) => onWork(queue ?? undefined)));
+    const wakeups = this.#queueRuntime.wakeups;
+    const ns = namespaces(engine, {
+      workflowPath: engine.options.workflowPath, transaction: (fn) => this.transaction(fn),
+      wake: (queue) => wakeups.notify(queue), queueRuntime: this.#queueRuntime,
+    });
     this.runs = ns.runs;
     this.agents = ns.agents;
     this.dag = ns.dag;
     this.definitions = ns.definitions;
     this.aaow = ns.aaow;
     this.langgraph = ns.langgraph;
+    this.queue = ns.queue;
     this.query = ns.query;
   }
 
@@ -140,7 +157,12 @@ export class Store implements Namespaces, AsyncDisposable {
    * not at all when it throws; reads through `tx` see them; other writes wait.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
-    return this.#engine.transaction((invoker) => namespaces(invoker, { workflowPath: this.definitions.path, transaction: (inner) => this.transaction(inner) }), fn, options);
+    const wakeups = this.#queueRuntime.wakeups;
+    return this.#engine.transaction((invoker, onCommit) => namespaces(invoker, {
+      workflowPath: this.definitions.path, transaction: (inner) => this.transaction(inner),
+      // A job enqueued in the transaction exists for the workers once it commits.
+      wake: (queue) => onCommit(() => wakeups.notify(queue)),
+    }), fn, options);
   }
 
   /**
@@ -200,9 +222,13 @@ export class Store implements Namespaces, AsyncDisposable {
     return this.#engine.metricsSnapshot();
   }
 
-  /** Commits or rejects everything accepted so far, then stops the threads. Safe to call twice. */
+  /**
+   * Stops the store's queue workers (letting their running jobs finish), commits or rejects
+   * everything accepted so far, then stops the threads. Safe to call twice.
+   */
   close(): Promise<void> {
-    return this.#engine.close();
+    this.#closing ??= this.#queueRuntime.stop().finally(() => this.#engine.close());
+    return this.#closing;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -119,10 +119,10 @@ for (const backend of BACKENDS) {
       await store.agents.saveEvent({ sessionId: 'a-ended', eventType: 'note', actorType: 'agent', actorId: 'agent', content: 'old words' });
       await store.agents.saveEvent({ sessionId: 'a-active', eventType: 'note', actorType: 'agent', actorId: 'agent', content: 'live words' });
 
-      assert.deepEqual(await store.cleanup({ olderThanDays: 30, statuses: ['failed'] }), { runs: 1, aaow: 1, agents: 0, langgraph: 0, langgraphItems: 0, total: 2 });
+      assert.deepEqual(await store.cleanup({ olderThanDays: 30, statuses: ['failed'] }), { runs: 1, aaow: 1, agents: 0, langgraph: 0, langgraphItems: 0, queue: 0, total: 2 });
       assert.equal(await store.runs.loadState('old-failed'), null);
       assert.equal(await store.aaow.getSession('s-failed'), null);
-      assert.deepEqual(await store.cleanup({ olderThanDays: 30 }), { runs: 2, aaow: 1, agents: 1, langgraph: 0, langgraphItems: 0, total: 4 });
+      assert.deepEqual(await store.cleanup({ olderThanDays: 30 }), { runs: 2, aaow: 1, agents: 1, langgraph: 0, langgraphItems: 0, queue: 0, total: 4 });
       const left = (await store.runs.listWorkflows()).map((r) => r.runId).sort();
       assert.deepEqual(left, ['new-done', 'old-running']);
       assert.deepEqual((await store.query('SELECT "id" FROM aaow_sessions ORDER BY "id"')).map((r) => r.id), ['s-paused', 's-running']);

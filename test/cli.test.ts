@@ -177,7 +177,7 @@ describe('flowstore command line', () => {
     assert.equal((await cli(['backup', db, copy])).code, 0);
     const r = await cli(['cleanup', copy, '--days', '30', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { runs: 1, aaow: 0, agents: 0, langgraph: 0, langgraphItems: 0, total: 1 });
+    assert.deepEqual(JSON.parse(r.stdout), { runs: 1, aaow: 0, agents: 0, langgraph: 0, langgraphItems: 0, queue: 0, total: 1 });
     const list = JSON.parse((await cli(['runs', 'list', copy, '--json'])).stdout).map((x: { runId: string }) => x.runId).sort();
     assert.deepEqual(list, ['run-failed', 'run-live', 'run-ok']);
     const vacuum = await cli(['vacuum', copy, '--json']);

@@ -83,3 +83,17 @@ export const SQLITE_TEXT_KEEPS_NUL: true | string = (() => {
   db.close();
   return kept ? true : `node:sqlite on Node ${process.versions.node} reads text only up to a NUL`;
 })();
+
+/**
+ * Resolves with what `check` returns once it is truthy, polled every `everyMs`; rejects
+ * naming `what` after `timeoutMs`. For conditions a loaded machine reaches late, never a fixed sleep.
+ */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000, everyMs = 10): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

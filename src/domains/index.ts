@@ -7,5 +7,6 @@ import { dag } from './dag/ops.ts';
 import { definitions } from './definitions/ops.ts';
 import { aaow } from './aaow/ops.ts';
 import { langgraph } from './langgraph/ops.ts';
+import { queue } from './queue/ops.ts';
 
-export const DOMAINS: readonly Domain<any, any>[] = [admin, runs, dag, definitions, aaow, agents, langgraph];
+export const DOMAINS: readonly Domain<any, any>[] = [admin, runs, dag, definitions, aaow, agents, langgraph, queue];

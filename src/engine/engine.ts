@@ -83,6 +83,8 @@ export class Engine implements Invoker {
   readonly #walBytes: () => Promise<number>;
   readonly #backlogs: Backlogs;
   #txQueue: Promise<void> = Promise.resolve();
+  /** Who hears each topic's events from other processes (see {@link listen}). */
+  readonly #listeners = new Map<string, Set<(payload: string | null) => void>>();
   #nextTx = 1;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -162,8 +164,26 @@ export class Engine implements Invoker {
     return this.#writer.submit(op.name, parsed, op.finish) as Promise<O>;
   }
 
-  /** Runs `fn` in one write transaction; `makeTx` builds the namespaces bound to it. */
-  async transaction<T, N>(makeTx: (invoker: Invoker) => N, fn: (tx: N) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
+  /**
+   * Calls `onEvent` with what the backend relays of `topic` from other processes (on
+   * PostgreSQL, NOTIFY on the topic's channel; SQLite relays nothing). Returns the unsubscribe.
+   */
+  listen(topic: string, onEvent: (payload: string | null) => void): () => void {
+    let set = this.#listeners.get(topic);
+    if (!set) {
+      this.#listeners.set(topic, (set = new Set()));
+      this.#writer?.onEvents((name, payload) => this.#listeners.get(name)?.forEach((listener) => listener(payload)));
+      this.#writer?.listen(topic).catch((error: unknown) => this.logger.warn({ err: error, topic }, 'flowstore: cannot listen to other processes; polling only'));
+    }
+    set.add(onEvent);
+    return () => set.delete(onEvent);
+  }
+
+  /**
+   * Runs `fn` in one write transaction; `makeTx` builds the namespaces bound to it, and may
+   * register with `onCommit` what is to happen once (and only if) it has committed.
+   */
+  async transaction<T, N>(makeTx: (invoker: Invoker, onCommit: (callback: () => void) => void) => N, fn: (tx: N) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     if (this.#closed) throw closedError();
     if (!this.#writer) throw readOnlyError('transaction');
     const writer = this.#writer;
@@ -186,7 +206,8 @@ export class Engine implements Invoker {
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new FlowstoreError('FLOWSTORE_TX_TIMEOUT', `transaction rolled back after ${timeoutMs} ms`, { details: { timeoutMs } })), timeoutMs);
       });
-      const tx = makeTx(new TxInvoker(writer, state));
+      const committed: (() => void)[] = [];
+      const tx = makeTx(new TxInvoker(writer, state), (callback) => committed.push(callback));
       let result: T;
       try {
         result = await Promise.race([currentTx.run(state, () => Promise.resolve().then(() => fn(tx))), timedOut]);
@@ -197,6 +218,7 @@ export class Engine implements Invoker {
       }
       state.open = false;
       await writer.end(state.id, true);
+      for (const callback of committed) callback();
       return result;
     } finally {
       state.open = false;

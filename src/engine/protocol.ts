@@ -230,10 +230,14 @@ export type ToWriter =
   | { readonly t: 'batch'; readonly id: number; readonly ops: PackedOps; readonly tx?: number; readonly standalone?: boolean }
   | { readonly t: 'begin'; readonly id: number; readonly tx: number; readonly timeoutMs: number }
   | { readonly t: 'end'; readonly id: number; readonly tx: number; readonly commit: boolean }
-  | { readonly t: 'close'; readonly id: number };
+  | { readonly t: 'close'; readonly id: number }
+  /** Relay the backend's notifications of `topic` from other processes as `event` messages (where it has any). */
+  | { readonly t: 'listen'; readonly id: number; readonly topic: string };
 
 export type FromWriter =
   | { readonly t: 'ready'; readonly applied: number[] }
   | { readonly t: 'results'; readonly id: number; readonly outcome: Outcome; readonly commitMs: number; readonly busyRetries: number }
   | { readonly t: 'done'; readonly id: number; readonly error?: ErrorData }
-  | { readonly t: 'fatal'; readonly error: ErrorData };
+  | { readonly t: 'fatal'; readonly error: ErrorData }
+  /** Another process wrote something of `topic` (its payload says what); null: anything may have happened, look. */
+  | { readonly t: 'event'; readonly topic: string; readonly payload: string | null };

@@ -38,6 +38,9 @@ export class WriterClient {
   #closing = false;
   #fatal: FlowstoreError | undefined;
   #lastError: Error | undefined;
+  /** Topics whose events are relayed (listened to again by a replacement writer), and where they go. */
+  readonly #topics = new Set<string>();
+  #onEvent: (topic: string, payload: string | null) => void = () => {};
 
   private constructor(config: WorkerConfig, logger: Logger, metrics: Metrics, backlog: Backlog) {
     this.#config = config;
@@ -89,6 +92,20 @@ export class WriterClient {
       this.#txBatchers.set(tx, batcher);
     }
     return batcher.submit(name, input, finish);
+  }
+
+  /**
+   * Relays the backend's notifications of `topic` from other processes to `onEvent` (set
+   * with {@link onEvents}); a backend that has none answers and sends nothing.
+   */
+  listen(topic: string): Promise<void> {
+    this.#topics.add(topic);
+    return this.#request((id) => ({ t: 'listen', id, topic }));
+  }
+
+  /** Where the events of the topics listened to go. */
+  onEvents(onEvent: (topic: string, payload: string | null) => void): void {
+    this.#onEvent = onEvent;
   }
 
   begin(tx: number, timeoutMs: number): Promise<void> {
@@ -164,10 +181,15 @@ export class WriterClient {
     this.#logger.warn({ code }, 'flowstore writer thread exited; starting a new one');
     this.#metrics.workerRestarts++;
     this.#spawn();
+    // The new writer listens again; what came meanwhile is not known: every topic may have news.
+    for (const topic of this.#topics) {
+      this.#request((id) => ({ t: 'listen', id, topic })).then(() => this.#onEvent(topic, null), () => {});
+    }
   }
 
   #receive(message: FromWriter): void {
     if (message.t === 'ready' || message.t === 'fatal') return;
+    if (message.t === 'event') return this.#onEvent(message.topic, message.payload);
     const waiter = this.#waiters.get(message.id);
     if (!waiter) return;
     this.#waiters.delete(message.id);

@@ -20,11 +20,12 @@ import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type ToWrite
 import { backoffMs } from '../../engine/backoff.ts';
 import { connectWithRetry, PgConnection, type PgSettings } from './connection.ts';
 import { isConnectionError, isPgServerError, isRetryable, PG_ERRORS, toPgErrorData } from './errors.ts';
+import { PgListener } from './listener.ts';
 import { migratePostgres } from './migrate.ts';
 
 type Batch = Omit<Extract<ToWriter, { t: 'batch' }>, 'ops'> & { readonly ops: readonly WireOp[] };
 /** `expire` is the writer's own: a transaction's timeout, queued so that it runs between batches. */
-type Message = Exclude<ToWriter, { t: 'batch' }> | Batch | { readonly t: 'expire'; readonly tx: number; readonly timeoutMs: number };
+type Message = Exclude<ToWriter, { t: 'batch' | 'listen' }> | Batch | { readonly t: 'expire'; readonly tx: number; readonly timeoutMs: number };
 
 const ENDED_TX_REMEMBERED = 256;
 /** A batch that never began (the server had ended the session) runs again on a new connection, this many times. */
@@ -109,6 +110,7 @@ export class PgWriterCore implements WriterCore {
   #arrived: (() => void) | undefined;
   #closed = false;
   #epochs = 0;
+  #listener: PgListener | undefined;
 
   private constructor(config: WorkerConfig<PgSettings>, post: (message: FromWriter) => void) {
     this.#config = config;
@@ -157,6 +159,7 @@ export class PgWriterCore implements WriterCore {
   }
 
   receive(message: ToWriter): void {
+    if (message.t === 'listen') return void this.#listen(message);
     this.#queue.push(message.t === 'batch' ? { ...message, ops: unpackOps(message.ops) } : message);
     this.#arrived?.();
     if (!this.#pumping) void this.#pump();
@@ -464,9 +467,21 @@ export class PgWriterCore implements WriterCore {
     else if (message.t === 'end' || message.t === 'begin') this.#post({ t: 'done', id: message.id, error });
   }
 
+  /** Other sessions' NOTIFY on the topic's channel reach the caller's thread as `event` messages. */
+  async #listen(message: Extract<ToWriter, { t: 'listen' }>): Promise<void> {
+    this.#listener ??= new PgListener(this.#settings, (topic, payload) => this.#post({ t: 'event', topic, payload }));
+    try {
+      await this.#listener.listen(message.topic);
+      this.#post({ t: 'done', id: message.id });
+    } catch (error) {
+      this.#post({ t: 'done', id: message.id, error: toPgErrorData(error) });
+    }
+  }
+
   async #close(id: number): Promise<void> {
     this.#closed = true;
     if (this.#tx) await this.#endTx(false);
+    await this.#listener?.close();
     await this.#conn?.close();
     this.#post({ t: 'done', id });
   }

@@ -20,7 +20,7 @@ import type { WriterCore } from '../../engine/backend.ts';
 
 /** A batch as the writer holds it: its operations unpacked. */
 type Batch = Omit<Extract<ToWriter, { t: 'batch' }>, 'ops'> & { readonly ops: readonly WireOp[] };
-type Message = Exclude<ToWriter, { t: 'batch' }> | Batch;
+type Message = Exclude<ToWriter, { t: 'batch' | 'listen' }> | Batch;
 
 /** How many ended transactions the writer remembers, to answer their late messages with the right code. */
 const ENDED_TX_REMEMBERED = 256;
@@ -80,6 +80,8 @@ export class SqliteWriterCore implements WriterCore {
   }
 
   receive(message: ToWriter): void {
+    // SQLite tells a connection nothing of another process's commits: workers poll instead.
+    if (message.t === 'listen') return this.#post({ t: 'done', id: message.id });
     this.#queue.push(message.t === 'batch' ? { ...message, ops: unpackOps(message.ops) } : message);
     this.#schedule();
   }

@@ -22,6 +22,8 @@ import { agents } from '../agents/ops.ts';
 import { langgraph } from '../langgraph/ops.ts';
 import { RETAINABLE_SESSION_STATUSES as AGENT_RETAINABLE } from '../agents/schema.ts';
 import { runs } from '../runs/ops.ts';
+import { queue } from '../queue/ops.ts';
+import { RETAINABLE_JOB_STATES } from '../queue/schema.ts';
 import { RETAINABLE_RUN_STATUSES } from '../runs/schema.ts';
 import { ChunkReceiver, channelName } from './channel.ts';
 import { copyIntoSqliteFile, type CopyTarget } from './copy.ts';
@@ -43,6 +45,8 @@ export interface CleanupOptions {
   olderThanDays: number;
   /** Which finished statuses to delete; every status but running ones by default. */
   statuses?: string[];
+  /** Failed jobs (store.queue's dead letters) are kept this many days instead: longer, to look into them. */
+  failedJobsOlderThanDays?: number;
 }
 
 /** How many records each domain deleted, and the sum. */
@@ -57,6 +61,8 @@ export interface CleanupResult {
   langgraph: number;
   /** Expired LangGraph memory items (FlowstoreStore) swept. */
   langgraphItems: number;
+  /** Completed, cancelled and failed jobs deleted (store.queue); never a waiting or running one. */
+  queue: number;
   total: number;
 }
 
@@ -72,11 +78,13 @@ const RETENTION = [
   { domain: 'aaow', statuses: AAOW_RETAINABLE as readonly string[], op: aaow.ops.cleanupRetention },
   { domain: 'agents', statuses: AGENT_RETAINABLE as readonly string[], op: agents.ops.cleanupRetention },
 ] as const;
-const ALL_RETAINABLE = new Set(RETENTION.flatMap((r) => r.statuses));
+const JOB_STATES = RETAINABLE_JOB_STATES as readonly string[];
+const ALL_RETAINABLE = new Set([...RETENTION.flatMap((r) => r.statuses), ...JOB_STATES]);
 
 const cleanupInput = z.object({
   olderThanDays: z.number().positive().max(1e6),
   statuses: z.array(z.string().refine((s) => ALL_RETAINABLE.has(s), { message: `must be one of ${[...ALL_RETAINABLE].join(', ')} (running work is never deleted)` })).min(1).optional(),
+  failedJobsOlderThanDays: z.number().positive().max(1e6).optional(),
 }).strict();
 
 function invalidArgument(error: z.ZodError): FlowstoreError {
@@ -162,9 +170,12 @@ export class AdminApi {
   async cleanup(options: CleanupOptions): Promise<CleanupResult> {
     const parsed = cleanupInput.safeParse(options);
     if (!parsed.success) throw invalidArgument(parsed.error);
-    const before = new Date(Date.now() - parsed.data.olderThanDays * 86_400_000);
+    const now = Date.now();
+    const before = new Date(now - parsed.data.olderThanDays * 86_400_000);
+    const failedBefore = new Date(now - (parsed.data.failedJobsOlderThanDays ?? parsed.data.olderThanDays) * 86_400_000);
+    const wanted = (states: readonly string[]) => states.filter((s) => parsed.data.statuses?.includes(s) ?? true) as ('completed' | 'failed' | 'cancelled')[];
     return this.#engine.transaction((invoker) => invoker, async (tx) => {
-      const result: CleanupResult = { runs: 0, aaow: 0, agents: 0, langgraph: 0, langgraphItems: 0, total: 0 };
+      const result: CleanupResult = { runs: 0, aaow: 0, agents: 0, langgraph: 0, langgraphItems: 0, queue: 0, total: 0 };
       for (const share of RETENTION) {
         const statuses = share.statuses.filter((s) => parsed.data.statuses?.includes(s) ?? true);
         if (statuses.length === 0) continue;
@@ -172,6 +183,10 @@ export class AdminApi {
         result[share.domain] += deleted;
         result.total += deleted;
       }
+      const finished = wanted(['completed', 'cancelled']);
+      if (finished.length > 0) result.queue += await tx.invoke(queue.ops.cleanupRetention, { before, states: finished });
+      if (wanted(['failed']).length > 0) result.queue += await tx.invoke(queue.ops.cleanupRetention, { before: failedBefore, states: ['failed'] });
+      result.total += result.queue;
       // A LangGraph thread has no status: a statuses filter names statuses it does not have, and leaves it alone.
       if (parsed.data.statuses === undefined) {
         result.langgraph = await tx.invoke(langgraph.ops.cleanupRetention, { before });

@@ -1,0 +1,346 @@
+/**
+ * store.queue operations: declared once, run by the workers by name. A claim is an
+ * attempt: the attempt number it hands out fences every later heartbeat, completion and
+ * failure of that job, which change nothing and reject with FLOWSTORE_LEASE_LOST once the
+ * lease has ended, the job was cancelled, or another claim took it. Every time comes
+ * from the caller's clock, in the input (`now`).
+ */
+import { fromWireJson, type WireJson, type Codec } from '../../codec.ts';
+import { FlowstoreError } from '../../errors.ts';
+import { after, defineDomain, opsOf, type Awaitable } from '../../engine/op.ts';
+import { retryDelayMs } from './backoff.ts';
+import { decodeJob, decodeSchedule, scheduleJobOptions } from './rows.ts';
+import { prepareQueue as prepareSqlite } from './sqlite.ts';
+import { prepareQueue as preparePostgres } from './postgres.ts';
+import type { ClaimedRow, JobRow, LeaseRow, QueueStatements, ScheduleRow } from './statements.ts';
+import {
+  claimInput, completeManyParams, completeParams, enqueueManyParams, enqueueParams, failInput, fireTickInput, getInput, heartbeatInput,
+  heartbeatManyInput, JOB_STATES, JOB_VALUES, jobIdInput, listInput, nameInput, peekInput, retentionInput, scheduleParams,
+  setConcurrencyInput, statsInput,
+  type ClaimedJob, type EnqueuedJob, type Job, type JobError, type JobState, type QueueStats, type Schedule,
+} from './schema.ts';
+
+const op = opsOf<QueueStatements>();
+
+/** The error an attempt ends with when its lease ran out, or the job was cancelled under it. */
+const LEASE_ENDED: JobError = { message: 'the lease ended before the attempt did', code: 'FLOWSTORE_LEASE_LOST' };
+const CANCELLED: JobError = { message: 'the job was cancelled while the attempt ran', code: 'FLOWSTORE_LEASE_LOST' };
+const LEASE_ENDED_JSON = JSON.stringify(LEASE_ENDED);
+const CANCELLED_JSON = JSON.stringify(CANCELLED);
+
+function leaseLost(id: number, attempt: number): FlowstoreError {
+  return new FlowstoreError('FLOWSTORE_LEASE_LOST', `job ${id}: attempt ${attempt} no longer holds the job (its lease ended, it was cancelled, or another claim took it)`, {
+    details: { id, attempt },
+  });
+}
+
+/**
+ * Inserts one job (`values` from index `at` of a flat enqueue input, see JOB_VALUES): its
+ * id, or the id of the job with the same key that waits or runs. Answers at once on SQLite.
+ */
+function insertJob(sql: QueueStatements, codec: Codec, queue: string, values: readonly unknown[], at: number, now: number): Awaitable<EnqueuedJob> {
+  const key = values[at + 3] as string | null;
+  const inserted = sql.insert.get(queue, codec.packText(values[at] as string), values[at + 1], values[at + 2], key,
+    values[at + 4], values[at + 5], values[at + 6], now);
+  return after(inserted, (row) => (row ? { id: row.id as number, created: true }
+    : after(sql.byKey.get(queue, key), (existing) => ({ id: existing!.id as number, created: false })))) as Awaitable<EnqueuedJob>;
+}
+
+/** A claimed row as it crosses to the caller's thread: its columns in order, the payload as wire JSON. */
+type ClaimedWire = unknown[];
+
+function claimedWire(row: ClaimedRow, codec: Codec): ClaimedWire {
+  return [row.id, row.queue, row.priority, row.run_at, row.created_at, codec.toWireJson(row.payload), row.key, row.attempt,
+    row.max_attempts, row.backoff_base_ms, row.backoff_max_ms];
+}
+
+/** What claim sends back: the jobs, when they were claimed and till when, and when the queue has a job due next. */
+interface ClaimWire {
+  readonly rows: ClaimedWire[];
+  readonly workerId: string;
+  readonly now: number;
+  readonly leaseUntil: number;
+  readonly nextAt: number | null;
+}
+
+/** What a claim returns: the jobs it took, and when the queue's next job is due if it took fewer than asked. */
+export interface ClaimResult {
+  jobs: ClaimedJob[];
+  /** When the next job of the queue becomes claimable (epoch ms), null when none waits; set only when the claim took fewer than asked. */
+  nextAt: number | null;
+}
+
+function claimed(wire: ClaimWire): ClaimResult {
+  const startedAt = new Date(wire.now);
+  const leaseUntil = new Date(wire.leaseUntil);
+  const jobs = wire.rows.map((r): ClaimedJob => ({
+    id: r[0] as number, queue: r[1] as string, priority: r[2] as number, runAt: new Date(r[3] as number), createdAt: new Date(r[4] as number),
+    payload: fromWireJson(r[5] as WireJson), key: r[6] as string | null, attempt: r[7] as number, maxAttempts: r[8] as number,
+    backoff: { baseMs: r[9] as number, maxMs: r[10] as number }, workerId: wire.workerId, startedAt, leaseUntil,
+  }));
+  // The order the queue hands jobs out in: higher priority first, then first due, first in.
+  jobs.sort((a, b) => b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime() || a.id - b.id);
+  return { jobs, nextAt: wire.nextAt };
+}
+
+/** Inserts a schedule's job for its tick, when this call is the one that moves the tick forward. */
+async function fire(sql: QueueStatements, codec: Codec, schedule: ScheduleRow, tick: number, now: number): Promise<boolean> {
+  if (Number((await sql.advanceTick.run(schedule.name, tick)).changes) === 0) return false;
+  const options = scheduleJobOptions(schedule.options);
+  const payload = schedule.payload === null ? 'null' : codec.unpackText(schedule.payload);
+  await insertJob(sql, codec, schedule.name, [payload, tick, options.priority, null, options.maxAttempts, options.backoff.baseMs, options.backoff.maxMs], 0, now);
+  await sql.notify(schedule.name);
+  return true;
+}
+
+export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: preparePostgres }, {
+  enqueue: op({
+    kind: 'write',
+    input: enqueueParams,
+    run({ sql, codec }, params): Awaitable<EnqueuedJob> {
+      const queueName = params[0] as string;
+      const job = insertJob(sql, codec, queueName, params, 2, params[1] as number);
+      void sql.notify(queueName);
+      return job;
+    },
+  }),
+
+  enqueueMany: op({
+    kind: 'write',
+    input: enqueueManyParams,
+    run({ sql, codec }, params): Awaitable<EnqueuedJob[]> {
+      const queueName = params[0] as string;
+      const now = params[1] as number;
+      const jobs: Awaitable<EnqueuedJob>[] = [];
+      let pending = false;
+      for (let at = 2; at < params.length; at += JOB_VALUES) {
+        const job = insertJob(sql, codec, queueName, params, at, now);
+        pending ||= job instanceof Promise;
+        jobs.push(job);
+      }
+      void sql.notify(queueName);
+      // PostgreSQL: every insert went out without waiting for the one before.
+      return pending ? Promise.all(jobs) : (jobs as EnqueuedJob[]);
+    },
+  }),
+
+  claim: op({
+    kind: 'write',
+    input: claimInput,
+    async run({ sql, codec }, { queue: queueName, workerId, limit, leaseMs, now }): Promise<ClaimWire> {
+      let take = limit;
+      const capped = (await sql.limit.get(queueName)) as { concurrency: number } | undefined;
+      if (capped) {
+        const { n } = (await sql.running.get(queueName, now)) as { n: number };
+        take = Math.min(limit, Math.max(0, capped.concurrency - n));
+      }
+      const leaseUntil = now + leaseMs;
+      const rows = take > 0 ? ((await sql.claim.all(queueName, now, leaseUntil, workerId, take, LEASE_ENDED_JSON)) as ClaimedRow[]) : [];
+      let nextAt: number | null = null;
+      if (rows.length < limit) {
+        // The queue is drained for now: settle jobs whose lease ended on their last attempt, and say when to look again.
+        await sql.failExpired.run(queueName, now, LEASE_ENDED_JSON);
+        nextAt = ((await sql.nextDue.get(queueName)) as { at: number | null } | undefined)?.at ?? null;
+      }
+      return { rows: rows.map((row) => claimedWire(row, codec)), workerId, now, leaseUntil, nextAt };
+    },
+    finish: claimed,
+  }),
+
+  /** When the queue's next job becomes claimable (a read: the poll of an idle worker takes no write lock). */
+  peek: op({
+    kind: 'read',
+    input: peekInput,
+    async run({ sql }, { queue: queueName }): Promise<number | null> {
+      return ((await sql.nextDue.get(queueName)) as { at: number | null } | undefined)?.at ?? null;
+    },
+  }),
+
+  heartbeat: op({
+    kind: 'write',
+    input: heartbeatInput,
+    async run({ sql }, { id, attempt, leaseMs, now }): Promise<number> {
+      const leaseUntil = now + leaseMs;
+      if (Number((await sql.heartbeat.run(leaseUntil, id, attempt, now)).changes) === 0) throw leaseLost(id, attempt);
+      return leaseUntil;
+    },
+    finish: (leaseUntil: number) => new Date(leaseUntil),
+  }),
+
+  /** A worker's renewals of one turn: which leases were lost (1) or renewed (0), in order. */
+  heartbeatMany: op({
+    kind: 'write',
+    input: heartbeatManyInput,
+    run({ sql }, { leases, leaseMs, now }): Awaitable<number[]> {
+      const renewed = leases.map(([id, attempt]) => after(sql.heartbeat.run(now + leaseMs, id, attempt, now), (r) => (Number(r.changes) === 0 ? 1 : 0)));
+      return renewed.some((r) => r instanceof Promise) ? Promise.all(renewed) : (renewed as number[]);
+    },
+  }),
+
+  complete: op({
+    kind: 'write',
+    input: completeParams,
+    run({ sql, codec }, [id, attempt, result, now]): Awaitable<void> {
+      return after(sql.complete.run(result === null ? null : codec.packText(result), now, id, attempt), (r) => {
+        if (Number(r.changes) === 0) throw leaseLost(id, attempt);
+      });
+    },
+  }),
+
+  /** A worker's completions of one turn, `[now, then id, attempt, result or null per job]`: which were refused (1), in order. */
+  completeMany: op({
+    kind: 'write',
+    input: completeManyParams,
+    run({ sql, codec }, params): Awaitable<number[]> {
+      const now = params[0] as number;
+      const done: Awaitable<number>[] = [];
+      for (let at = 1; at < params.length; at += 3) {
+        const result = params[at + 2] as string | null;
+        done.push(after(sql.complete.run(result === null ? null : codec.packText(result), now, params[at], params[at + 1]), (r) => (Number(r.changes) === 0 ? 1 : 0)));
+      }
+      return done.some((r) => r instanceof Promise) ? Promise.all(done) : (done as number[]);
+    },
+  }),
+
+  fail: op({
+    kind: 'write',
+    input: failInput,
+    async run({ sql }, { id, attempt, error, retry, delayMs, now }): Promise<{ queue: string; state: JobState; dueAt: number | null }> {
+      const lease = (await sql.lease.get(id, attempt, now)) as LeaseRow | undefined;
+      if (!lease) throw leaseLost(id, attempt);
+      const errorJson = JSON.stringify(error);
+      const entry = JSON.stringify({ attempt, workerId: lease.worker, startedAt: lease.started_at, endedAt: now, error });
+      if (retry && attempt < lease.attempt_limit) {
+        const dueAt = now + (delayMs ?? retryDelayMs(attempt, lease.backoff_base_ms, lease.backoff_max_ms));
+        await sql.failRetry.run(dueAt, errorJson, entry, id, attempt);
+        await sql.notify(lease.queue);
+        return { queue: lease.queue, state: 'waiting', dueAt };
+      }
+      await sql.failFinal.run(now, errorJson, entry, id, attempt);
+      return { queue: lease.queue, state: 'failed', dueAt: null };
+    },
+  }),
+
+  cancel: op({
+    kind: 'write',
+    input: jobIdInput,
+    async run({ sql }, { id, now }): Promise<boolean> {
+      return Number((await sql.cancel.run(now, id, CANCELLED_JSON)).changes) > 0;
+    },
+  }),
+
+  retry: op({
+    kind: 'write',
+    input: jobIdInput,
+    async run({ sql }, { id, now }): Promise<string | null> {
+      if (Number((await sql.retry.run(now, id)).changes) === 0) return null;
+      const { queue: queueName } = (await sql.get.get(id)) as JobRow;
+      await sql.notify(queueName);
+      return queueName;
+    },
+  }),
+
+  get: op({
+    kind: 'read',
+    input: getInput,
+    async run({ sql, codec }, { id }): Promise<Job | null> {
+      const row = (await sql.get.get(id)) as JobRow | undefined;
+      return row ? decodeJob(row, codec) : null;
+    },
+  }),
+
+  list: op({
+    kind: 'read',
+    input: listInput,
+    async run({ sql, codec }, { queue: queueName, state, limit, before }): Promise<Job[]> {
+      const older = before ?? Number.MAX_SAFE_INTEGER;
+      let rows: unknown[];
+      if (queueName !== undefined && state !== undefined) rows = await sql.list.byBoth.all(queueName, state, older, limit);
+      else if (queueName !== undefined) rows = await sql.list.byQueue.all(queueName, older, limit);
+      else if (state !== undefined) rows = await sql.list.byState.all(state, older, limit);
+      else rows = await sql.list.all.all(older, limit);
+      return (rows as JobRow[]).map((row) => decodeJob(row, codec));
+    },
+  }),
+
+  stats: op({
+    kind: 'read',
+    input: statsInput,
+    async run({ sql }, { now }): Promise<QueueStats[]> {
+      const byQueue = new Map<string, QueueStats>();
+      const entry = (name: string) => {
+        let stats = byQueue.get(name);
+        if (!stats) {
+          stats = { queue: name, waiting: 0, delayed: 0, running: 0, completed: 0, failed: 0, cancelled: 0, oldestWaitingMs: 0, concurrency: null };
+          byQueue.set(name, stats);
+        }
+        return stats;
+      };
+      for (const row of (await sql.counts.all(now)) as { queue: string; state: JobState; n: number; delayed: number; oldest: number | null }[]) {
+        const stats = entry(row.queue);
+        if (row.state === 'waiting') {
+          stats.delayed = row.delayed;
+          stats.waiting = row.n - row.delayed;
+          if (row.oldest !== null) stats.oldestWaitingMs = Math.max(0, now - row.oldest);
+        } else if ((JOB_STATES as readonly string[]).includes(row.state)) {
+          stats[row.state] = row.n;
+        }
+      }
+      for (const row of (await sql.settings.all()) as { queue: string; concurrency: number | null }[]) entry(row.queue).concurrency = row.concurrency;
+      return [...byQueue.values()].sort((a, b) => (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0));
+    },
+  }),
+
+  setConcurrency: op({
+    kind: 'write',
+    input: setConcurrencyInput,
+    run({ sql }, { queue: queueName, concurrency, now }): void {
+      void sql.setConcurrency.run(queueName, concurrency, now);
+      // A higher limit may let waiting jobs run now.
+      void sql.notify(queueName);
+    },
+  }),
+
+  schedule: op({
+    kind: 'write',
+    input: scheduleParams,
+    run({ sql, codec }, [name, cron, timeZone, payload, options, now]): void {
+      void sql.upsertSchedule.run(name, cron, timeZone, codec.packText(payload), options, now);
+    },
+  }),
+
+  unschedule: op({
+    kind: 'write',
+    input: nameInput,
+    async run({ sql }, { name }): Promise<boolean> {
+      return Number((await sql.deleteSchedule.run(name)).changes) > 0;
+    },
+  }),
+
+  schedules: op({
+    kind: 'read',
+    input: statsInput,
+    async run({ sql, codec }, { now }): Promise<Schedule[]> {
+      return ((await sql.schedules.all()) as ScheduleRow[]).map((row) => decodeSchedule(row, codec, now));
+    },
+  }),
+
+  /** Enqueues the schedule's job for `tick` unless another process already did (or a newer tick was): true when this call did. */
+  fireTick: op({
+    kind: 'write',
+    input: fireTickInput,
+    async run({ sql, codec }, { name, tick, now }): Promise<boolean> {
+      const schedule = (await sql.schedule.get(name)) as ScheduleRow | undefined;
+      return schedule ? fire(sql, codec, schedule, tick, now) : false;
+    },
+  }),
+
+  /** store.cleanup's share: finished jobs of `states` that finished before `before`. */
+  cleanupRetention: op({
+    kind: 'write',
+    input: retentionInput,
+    async run({ sql }, { before, states }): Promise<number> {
+      return Number((await sql.deleteFinished.run(before.getTime(), JSON.stringify(states))).changes);
+    },
+  }),
+});

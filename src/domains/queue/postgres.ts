@@ -1,0 +1,82 @@
+/** Every statement of store.queue on PostgreSQL (sqlite.ts has the same names). */
+import type { PgConnection } from '../../backends/postgres/connection.ts';
+import { CLAIMED_COLUMNS, JOB_COLUMNS, type QueueStatements } from './statements.ts';
+
+const READY = "state IN ('waiting', 'running')";
+/** `attempts` with one more entry: the attempt that just ended, `$N` its error's JSON. */
+const withEndedAttempt = (error: string, endedAt: string, table = '') =>
+  `(${table}attempts::jsonb || jsonb_build_array(jsonb_build_object('attempt', ${table}attempt, 'workerId', ${table}worker,
+    'startedAt', ${table}started_at, 'endedAt', ${endedAt}, 'error', ${error}::text::jsonb)))::text`;
+const NEWEST_FIRST = 'ORDER BY id DESC LIMIT';
+
+/** The channel a queue's enqueues are announced on, one per schema (see the writer's listener). */
+export const QUEUE_CHANNEL = "'flowstore.' || current_schema() || '.queue'";
+
+export function prepareQueue(conn: PgConnection): QueueStatements {
+  const notify = conn.statement(`SELECT pg_notify(${QUEUE_CHANNEL}, $1)`);
+  return {
+    insert: conn.statement(`INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, key, max_attempts, attempt_limit,
+        backoff_base_ms, backoff_max_ms, created_at)
+      VALUES ($1, 'waiting', $2, $3, $3, $4, $5, $6, $6, $7, $8, $9)
+      ON CONFLICT (queue, key) WHERE key IS NOT NULL AND ${READY} DO NOTHING
+      RETURNING id`, { bytea: [2] }),
+    byKey: conn.statement(`SELECT id FROM queue_jobs WHERE queue = $1 AND key = $2 AND ${READY}`),
+    notify: (queue) => notify.run(queue),
+    // Locked until the claim's transaction ends: hosts count a limited queue's running jobs one at a time.
+    limit: conn.statement('SELECT concurrency FROM queue_settings WHERE queue = $1 AND concurrency IS NOT NULL FOR UPDATE'),
+    running: conn.statement("SELECT count(*) AS n FROM queue_jobs WHERE queue = $1 AND state = 'running' AND available_at > $2"),
+    // SET expressions read the row as it was: `j.state = 'running'` is the state before this claim.
+    claim: conn.statement(`UPDATE queue_jobs j SET
+        attempts = CASE WHEN j.state = 'running' THEN ${withEndedAttempt('$6', 'j.available_at', 'j.')} ELSE j.attempts END,
+        error = CASE WHEN j.state = 'running' THEN $6::text ELSE j.error END,
+        state = 'running', attempt = j.attempt + 1, worker = $4, started_at = $2, available_at = $3
+      FROM (SELECT id FROM queue_jobs WHERE queue = $1 AND ${READY} AND available_at <= $2 AND (state = 'waiting' OR attempt < attempt_limit)
+        ORDER BY priority DESC, available_at, id LIMIT $5 FOR UPDATE SKIP LOCKED) c
+      WHERE j.id = c.id
+      RETURNING ${CLAIMED_COLUMNS.split(', ').map((c) => `j.${c}`).join(', ')}`),
+    failExpired: conn.statement(`UPDATE queue_jobs SET state = 'failed', finished_at = $2, error = $3::text,
+        attempts = ${withEndedAttempt('$3', 'available_at')}
+      WHERE queue = $1 AND state = 'running' AND available_at <= $2 AND attempt >= attempt_limit`),
+    nextDue: conn.statement(`SELECT min(available_at) AS at FROM queue_jobs WHERE queue = $1 AND ${READY}`),
+    heartbeat: conn.statement("UPDATE queue_jobs SET available_at = $1 WHERE id = $2 AND attempt = $3 AND state = 'running' AND available_at > $4"),
+    complete: conn.statement(`UPDATE queue_jobs SET state = 'completed', result = $1, finished_at = $2
+      WHERE id = $3 AND attempt = $4 AND state = 'running' AND available_at > $2`, { bytea: [1] }),
+    lease: conn.statement(`SELECT queue, attempt_limit, backoff_base_ms, backoff_max_ms, worker, started_at FROM queue_jobs
+      WHERE id = $1 AND attempt = $2 AND state = 'running' AND available_at > $3`),
+    failRetry: conn.statement(`UPDATE queue_jobs SET state = 'waiting', available_at = $1, error = $2,
+        attempts = (attempts::jsonb || jsonb_build_array($3::text::jsonb))::text
+      WHERE id = $4 AND attempt = $5`),
+    failFinal: conn.statement(`UPDATE queue_jobs SET state = 'failed', finished_at = $1, error = $2,
+        attempts = (attempts::jsonb || jsonb_build_array($3::text::jsonb))::text
+      WHERE id = $4 AND attempt = $5`),
+    cancel: conn.statement(`UPDATE queue_jobs SET
+        attempts = CASE WHEN state = 'running' THEN ${withEndedAttempt('$3', '$1::bigint')} ELSE attempts END,
+        state = 'cancelled', finished_at = $1
+      WHERE id = $2 AND ${READY}`),
+    retry: conn.statement(`UPDATE queue_jobs SET state = 'waiting', available_at = $1, attempt_limit = attempt + max_attempts, finished_at = NULL
+      WHERE id = $2 AND state IN ('failed', 'cancelled')`),
+    get: conn.statement(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE id = $1`),
+    list: {
+      all: conn.statement(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE id < $1 ${NEWEST_FIRST} $2`),
+      byQueue: conn.statement(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE queue = $1 AND id < $2 ${NEWEST_FIRST} $3`),
+      byState: conn.statement(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE state = $1 AND id < $2 ${NEWEST_FIRST} $3`),
+      byBoth: conn.statement(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE queue = $1 AND state = $2 AND id < $3 ${NEWEST_FIRST} $4`),
+    },
+    counts: conn.statement(`SELECT queue, state, count(*) AS n,
+        count(*) FILTER (WHERE state = 'waiting' AND available_at > $1) AS delayed,
+        min(available_at) FILTER (WHERE state = 'waiting' AND available_at <= $1) AS oldest
+      FROM queue_jobs GROUP BY queue, state ORDER BY queue, state`),
+    settings: conn.statement('SELECT queue, concurrency FROM queue_settings ORDER BY queue'),
+    setConcurrency: conn.statement(`INSERT INTO queue_settings (queue, concurrency, updated_at) VALUES ($1, $2, $3)
+      ON CONFLICT (queue) DO UPDATE SET concurrency = excluded.concurrency, updated_at = excluded.updated_at`),
+    upsertSchedule: conn.statement(`INSERT INTO queue_schedules (name, cron, time_zone, payload, options, last_tick, created_at, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $6, $6)
+      ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, time_zone = excluded.time_zone, payload = excluded.payload,
+        options = excluded.options, updated_at = excluded.updated_at`, { bytea: [4] }),
+    deleteSchedule: conn.statement('DELETE FROM queue_schedules WHERE name = $1'),
+    schedules: conn.statement('SELECT name, cron, time_zone, payload, options, last_tick FROM queue_schedules ORDER BY name'),
+    schedule: conn.statement('SELECT name, cron, time_zone, payload, options, last_tick FROM queue_schedules WHERE name = $1'),
+    advanceTick: conn.statement('UPDATE queue_schedules SET last_tick = $2 WHERE name = $1 AND (last_tick IS NULL OR last_tick < $2)'),
+    deleteFinished: conn.statement('DELETE FROM queue_jobs WHERE finished_at < $1 AND state IN (SELECT jsonb_array_elements_text($2::jsonb))'),
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * Inputs and records of store.queue. Every time an operation needs ("now", a lease's end,
+ * when a job is due) comes from the caller's clock and travels with the input, so that a
+ * test or a framework that mocks `Date.now` sees one clock, and a worker thread never reads its own.
+ */
+import { Cron } from 'croner';
+import { z } from 'zod';
+import { id, instant, jsonText, MAX_ID_LENGTH, text } from '../common.ts';
+
+export const JOB_STATES = ['waiting', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+/** What `store.cleanup` may delete: never a waiting or running job. */
+export const RETAINABLE_JOB_STATES = ['completed', 'failed', 'cancelled'] as const;
+
+/** Attempts a job gets before it is failed for good (a dead letter), unless given. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+/** The first retry waits about this long; each later one twice the one before. */
+export const DEFAULT_BACKOFF_BASE_MS = 1_000;
+/** No retry waits longer than this. */
+export const DEFAULT_BACKOFF_MAX_MS = 300_000;
+/** How long a claim holds a job before another worker may take it; a worker renews it while the handler runs. */
+export const DEFAULT_LEASE_MS = 30_000;
+/** The most jobs one claim takes. */
+export const MAX_CLAIM = 1_000;
+/** The most attempts a job may be given. */
+export const MAX_ATTEMPTS = 1_000;
+/** Longest delay, lease or backoff accepted: a year. */
+const MAX_MS = 366 * 86_400_000;
+
+const queueName = id;
+const ms = z.number().int().min(0).max(MAX_MS);
+const positiveMs = z.number().int().min(1).max(MAX_MS);
+/** The caller's `Date.now()`, set by the API, never by the user. */
+const now = z.number().int().nonnegative();
+const attempt = z.number().int().min(1);
+
+const backoffInput = z.object({
+  baseMs: ms.default(DEFAULT_BACKOFF_BASE_MS),
+  maxMs: ms.default(DEFAULT_BACKOFF_MAX_MS),
+}).strict().refine((b) => b.maxMs >= b.baseMs, { message: 'maxMs is below baseMs', path: ['maxMs'] });
+
+/** What `enqueue` takes beside the payload. */
+export const enqueueOptions = z.object({
+  /** When the job is due (a Date, an ISO string or epoch ms); default now. */
+  runAt: instant.optional(),
+  /** Or: due this many milliseconds from now. */
+  delayMs: ms.optional(),
+  /** Higher runs first; first in, first out within a priority. */
+  priority: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).default(0),
+  /** While a job with this key waits or runs in the queue, enqueue returns that job instead of a new one. */
+  key: z.string().min(1).max(MAX_ID_LENGTH).optional(),
+  maxAttempts: z.number().int().min(1).max(MAX_ATTEMPTS).default(DEFAULT_MAX_ATTEMPTS),
+  backoff: backoffInput.default({ baseMs: DEFAULT_BACKOFF_BASE_MS, maxMs: DEFAULT_BACKOFF_MAX_MS }),
+}).strict().refine((o) => o.runAt === undefined || o.delayMs === undefined, { message: 'give runAt or delayMs, not both', path: ['delayMs'] });
+
+export type EnqueueOptions = z.input<typeof enqueueOptions>;
+type ParsedEnqueueOptions = z.output<typeof enqueueOptions>;
+
+/** How many values one job takes in an enqueue's flat input (see {@link jobValues}). */
+export const JOB_VALUES = 7;
+
+/**
+ * A job as it travels to the writer: payload as JSON text, due time, priority, key, max
+ * attempts, backoff base and cap. Flat strings and numbers cross threads packed (see
+ * protocol.ts), several times faster than objects.
+ */
+function jobValues(payload: string, o: ParsedEnqueueOptions, at: number): (string | number | null)[] {
+  const due = o.runAt !== undefined ? o.runAt.getTime() : at + (o.delayMs ?? 0);
+  return [payload, due, o.priority, o.key ?? null, o.maxAttempts, o.backoff.baseMs, o.backoff.maxMs];
+}
+
+/** `[queue, now, ...JOB_VALUES]` for one job. */
+export const enqueueParams = z.object({ queue: queueName, payload: z.unknown(), options: enqueueOptions.prefault({}), now }).strict()
+  .transform(({ queue, payload, options, now: at }, ctx) => [queue, at, ...jobValues(jsonText(payload, ['payload'], ctx), options, at)]);
+
+/** A job of `enqueueMany`: its payload and its options side by side. */
+export type JobInput<P = unknown> = EnqueueOptions & { payload: P };
+
+const jobInput = z.object({ payload: z.unknown() }).catchall(z.unknown());
+
+/** `[queue, now, ...JOB_VALUES per job]`: every job of the call in one flat array. */
+export const enqueueManyParams = z.object({ queue: queueName, jobs: z.array(jobInput).min(1).max(1_000_000), now }).strict()
+  .transform(({ queue, jobs, now: at }, ctx) => {
+    const values: (string | number | null)[] = [queue, at];
+    for (let i = 0; i < jobs.length; i++) {
+      const { payload, ...rest } = jobs[i]!;
+      const options = enqueueOptions.safeParse(rest);
+      if (!options.success) {
+        for (const issue of options.error.issues) ctx.addIssue({ ...issue, path: ['jobs', i, ...issue.path] } as z.core.$ZodRawIssue);
+        return z.NEVER;
+      }
+      values.push(...jobValues(jsonText(payload, ['jobs', i, 'payload'], ctx), options.data, at));
+    }
+    return values;
+  });
+
+export const claimInput = z.object({
+  queue: queueName,
+  workerId: id,
+  limit: z.number().int().min(1).max(MAX_CLAIM).default(1),
+  leaseMs: positiveMs.default(DEFAULT_LEASE_MS),
+  now,
+}).strict();
+
+/** A job and the claim that holds it: the attempt fences every later call for it. */
+export const leaseRef = z.object({ id: z.number().int().positive(), attempt }).strict();
+
+export const heartbeatInput = z.object({ id: z.number().int().positive(), attempt, leaseMs: positiveMs.default(DEFAULT_LEASE_MS), now }).strict();
+export const heartbeatManyInput = z.object({ leases: z.array(z.tuple([z.number().int().positive(), attempt])).max(100_000), leaseMs: positiveMs, now }).strict();
+
+/** `[id, attempt, result as JSON text, now]`. */
+export const completeParams = z.object({ id: z.number().int().positive(), attempt, result: z.unknown(), now }).strict()
+  .transform(({ id: jobId, attempt: n, result, now: at }, ctx) => [jobId, n, result === undefined ? null : jsonText(result, ['result'], ctx), at] as const);
+
+/** `[now, then id, attempt, result as JSON text (or null) per job]`: a worker's completions of one turn. */
+export const completeManyParams = z.array(z.union([z.string(), z.number(), z.null()]));
+
+/** An error as a job keeps it. */
+export interface JobError {
+  message: string;
+  name?: string;
+  code?: string;
+  stack?: string;
+}
+
+export const jobError = z.object({
+  message: z.string().max(65_536),
+  name: z.string().max(256).optional(),
+  code: z.string().max(256).optional(),
+  stack: z.string().max(65_536).optional(),
+}).strict();
+
+export const failInput = z.object({
+  id: z.number().int().positive(),
+  attempt,
+  error: jobError,
+  /** false: failed now, whatever attempts are left. */
+  retry: z.boolean().default(true),
+  /** Wait this long before the next attempt instead of the job's backoff. */
+  delayMs: ms.optional(),
+  now,
+}).strict();
+
+export const jobIdInput = z.object({ id: z.number().int().positive(), now }).strict();
+export const getInput = z.object({ id: z.number().int().positive() }).strict();
+
+export const listInput = z.object({
+  queue: queueName.optional(),
+  state: z.enum(JOB_STATES).optional(),
+  limit: z.number().int().min(1).max(10_000).default(50),
+  /** Jobs older than this id: the last id of the page before, for the next page. */
+  before: z.number().int().positive().optional(),
+}).strict();
+
+export const statsInput = z.object({ now }).strict();
+export const peekInput = z.object({ queue: queueName, now }).strict();
+
+export const setConcurrencyInput = z.object({ queue: queueName, concurrency: z.number().int().min(0).max(1_000_000).nullable(), now }).strict();
+
+/** A time zone the runtime knows (IANA names such as `Europe/Paris`). */
+const timeZone = z.string().max(128).refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a time zone this runtime knows');
+
+/** The next tick of a cron expression after `from`, or null when it never fires again. */
+export function nextTick(cron: string, timeZoneName: string | null, from: Date): Date | null {
+  return new Cron(cron, { timezone: timeZoneName ?? undefined, paused: true }).nextRun(from);
+}
+
+/** The newest tick of a cron expression at or before `at`, or null when there was none. */
+export function latestTick(cron: string, timeZoneName: string | null, at: Date): Date | null {
+  // previousRuns looks strictly before its reference: a tick exactly at `at` is found from 1 ms later.
+  return new Cron(cron, { timezone: timeZoneName ?? undefined, paused: true }).previousRuns(1, new Date(at.getTime() + 1))[0] ?? null;
+}
+
+export const scheduleOptions = z.object({
+  timeZone: timeZone.optional(),
+  priority: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).optional(),
+  maxAttempts: z.number().int().min(1).max(MAX_ATTEMPTS).optional(),
+  backoff: backoffInput.optional(),
+}).strict();
+
+export type ScheduleOptions = z.input<typeof scheduleOptions>;
+
+/** `[name, cron, time zone, payload as JSON text, options as JSON, now]`. */
+export const scheduleParams = z.object({ name: queueName, cron: text, payload: z.unknown(), options: scheduleOptions.prefault({}), now }).strict()
+  .superRefine(({ cron, options, now: at }, ctx) => {
+    try {
+      if (nextTick(cron, options.timeZone ?? null, new Date(at)) === null) ctx.addIssue({ code: 'custom', message: 'never fires', path: ['cron'] });
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `not a cron expression: ${(error as Error).message}`, path: ['cron'] });
+    }
+  })
+  .transform(({ name, cron, payload, options: { timeZone: zone, ...jobOptions }, now: at }, ctx) =>
+    [name, cron, zone ?? null, jsonText(payload, ['payload'], ctx), JSON.stringify(jobOptions), at] as const);
+
+export const nameInput = z.object({ name: queueName }).strict();
+export const fireTickInput = z.object({ name: queueName, tick: z.number().int().nonnegative(), now }).strict();
+export const retentionInput = z.object({ before: instant, states: z.array(z.enum(RETAINABLE_JOB_STATES)).min(1) }).strict();
+
+/** A job as `enqueue` reports it: `created` is false when a job with the same key was already waiting or running. */
+export interface EnqueuedJob {
+  id: number;
+  created: boolean;
+}
+
+/** An attempt of a job: who ran it, when, and how it ended (`error` null while it runs or once it completed). */
+export interface JobAttempt {
+  attempt: number;
+  workerId: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  error: JobError | null;
+}
+
+/** A job a claim handed out: its lease and the attempt that is its fencing token. */
+export interface ClaimedJob<P = unknown> {
+  id: number;
+  queue: string;
+  payload: P;
+  /** This claim's attempt, from 1: what `complete`, `fail` and `heartbeat` are fenced by. */
+  attempt: number;
+  maxAttempts: number;
+  priority: number;
+  key: string | null;
+  runAt: Date;
+  createdAt: Date;
+  workerId: string;
+  startedAt: Date;
+  leaseUntil: Date;
+  backoff: { baseMs: number; maxMs: number };
+}
+
+/** A job, whatever its state, with every attempt it had. */
+export interface Job<P = unknown, R = unknown> {
+  id: number;
+  queue: string;
+  state: JobState;
+  payload: P;
+  priority: number;
+  key: string | null;
+  runAt: Date;
+  createdAt: Date;
+  /** When a waiting job is due next; null otherwise. */
+  dueAt: Date | null;
+  /** When a running job's lease ends; null otherwise. */
+  leaseUntil: Date | null;
+  attempt: number;
+  maxAttempts: number;
+  backoff: { baseMs: number; maxMs: number };
+  workerId: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** What the handler returned (completed jobs). */
+  result: R | undefined;
+  /** The last attempt's error (failed, or waiting for a retry). */
+  error: JobError | null;
+  attempts: JobAttempt[];
+}
+
+/** One queue's counts: `waiting` are due now, `delayed` due later. */
+export interface QueueStats {
+  queue: string;
+  waiting: number;
+  delayed: number;
+  running: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** How long the oldest due job has waited, in milliseconds (0 when none waits). */
+  oldestWaitingMs: number;
+  /** The queue's limit on running jobs across every worker and host, or null. */
+  concurrency: number | null;
+}
+
+/** A cron schedule. */
+export interface Schedule {
+  name: string;
+  cron: string;
+  timeZone: string | null;
+  payload: unknown;
+  options: Omit<ScheduleOptions, 'timeZone'>;
+  /** The newest tick enqueued, or null before the first. */
+  lastTick: Date | null;
+  /** The next tick after now, or null when the expression never fires again. */
+  nextTick: Date | null;
+}

@@ -1,0 +1,73 @@
+/** Every statement of store.queue on SQLite (postgres.ts has the same names). */
+import type { DatabaseSync } from 'node:sqlite';
+import { CLAIMED_COLUMNS, JOB_COLUMNS, type QueueStatements } from './statements.ts';
+
+const READY = "state IN ('waiting', 'running')";
+/** The attempt that just ended, as an entry of `attempts`; `?N` is its error's JSON. */
+const endedAttempt = (error: string, endedAt: string) =>
+  `json_object('attempt', attempt, 'workerId', worker, 'startedAt', started_at, 'endedAt', ${endedAt}, 'error', json(${error}))`;
+const NEWEST_FIRST = 'ORDER BY id DESC LIMIT ?';
+
+export function prepareQueue(db: DatabaseSync): QueueStatements {
+  return {
+    insert: db.prepare(`INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, key, max_attempts, attempt_limit,
+        backoff_base_ms, backoff_max_ms, created_at)
+      VALUES (?1, 'waiting', ?2, ?3, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9)
+      ON CONFLICT (queue, key) WHERE key IS NOT NULL AND ${READY} DO NOTHING
+      RETURNING id`),
+    byKey: db.prepare(`SELECT id FROM queue_jobs WHERE queue = ? AND key = ? AND ${READY}`),
+    notify: () => undefined,
+    limit: db.prepare('SELECT concurrency FROM queue_settings WHERE queue = ? AND concurrency IS NOT NULL'),
+    running: db.prepare("SELECT count(*) AS n FROM queue_jobs WHERE queue = ? AND state = 'running' AND available_at > ?"),
+    // SET expressions read the row as it was: `state = 'running'` in a CASE is the state before this claim.
+    claim: db.prepare(`UPDATE queue_jobs SET
+        attempts = CASE WHEN state = 'running' THEN json_insert(attempts, '$[#]', ${endedAttempt('?6', 'available_at')}) ELSE attempts END,
+        error = CASE WHEN state = 'running' THEN ?6 ELSE error END,
+        state = 'running', attempt = attempt + 1, worker = ?4, started_at = ?2, available_at = ?3
+      WHERE id IN (SELECT id FROM queue_jobs WHERE queue = ?1 AND ${READY} AND available_at <= ?2 AND (state = 'waiting' OR attempt < attempt_limit)
+        ORDER BY priority DESC, available_at, id LIMIT ?5)
+      RETURNING ${CLAIMED_COLUMNS}`),
+    failExpired: db.prepare(`UPDATE queue_jobs SET state = 'failed', finished_at = ?2, error = ?3,
+        attempts = json_insert(attempts, '$[#]', ${endedAttempt('?3', 'available_at')})
+      WHERE queue = ?1 AND state = 'running' AND available_at <= ?2 AND attempt >= attempt_limit`),
+    nextDue: db.prepare(`SELECT min(available_at) AS at FROM queue_jobs WHERE queue = ? AND ${READY}`),
+    heartbeat: db.prepare("UPDATE queue_jobs SET available_at = ?1 WHERE id = ?2 AND attempt = ?3 AND state = 'running' AND available_at > ?4"),
+    complete: db.prepare(`UPDATE queue_jobs SET state = 'completed', result = ?1, finished_at = ?2
+      WHERE id = ?3 AND attempt = ?4 AND state = 'running' AND available_at > ?2`),
+    lease: db.prepare(`SELECT queue, attempt_limit, backoff_base_ms, backoff_max_ms, worker, started_at FROM queue_jobs
+      WHERE id = ?1 AND attempt = ?2 AND state = 'running' AND available_at > ?3`),
+    failRetry: db.prepare(`UPDATE queue_jobs SET state = 'waiting', available_at = ?1, error = ?2, attempts = json_insert(attempts, '$[#]', json(?3))
+      WHERE id = ?4 AND attempt = ?5`),
+    failFinal: db.prepare(`UPDATE queue_jobs SET state = 'failed', finished_at = ?1, error = ?2, attempts = json_insert(attempts, '$[#]', json(?3))
+      WHERE id = ?4 AND attempt = ?5`),
+    cancel: db.prepare(`UPDATE queue_jobs SET
+        attempts = CASE WHEN state = 'running' THEN json_insert(attempts, '$[#]', ${endedAttempt('?3', '?1')}) ELSE attempts END,
+        state = 'cancelled', finished_at = ?1
+      WHERE id = ?2 AND ${READY}`),
+    retry: db.prepare(`UPDATE queue_jobs SET state = 'waiting', available_at = ?1, attempt_limit = attempt + max_attempts, finished_at = NULL
+      WHERE id = ?2 AND state IN ('failed', 'cancelled')`),
+    get: db.prepare(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE id = ?`),
+    list: {
+      all: db.prepare(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE id < ? ${NEWEST_FIRST}`),
+      byQueue: db.prepare(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE queue = ? AND id < ? ${NEWEST_FIRST}`),
+      byState: db.prepare(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE state = ? AND id < ? ${NEWEST_FIRST}`),
+      byBoth: db.prepare(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE queue = ? AND state = ? AND id < ? ${NEWEST_FIRST}`),
+    },
+    counts: db.prepare(`SELECT queue, state, count(*) AS n,
+        coalesce(sum(state = 'waiting' AND available_at > ?1), 0) AS delayed,
+        min(CASE WHEN state = 'waiting' AND available_at <= ?1 THEN available_at END) AS oldest
+      FROM queue_jobs GROUP BY queue, state ORDER BY queue, state`),
+    settings: db.prepare('SELECT queue, concurrency FROM queue_settings ORDER BY queue'),
+    setConcurrency: db.prepare(`INSERT INTO queue_settings (queue, concurrency, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (queue) DO UPDATE SET concurrency = excluded.concurrency, updated_at = excluded.updated_at`),
+    upsertSchedule: db.prepare(`INSERT INTO queue_schedules (name, cron, time_zone, payload, options, last_tick, created_at, updated_at)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6)
+      ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, time_zone = excluded.time_zone, payload = excluded.payload,
+        options = excluded.options, updated_at = excluded.updated_at`),
+    deleteSchedule: db.prepare('DELETE FROM queue_schedules WHERE name = ?'),
+    schedules: db.prepare('SELECT name, cron, time_zone, payload, options, last_tick FROM queue_schedules ORDER BY name'),
+    schedule: db.prepare('SELECT name, cron, time_zone, payload, options, last_tick FROM queue_schedules WHERE name = ?'),
+    advanceTick: db.prepare('UPDATE queue_schedules SET last_tick = ?2 WHERE name = ?1 AND (last_tick IS NULL OR last_tick < ?2)'),
+    deleteFinished: db.prepare(`DELETE FROM queue_jobs WHERE finished_at < ?1 AND state IN (SELECT value FROM json_each(?2))`),
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * What store.queue needs of a backend: the same names on SQLite and PostgreSQL, each
+ * backend's SQL in its own file (sqlite.ts, postgres.ts), rows in one shape. Times are
+ * epoch milliseconds; JSON columns (`error`, `attempts`, schedule `options`) are text.
+ */
+import type { Awaitable, Statement } from '../../engine/op.ts';
+
+export interface QueueStatements {
+  /** `(queue, payload, due, priority, key, maxAttempts, baseMs, maxMs, now)` → `{ id }`, or nothing when a job with the key waits or runs. */
+  insert: Statement;
+  /** `(queue, key)` → `{ id }` of the job with that key that waits or runs. */
+  byKey: Statement;
+  /** Wakes the queue's workers in other processes once this transaction commits (PostgreSQL's NOTIFY); nothing on SQLite. */
+  notify(queue: string): Awaitable<unknown>;
+  /** `(queue)` → `{ concurrency }` when the queue has a limit; on PostgreSQL the row stays locked until the transaction ends. */
+  limit: Statement;
+  /** `(queue, now)` → `{ n }`: jobs of the queue running on a lease that has not ended. */
+  running: Statement;
+  /**
+   * `(queue, now, leaseUntil, workerId, limit, leaseExpiredError)` → the claimed rows
+   * ({@link ClaimedRow}): due waiting jobs, and running ones whose lease ended with attempts
+   * left (their attempt is logged as expired). Several hosts never claim one job (SKIP LOCKED).
+   */
+  claim: Statement;
+  /** `(queue, now, leaseExpiredError)`: running jobs whose lease ended on their last attempt are failed. */
+  failExpired: Statement;
+  /** `(queue)` → `{ at }`: when the next job of the queue becomes claimable, or null. */
+  nextDue: Statement;
+  /** `(leaseUntil, id, attempt, now)`: renews a lease that has not ended. */
+  heartbeat: Statement;
+  /** `(result, now, id, attempt)`: completes an attempt whose lease has not ended. */
+  complete: Statement;
+  /** `(id, attempt, now)` → {@link LeaseRow} of an attempt whose lease has not ended. */
+  lease: Statement;
+  /** `(availableAt, error, attemptEntry, id, attempt)`: the attempt failed; the job waits for the next. */
+  failRetry: Statement;
+  /** `(now, error, attemptEntry, id, attempt)`: the attempt failed, and the job with it. */
+  failFinal: Statement;
+  /** `(now, id, cancelledError)`: a waiting or running job is cancelled (a running attempt is logged as cancelled). */
+  cancel: Statement;
+  /** `(now, id)`: a failed or cancelled job waits again, with `maxAttempts` more attempts. */
+  retry: Statement;
+  /** `(id)` → {@link JobRow}. */
+  get: Statement;
+  /** Newest first: `(filters…, before id, limit)`. */
+  list: { all: Statement; byQueue: Statement; byState: Statement; byBoth: Statement };
+  /** `(now)` → per queue and state: `{ queue, state, n, delayed, oldest }`. */
+  counts: Statement;
+  /** `()` → `{ queue, concurrency }` of every queue with settings. */
+  settings: Statement;
+  /** `(queue, concurrency, now)`. */
+  setConcurrency: Statement;
+  /** `(name, cron, timeZone, payload, options, now)`: a new schedule's last tick is now (it fires from its next tick). */
+  upsertSchedule: Statement;
+  /** `(name)`. */
+  deleteSchedule: Statement;
+  /** `()` → {@link ScheduleRow} of every schedule. */
+  schedules: Statement;
+  /** `(name)` → {@link ScheduleRow}. */
+  schedule: Statement;
+  /** `(name, tick)`: moves the schedule's last tick forward to `tick`, when it is behind. */
+  advanceTick: Statement;
+  /** `(before, states as a JSON array)`: finished jobs of those states that finished before. */
+  deleteFinished: Statement;
+}
+
+/** What a claim returns per job, in this order. */
+export interface ClaimedRow {
+  id: number;
+  queue: string;
+  priority: number;
+  run_at: number;
+  created_at: number;
+  payload: string | Uint8Array | null;
+  key: string | null;
+  attempt: number;
+  max_attempts: number;
+  backoff_base_ms: number;
+  backoff_max_ms: number;
+}
+
+export interface LeaseRow {
+  queue: string;
+  attempt_limit: number;
+  backoff_base_ms: number;
+  backoff_max_ms: number;
+  worker: string;
+  started_at: number;
+}
+
+export interface JobRow extends ClaimedRow {
+  state: string;
+  available_at: number;
+  attempt_limit: number;
+  worker: string | null;
+  started_at: number | null;
+  finished_at: number | null;
+  result: string | Uint8Array | null;
+  error: string | null;
+  attempts: string;
+}
+
+export interface ScheduleRow {
+  name: string;
+  cron: string;
+  time_zone: string | null;
+  payload: string | Uint8Array | null;
+  options: string;
+  last_tick: number | null;
+}
+
+/** The columns of a job, as `get` and `list` select them. */
+export const JOB_COLUMNS = `id, queue, state, priority, available_at, run_at, created_at, payload, key, attempt, max_attempts,
+  attempt_limit, backoff_base_ms, backoff_max_ms, worker, started_at, finished_at, result, error, attempts`;
+
+/** The columns a claim returns. */
+export const CLAIMED_COLUMNS = 'id, queue, priority, run_at, created_at, payload, key, attempt, max_attempts, backoff_base_ms, backoff_max_ms';

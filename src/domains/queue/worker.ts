@@ -1,0 +1,323 @@
+/**
+ * A queue's worker on the caller's thread: claims jobs while it has free slots, runs the
+ * handler on each, renews the leases of the jobs still running, and completes or fails
+ * them. Claims and completions go through the store's writer like every write, so the
+ * claims and completions of all of a process's workers share its group commits; the
+ * completions of one turn travel as one operation.
+ *
+ * It claims when it has free slots and work may be there: at once when a job is enqueued
+ * in this process (or, on PostgreSQL, in any process: LISTEN/NOTIFY), when the next
+ * delayed job comes due, and otherwise every `pollIntervalMs` (a read first: an idle
+ * worker takes no write lock).
+ *
+ * @example
+ * ```ts
+ * const worker = store.queue.work('emails', async (job, { signal }) => send(job.payload, { signal }), { concurrency: 32 });
+ * await worker.stop();
+ * ```
+ */
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { toJsonText } from '../../codec.ts';
+import { FlowstoreError, isFlowstoreError } from '../../errors.ts';
+import type { Invoker } from '../../engine/op.ts';
+import { queue as ops } from './ops.ts';
+import { DEFAULT_LEASE_MS, MAX_CLAIM, type ClaimedJob, type JobError } from './schema.ts';
+import type { Wakeups } from './wakeups.ts';
+
+/** Handlers a worker runs at once, unless given. */
+export const DEFAULT_CONCURRENCY = 1;
+/** How often an idle worker looks for due jobs another process enqueued (SQLite; PostgreSQL is also woken by NOTIFY). */
+export const DEFAULT_POLL_INTERVAL_MS = 1_000;
+/** How long `stop()` lets running jobs finish before it aborts them and hands them back. */
+export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+
+export const workOptionsSchema = z.object({
+  concurrency: z.number().int().min(1).max(10_000).default(DEFAULT_CONCURRENCY),
+  leaseMs: z.number().int().min(100).max(366 * 86_400_000).default(DEFAULT_LEASE_MS),
+  pollIntervalMs: z.number().int().min(1).max(3_600_000).default(DEFAULT_POLL_INTERVAL_MS),
+  /** Who holds the leases, as a job's attempts show it. */
+  workerId: z.string().min(1).max(512).optional(),
+  /** The most jobs one claim takes (at most the free slots). */
+  batchSize: z.number().int().min(1).max(MAX_CLAIM).optional(),
+  stopTimeoutMs: z.number().int().min(0).max(3_600_000).default(DEFAULT_STOP_TIMEOUT_MS),
+}).strict();
+
+export type WorkOptions = z.input<typeof workOptionsSchema>;
+
+/** What a handler is given beside its job. */
+export interface JobContext {
+  /** Aborts when the job's lease is lost (it ran past it, or the job was cancelled) or the worker stops past its timeout. */
+  readonly signal: AbortSignal;
+}
+
+export type JobHandler<P = unknown, R = unknown> = (job: ClaimedJob<P>, context: JobContext) => R | Promise<R>;
+
+interface Running<P> {
+  readonly job: ClaimedJob<P>;
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+  leaseUntil: number;
+}
+
+/** An error as a job keeps it: what was thrown, made plain. */
+export function jobErrorOf(error: unknown): JobError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      message: error.message.slice(0, 65_536), name: error.name.slice(0, 256),
+      ...(typeof code === 'string' ? { code: code.slice(0, 256) } : {}),
+      ...(error.stack ? { stack: error.stack.slice(0, 65_536) } : {}),
+    };
+  }
+  return { message: String(error).slice(0, 65_536) };
+}
+
+/**
+ * Events: `completed` (job, result), `failed` (job, error), `lost` (job: its lease was lost,
+ * its outcome not recorded), `error` (error: a claim or a completion failed; emitted only
+ * when listened to, logged always).
+ */
+export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implements AsyncDisposable {
+  readonly queue: string;
+  readonly workerId: string;
+  readonly #invoker: Invoker;
+  readonly #handler: JobHandler<P, R>;
+  readonly #options: z.output<typeof workOptionsSchema>;
+  readonly #logger: Logger;
+  readonly #running = new Map<number, Running<P>>();
+  readonly #unsubscribe: () => void;
+  readonly #onStop: () => void;
+  /** Completions of this turn: `[id, attempt, result JSON or null]` each, sent together. */
+  #completions: (string | number | null)[] = [];
+  #flushing: Promise<void> = Promise.resolve();
+  #turnScheduled = false;
+  #claiming = false;
+  /** Set while a claim is out: a wake-up then claims again once it is back. */
+  #wokenWhileClaiming = false;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  #stopping: Promise<void> | undefined;
+
+  /** Use `store.queue.work()`. */
+  constructor(queue: string, handler: JobHandler<P, R>, options: z.output<typeof workOptionsSchema>, deps: { invoker: Invoker; wakeups: Wakeups; logger: Logger; onStop: () => void }) {
+    super();
+    this.queue = queue;
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.#handler = handler;
+    this.#options = options;
+    this.#invoker = deps.invoker;
+    this.#logger = deps.logger;
+    this.#onStop = deps.onStop;
+    this.#unsubscribe = deps.wakeups.subscribe(queue, () => this.#wake());
+    this.#claim();
+  }
+
+  /** Jobs whose handler is running now. */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  get stopped(): boolean {
+    return this.#stopping !== undefined;
+  }
+
+  /**
+   * Stops claiming, lets the running jobs finish, then resolves. Past `timeoutMs` (the
+   * `stopTimeoutMs` option by default) their signals abort, and each is handed back to the
+   * queue (failed with a retry due now, so another worker takes it). Safe to call twice.
+   */
+  stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options.timeoutMs ?? this.#options.stopTimeoutMs);
+    return this.#stopping;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  async #stop(timeoutMs: number): Promise<void> {
+    this.#unsubscribe();
+    clearTimeout(this.#idleTimer);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(resolve, timeoutMs, 'timeout'); });
+    const finished = Promise.all([...this.#running.values()].map((r) => r.done));
+    if ((await Promise.race([finished, timedOut])) === 'timeout') {
+      const reason = new FlowstoreError('FLOWSTORE_CLOSED', `the worker stopped before the job ended (stop timeout ${timeoutMs} ms)`);
+      const handedBack = [...this.#running.values()].map(async ({ job, controller }) => {
+        controller.abort(reason);
+        this.#running.delete(job.id);
+        await this.#invoker.invoke(ops.ops.fail, { id: job.id, attempt: job.attempt, error: jobErrorOf(reason), retry: true, delayMs: 0, now: Date.now() })
+          .catch((error: unknown) => this.#problem(error));
+      });
+      await Promise.all(handedBack);
+    }
+    clearTimeout(timer);
+    clearInterval(this.#heartbeatTimer);
+    this.#flush();
+    await this.#flushing;
+    this.#onStop();
+  }
+
+  /** Work may be there: claim now, or once the claim out now is back. */
+  #wake(): void {
+    if (this.#claiming) this.#wokenWhileClaiming = true;
+    else this.#claim();
+  }
+
+  #claim(): void {
+    if (this.#stopping || this.#claiming) return;
+    const free = this.#options.concurrency - this.#running.size;
+    if (free <= 0) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    this.#claiming = true;
+    this.#wokenWhileClaiming = false;
+    const limit = Math.min(free, this.#options.batchSize ?? this.#options.concurrency);
+    const now = Date.now();
+    this.#invoker.invoke(ops.ops.claim, { queue: this.queue, workerId: this.workerId, limit, leaseMs: this.#options.leaseMs, now }).then(
+      ({ jobs, nextAt }) => {
+        this.#claiming = false;
+        for (const job of jobs) this.#start(job as ClaimedJob<P>);
+        if (jobs.length === limit || this.#wokenWhileClaiming) this.#claim();
+        else this.#idle(nextAt === null || nextAt <= now ? this.#options.pollIntervalMs : Math.min(nextAt - now, this.#options.pollIntervalMs));
+      },
+      (error: unknown) => {
+        this.#claiming = false;
+        if (isFlowstoreError(error) && error.code === 'FLOWSTORE_CLOSED') return void this.stop({ timeoutMs: 0 });
+        this.#problem(error);
+        this.#idle(this.#options.pollIntervalMs);
+      },
+    );
+  }
+
+  /** Nothing to claim now: look again after `delayMs`, first with a read, unless woken before. */
+  #idle(delayMs: number): void {
+    if (this.#stopping) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => void this.#poll(), delayMs);
+  }
+
+  async #poll(): Promise<void> {
+    this.#idleTimer = undefined;
+    const now = Date.now();
+    let at: number | null;
+    try {
+      at = await this.#invoker.invoke(ops.ops.peek, { queue: this.queue, now });
+    } catch (error) {
+      if (isFlowstoreError(error) && error.code === 'FLOWSTORE_CLOSED') return void this.stop({ timeoutMs: 0 });
+      this.#problem(error);
+      return this.#idle(this.#options.pollIntervalMs);
+    }
+    if (this.#claiming || this.#idleTimer !== undefined) return;
+    if (at !== null && at <= now) this.#claim();
+    else this.#idle(at === null ? this.#options.pollIntervalMs : Math.min(at - now, this.#options.pollIntervalMs));
+  }
+
+  #start(job: ClaimedJob<P>): void {
+    const controller = new AbortController();
+    const running: Running<P> = { job, controller, leaseUntil: job.leaseUntil.getTime(), done: Promise.resolve() };
+    this.#running.set(job.id, running);
+    this.#heartbeatTimer ??= setInterval(() => this.#heartbeat(), Math.max(50, Math.floor(this.#options.leaseMs / 3)));
+    (running as { done: Promise<void> }).done = Promise.resolve()
+      .then(() => this.#handler(job, { signal: controller.signal }))
+      .then((result) => this.#settled(running, { result }), (error: unknown) => this.#settled(running, { error }));
+  }
+
+  #settled(running: Running<P>, outcome: { result?: R; error?: unknown }): void {
+    const { job, controller } = running;
+    // Handed back by stop(), or already known lost: its outcome is not this worker's to record.
+    if (this.#running.get(job.id) !== running) return;
+    this.#running.delete(job.id);
+    if (this.#running.size === 0) {
+      clearInterval(this.#heartbeatTimer);
+      this.#heartbeatTimer = undefined;
+    }
+    if (controller.signal.aborted) {
+      this.emit('lost', job);
+    } else if ('error' in outcome) {
+      void this.#invoker.invoke(ops.ops.fail, { id: job.id, attempt: job.attempt, error: jobErrorOf(outcome.error), retry: true, now: Date.now() })
+        .then(() => this.emit('failed', job, outcome.error), (error: unknown) => this.#lostOrProblem(job, error));
+    } else {
+      let text: string | null;
+      try {
+        text = outcome.result === undefined ? null : toJsonText(outcome.result);
+      } catch (cause) {
+        const error = new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `the handler's result cannot be stored: ${(cause as Error).message}`, { cause });
+        void this.#invoker.invoke(ops.ops.fail, { id: job.id, attempt: job.attempt, error: jobErrorOf(error), retry: true, now: Date.now() })
+          .then(() => this.emit('failed', job, error), (failure: unknown) => this.#lostOrProblem(job, failure));
+        return this.#afterTurn();
+      }
+      this.#completions.push(job.id, job.attempt, text);
+      this.emit('completed', job, outcome.result);
+    }
+    this.#afterTurn();
+  }
+
+  /**
+   * Once this turn's handlers have settled: their completions go as one operation, then the
+   * next claim, which therefore commits after them in the writer's batch.
+   */
+  #afterTurn(): void {
+    if (this.#turnScheduled) return;
+    this.#turnScheduled = true;
+    setImmediate(() => {
+      this.#turnScheduled = false;
+      this.#flush();
+      this.#claim();
+    });
+  }
+
+  #flush(): void {
+    if (this.#completions.length === 0) return;
+    const batch = this.#completions;
+    this.#completions = [];
+    const sent = this.#invoker.invoke(ops.ops.completeMany, [Date.now(), ...batch]).then((refused) => {
+      refused.forEach((lost, i) => {
+        if (lost) this.#logger.warn({ queue: this.queue, id: batch[i * 3], attempt: batch[i * 3 + 1] }, 'flowstore queue: a completion came after the lease was lost');
+      });
+    }, (error: unknown) => this.#problem(error));
+    this.#flushing = Promise.all([this.#flushing, sent]).then(() => {});
+  }
+
+  /** Renews the leases of the jobs still running, in one operation; aborts those whose lease is lost. */
+  #heartbeat(): void {
+    const now = Date.now();
+    const live = [...this.#running.values()];
+    for (const running of live) {
+      // No renewal came back in time (the store is stalled or unreachable): the lease may be another's by now.
+      if (running.leaseUntil <= now) this.#lose(running, 'its lease ended before it could be renewed');
+    }
+    const renewing = live.filter((r) => !r.controller.signal.aborted);
+    if (renewing.length === 0) return;
+    const leaseMs = this.#options.leaseMs;
+    this.#invoker.invoke(ops.ops.heartbeatMany, { leases: renewing.map((r) => [r.job.id, r.job.attempt] as [number, number]), leaseMs, now }).then(
+      (lost) => lost.forEach((gone, i) => {
+        const running = renewing[i]!;
+        if (gone) this.#lose(running, 'the job was cancelled, or its lease taken by another claim');
+        else running.leaseUntil = now + leaseMs;
+      }),
+      (error: unknown) => this.#problem(error),
+    );
+  }
+
+  #lose(running: Running<P>, why: string): void {
+    if (running.controller.signal.aborted) return;
+    running.controller.abort(new FlowstoreError('FLOWSTORE_LEASE_LOST', `job ${running.job.id}, attempt ${running.job.attempt}: ${why}`, {
+      details: { id: running.job.id, attempt: running.job.attempt },
+    }));
+  }
+
+  #lostOrProblem(job: ClaimedJob<P>, error: unknown): void {
+    if (isFlowstoreError(error) && error.code === 'FLOWSTORE_LEASE_LOST') this.emit('lost', job);
+    else this.#problem(error);
+  }
+
+  #problem(error: unknown): void {
+    this.#logger.error({ err: error, queue: this.queue, workerId: this.workerId }, 'flowstore queue worker');
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * store.queue.work() and schedules, the same on a file, :memory: and PostgreSQL: a worker
+ * runs each job once with a lease renewed while it runs, retries what throws, aborts a
+ * handler whose lease is lost, wakes at once for a job enqueued in the process (in a
+ * transaction, once it commits) and for a delayed job when it comes due, honours the
+ * queue's limit, and stops gracefully; a schedule enqueues its ticks.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { openStore, type ClaimedJob } from '../src/index.ts';
+import { BACKENDS, tempLocation, tempStore, waitFor } from './helpers.ts';
+
+for (const backend of BACKENDS) {
+  describe(`store.queue.work on ${backend.name}`, () => {
+    test('runs every job once and completes it with what the handler returned', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      await store.queue.enqueueMany('q', Array.from({ length: 200 }, (_, i) => ({ payload: i })));
+      const seen: number[] = [];
+      const worker = store.queue.work<number, number>('q', (job) => {
+        seen.push(job.payload);
+        return job.payload * 2;
+      }, { concurrency: 8 });
+      t.after(() => worker.stop());
+      await waitFor(async () => (await store.queue.stats())[0]?.completed === 200, 'every job completed');
+      assert.deepEqual(seen.toSorted((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i));
+      const [job] = await store.queue.list({ queue: 'q', limit: 1 });
+      assert.equal(job!.result, (job!.payload as number) * 2);
+    });
+
+    test('a handler that throws fails the attempt; the job runs again after its backoff, then completes', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      const { id } = await store.queue.enqueue('q', 'flaky', { maxAttempts: 3, backoff: { baseMs: 20, maxMs: 20 } });
+      const attempts: number[] = [];
+      const worker = store.queue.work('q', (job) => {
+        attempts.push(job.attempt);
+        if (job.attempt < 3) throw new Error(`attempt ${job.attempt} failed`);
+        return 'finally';
+      }, { pollIntervalMs: 10 });
+      t.after(() => worker.stop());
+      const done = await waitFor(async () => {
+        const job = await store.queue.get(id);
+        return job?.state === 'completed' ? job : undefined;
+      }, 'the third attempt to complete');
+      assert.deepEqual(attempts, [1, 2, 3]);
+      assert.equal(done.result, 'finally');
+      assert.deepEqual(done.attempts.map((a) => a.error?.message ?? null), ['attempt 1 failed', 'attempt 2 failed', null]);
+    });
+
+    test('a job enqueued in this process starts at once, not at the next poll; a delayed one when it comes due', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      const started: number[] = [];
+      // A poll an hour away: only a wake-up can start these jobs in time.
+      const worker = store.queue.work('q', () => { started.push(Date.now()); }, { pollIntervalMs: 3_600_000 });
+      t.after(() => worker.stop());
+      await waitFor(() => true, 'the worker to settle');
+      await store.queue.enqueue('q', 'now');
+      await waitFor(() => started.length === 1, 'the enqueued job to start');
+      const due = Date.now() + 300;
+      await store.queue.enqueue('q', 'delayed', { runAt: new Date(due) });
+      await waitFor(() => started.length === 2, 'the delayed job to start when due');
+      assert.ok(started[1]! >= due);
+      await store.transaction((tx) => tx.queue.enqueue('q', 'outbox'));
+      await waitFor(() => started.length === 3, 'the job enqueued in a transaction to start once it committed');
+    });
+
+    test('a lease that is lost aborts the handler\'s signal, and its outcome is not recorded', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      const { id } = await store.queue.enqueue('q', 'long');
+      let signal: AbortSignal | undefined;
+      let release!: () => void;
+      const holding = new Promise<void>((resolve) => { release = resolve; });
+      const lost: ClaimedJob[] = [];
+      const worker = store.queue.work('q', async (_job, context) => {
+        signal = context.signal;
+        await holding;
+        return 'too late';
+      }, { leaseMs: 1_000 });
+      worker.on('lost', (job: ClaimedJob) => lost.push(job));
+      t.after(() => worker.stop());
+      await waitFor(() => signal, 'the handler to start');
+      // Renewals keep it while it runs, past two lease lengths: the same attempt holds it.
+      const { startedAt } = (await store.queue.get(id))!;
+      await waitFor(() => Date.now() > startedAt!.getTime() + 2_500, 'two lease lengths to pass', 10_000, 50);
+      const held = await store.queue.get(id);
+      assert.deepEqual([held!.state, held!.attempt], ['running', 1]);
+      assert.ok(held!.leaseUntil!.getTime() > startedAt!.getTime() + 1_000, 'renewed past its first length');
+      assert.equal(signal!.aborted, false);
+      assert.equal(await store.queue.cancel(id), true);
+      await waitFor(() => signal!.aborted, 'the signal to abort');
+      assert.equal((signal!.reason as { code: string }).code, 'FLOWSTORE_LEASE_LOST');
+      release();
+      await waitFor(() => lost.length === 1, 'the worker to report the lost job');
+      const job = await store.queue.get(id);
+      assert.equal(job!.state, 'cancelled');
+      assert.equal(job!.result, undefined);
+    });
+
+    test('the queue\'s limit holds across workers', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      await store.queue.setConcurrency('q', 3);
+      await store.queue.enqueueMany('q', Array.from({ length: 30 }, (_, i) => ({ payload: i })));
+      let running = 0;
+      let most = 0;
+      const handler = async () => {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+      };
+      const workers = [store.queue.work('q', handler, { concurrency: 5, pollIntervalMs: 5 }), store.queue.work('q', handler, { concurrency: 5, pollIntervalMs: 5 })];
+      t.after(() => Promise.all(workers.map((w) => w.stop())));
+      await waitFor(async () => (await store.queue.stats())[0]?.completed === 30, 'every job completed');
+      assert.ok(most <= 3, `at most 3 ran at once, saw ${most}`);
+      assert.ok(most >= 2, 'jobs did run side by side');
+    });
+
+    test('stop() lets running jobs finish; past its timeout it aborts them and hands them back', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      await store.queue.enqueueMany('q', [{ payload: 'quick' }, { payload: 'stuck' }]);
+      const finished: string[] = [];
+      let aborted = 0;
+      const worker = store.queue.work<string>('q', async (job, { signal }) => {
+        if (job.payload === 'stuck') {
+          await new Promise<void>((resolve) => signal.addEventListener('abort', () => { aborted++; resolve(); }));
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        finished.push(job.payload);
+      }, { concurrency: 2 });
+      await waitFor(() => worker.running === 2, 'both jobs to run');
+      await worker.stop({ timeoutMs: 300 });
+      assert.deepEqual(finished, ['quick']);
+      assert.equal(aborted, 1);
+      assert.equal(worker.running, 0);
+      const [stuck] = await store.queue.list({ state: 'waiting' });
+      assert.equal(stuck!.payload, 'stuck');
+      assert.equal(stuck!.attempts[0]!.error!.code, 'FLOWSTORE_CLOSED');
+      await worker.stop();
+    });
+
+    test('closing the store stops its workers first: a running job completes', async (t) => {
+      const where = await tempLocation(t, backend.path);
+      const store = await openStore({ readers: 1, ...where });
+      const { id } = await store.queue.enqueue('q', 'x');
+      let started = false;
+      let finished = false;
+      store.queue.work('q', async () => {
+        started = true;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        finished = true;
+        return 'done';
+      });
+      await waitFor(() => started, 'the job to start');
+      await store.close();
+      assert.equal(finished, true, 'the handler ran to its end before the store closed');
+      // A :memory: store ends with its close; a file or a schema keeps the completion.
+      if (backend.path === ':memory:') return;
+      const reopened = await openStore({ readers: 1, ...where });
+      t.after(() => reopened.close());
+      assert.equal((await reopened.queue.get(id))!.state, 'completed');
+    });
+
+    test('a schedule enqueues its ticks into the queue of its name while a worker runs', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      await store.queue.schedule('every-second', '* * * * * *', { report: true }, { maxAttempts: 1 });
+      const [schedule] = await store.queue.schedules();
+      assert.equal(schedule!.name, 'every-second');
+      assert.ok(schedule!.nextTick!.getTime() - Date.now() <= 1_000);
+      const ticks: ClaimedJob[] = [];
+      const worker = store.queue.work('every-second', (job) => { ticks.push(job); });
+      t.after(() => worker.stop());
+      await waitFor(() => ticks.length >= 2, 'two ticks', 10_000);
+      assert.deepEqual(ticks[0]!.payload, { report: true });
+      assert.equal(ticks[0]!.maxAttempts, 1);
+      // Each tick's job is due at its tick: whole seconds, one apart.
+      assert.equal(ticks[0]!.runAt.getMilliseconds(), 0);
+      assert.ok(ticks[1]!.runAt > ticks[0]!.runAt);
+      assert.equal(await store.queue.unschedule('every-second'), true);
+      assert.deepEqual(await store.queue.schedules(), []);
+    });
+
+    test('work() is refused inside a transaction', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      await store.transaction((tx) => {
+        assert.throws(() => tx.queue.work('q', () => {}), { code: 'FLOWSTORE_CONFLICT' });
+      });
+    });
+  });
+}
