@@ -127,7 +127,7 @@ for (const backend of BACKENDS) {
         finished.push(job.payload);
       }, { concurrency: 2 });
       await waitFor(() => worker.running === 2, 'both jobs to run');
-      await worker.stop({ timeoutMs: 300 });
+      await worker.stop({ timeoutMs: 1_500 });
       assert.deepEqual(finished, ['quick']);
       assert.equal(aborted, 1);
       assert.equal(worker.running, 0);

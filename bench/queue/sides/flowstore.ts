@@ -1,25 +1,12 @@
 /**
- * What the two flowstore sides share: `store.queue` (issue 25) behind the workload's calls.
- * The queue is written against the API the issue specifies; until a store has one, the
- * sides skip with that reason. flowstore is imported when a side is set up, so that the
- * peers still run while the library is in pieces.
+ * What the two flowstore sides share: `store.queue` behind the workload's calls. flowstore
+ * is imported when a side is set up.
  */
 import type { Store } from '../../../src/index.ts';
 import type { Ground, JobPayload, QueueContext, QueueSide } from '../side.ts';
 
 const QUEUE = 'bench';
 const LEASE_MS = 30_000;
-
-/** The part of `store.queue` the workload calls, as issue 25 specifies it. */
-interface IntendedQueue {
-  enqueue(queue: string, payload: unknown): Promise<unknown>;
-  enqueueMany(queue: string, jobs: ReadonlyArray<{ payload: unknown }>): Promise<unknown[]>;
-  work(
-    queue: string,
-    handler: (job: { payload: unknown }, context: { signal: AbortSignal }) => Promise<void>,
-    options: { concurrency: number; leaseMs: number },
-  ): { stop(): Promise<void> };
-}
 
 export interface FlowstoreGround {
   readonly id: string;
@@ -38,7 +25,6 @@ export interface FlowstoreGround {
  */
 export function flowstoreSide(ground: FlowstoreGround): QueueSide {
   let store: Store;
-  let queue: IntendedQueue;
   let cleanup: (() => Promise<void>) | undefined;
 
   return {
@@ -49,24 +35,21 @@ export function flowstoreSide(ground: FlowstoreGround): QueueSide {
     async setup(ctx) {
       const { openStore } = await import('../../../src/index.ts');
       ({ store, cleanup } = await ground.open(ctx, openStore));
-      const candidate = (store as unknown as { queue?: IntendedQueue }).queue;
-      if (candidate === undefined) {
-        await store.close();
-        await cleanup?.();
-        return { skip: 'store.queue is not in this build yet (issue 25)' };
-      }
-      queue = candidate;
       return undefined;
     },
     async enqueueMany(payloads) {
-      await queue.enqueueMany(QUEUE, payloads.map((payload) => ({ payload })));
+      await store.queue.enqueueMany(QUEUE, payloads.map((payload) => ({ payload })));
     },
     async enqueue(payload) {
-      await queue.enqueue(QUEUE, payload);
+      await store.queue.enqueue(QUEUE, payload);
     },
     async work(handler, concurrency) {
-      const worker = queue.work(QUEUE, (job) => handler(job.payload as JobPayload), { concurrency, leaseMs: LEASE_MS });
+      const worker = store.queue.work<JobPayload>(QUEUE, (job) => handler(job.payload), { concurrency, leaseMs: LEASE_MS });
       return () => worker.stop();
+    },
+    async remaining() {
+      const stats = (await store.queue.stats()).find((s) => s.queue === QUEUE);
+      return stats ? stats.waiting + stats.delayed + stats.running + stats.failed : 0;
     },
     async teardown() {
       await store.close();

@@ -15,7 +15,7 @@ import { prepareQueue as preparePostgres } from './postgres.ts';
 import type { ClaimedRow, JobRow, LeaseRow, QueueStatements, ScheduleRow } from './statements.ts';
 import {
   claimInput, completeManyParams, completeParams, enqueueManyParams, enqueueParams, failInput, fireTickInput, getInput, heartbeatInput,
-  heartbeatManyInput, JOB_STATES, JOB_VALUES, jobIdInput, listInput, nameInput, peekInput, retentionInput, scheduleParams,
+  heartbeatManyInput, JOB_STATES, releaseManyParams, JOB_VALUES, jobIdInput, listInput, nameInput, peekInput, retentionInput, scheduleParams,
   setConcurrencyInput, statsInput,
   type ClaimedJob, type EnqueuedJob, type Job, type JobError, type JobState, type QueueStats, type Schedule,
 } from './schema.ts';
@@ -40,9 +40,9 @@ function leaseLost(id: number, attempt: number): FlowstoreError {
  */
 function insertJob(sql: QueueStatements, codec: Codec, queue: string, values: readonly unknown[], at: number, now: number): Awaitable<EnqueuedJob> {
   const key = values[at + 3] as string | null;
-  const inserted = sql.insert.get(queue, codec.packText(values[at] as string), values[at + 1], values[at + 2], key,
-    values[at + 4], values[at + 5], values[at + 6], now);
-  return after(inserted, (row) => (row ? { id: row.id as number, created: true }
+  const inserted = sql.insert(queue, codec.packText(values[at] as string), values[at + 1] as number, values[at + 2] as number, key,
+    values[at + 4] as number, values[at + 5] as number, values[at + 6] as number, now);
+  return after(inserted, (id) => (id !== undefined ? { id, created: true }
     : after(sql.byKey.get(queue, key), (existing) => ({ id: existing!.id as number, created: false })))) as Awaitable<EnqueuedJob>;
 }
 
@@ -135,13 +135,16 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
         take = Math.min(limit, Math.max(0, capped.concurrency - n));
       }
       const leaseUntil = now + leaseMs;
-      const rows = take > 0 ? ((await sql.claim.all(queueName, now, leaseUntil, workerId, take, LEASE_ENDED_JSON)) as ClaimedRow[]) : [];
-      let nextAt: number | null = null;
-      if (rows.length < limit) {
-        // The queue is drained for now: settle jobs whose lease ended on their last attempt, and say when to look again.
+      let rows: ClaimedRow[] = [];
+      // Jobs whose worker died or stalled come first (one index probe says whether there are any):
+      // those on their last attempt are failed, the others claimed again as a new attempt.
+      if (take > 0 && (await sql.expired.get(queueName, now))) {
         await sql.failExpired.run(queueName, now, LEASE_ENDED_JSON);
-        nextAt = ((await sql.nextDue.get(queueName)) as { at: number | null } | undefined)?.at ?? null;
+        rows = (await sql.reclaim.all(queueName, now, leaseUntil, workerId, take, LEASE_ENDED_JSON)) as ClaimedRow[];
       }
+      if (rows.length < take) rows = rows.concat((await sql.claim.all(queueName, now, leaseUntil, workerId, take - rows.length)) as ClaimedRow[]);
+      // Drained for now: say when the next job comes due.
+      const nextAt = rows.length < limit ? (((await sql.nextDue.get(queueName)) as { at: number | null } | undefined)?.at ?? null) : null;
       return { rows: rows.map((row) => claimedWire(row, codec)), workerId, now, leaseUntil, nextAt };
     },
     finish: claimed,
@@ -199,6 +202,16 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
         done.push(after(sql.complete.run(result === null ? null : codec.packText(result), now, params[at], params[at + 1]), (r) => (Number(r.changes) === 0 ? 1 : 0)));
       }
       return done.some((r) => r instanceof Promise) ? Promise.all(done) : (done as number[]);
+    },
+  }),
+
+  /** Jobs a worker claimed but never started (it stopped), `[now, then id, attempt per job]`: back to waiting, due now, the attempt not counted. */
+  releaseMany: op({
+    kind: 'write',
+    input: releaseManyParams,
+    run({ sql }, params): void {
+      const now = params[0]!;
+      for (let at = 1; at < params.length; at += 2) void sql.release.run(now, params[at], params[at + 1]);
     },
   }),
 

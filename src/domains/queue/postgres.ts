@@ -2,47 +2,58 @@
 import type { PgConnection } from '../../backends/postgres/connection.ts';
 import { CLAIMED_COLUMNS, JOB_COLUMNS, type QueueStatements } from './statements.ts';
 
-const READY = "state IN ('waiting', 'running')";
+/** A job that waits or runs: what a key and a cancel apply to. */
+const LIVE = "state IN ('waiting', 'running')";
 /** `attempts` with one more entry: the attempt that just ended, `$N` its error's JSON. */
 const withEndedAttempt = (error: string, endedAt: string, table = '') =>
   `(${table}attempts::jsonb || jsonb_build_array(jsonb_build_object('attempt', ${table}attempt, 'workerId', ${table}worker,
     'startedAt', ${table}started_at, 'endedAt', ${endedAt}, 'error', ${error}::text::jsonb)))::text`;
 const NEWEST_FIRST = 'ORDER BY id DESC LIMIT';
+/** What a claim returns, from the updated row. */
+const RETURNED = CLAIMED_COLUMNS.split(', ').map((column) => `j.${column}`).join(', ');
 
 /** The channel a queue's enqueues are announced on, one per schema (see the writer's listener). */
 export const QUEUE_CHANNEL = "'flowstore.' || current_schema() || '.queue'";
 
 export function prepareQueue(conn: PgConnection): QueueStatements {
   const notify = conn.statement(`SELECT pg_notify(${QUEUE_CHANNEL}, $1)`);
+  const insert = conn.statement(`INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, key, max_attempts, attempt_limit,
+      backoff_base_ms, backoff_max_ms, created_at)
+    VALUES ($1, 'waiting', $2, $3, $3, $4, $5, $6, $6, $7, $8, $9)
+    ON CONFLICT (queue, key) WHERE key IS NOT NULL AND ${LIVE} DO NOTHING
+    RETURNING id`, { bytea: [2] });
   return {
-    insert: conn.statement(`INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, key, max_attempts, attempt_limit,
-        backoff_base_ms, backoff_max_ms, created_at)
-      VALUES ($1, 'waiting', $2, $3, $3, $4, $5, $6, $6, $7, $8, $9)
-      ON CONFLICT (queue, key) WHERE key IS NOT NULL AND ${READY} DO NOTHING
-      RETURNING id`, { bytea: [2] }),
-    byKey: conn.statement(`SELECT id FROM queue_jobs WHERE queue = $1 AND key = $2 AND ${READY}`),
+    insert: (...values) => (insert.get(...values) as Promise<{ id: number } | undefined>).then((row) => row?.id),
+    byKey: conn.statement(`SELECT id FROM queue_jobs WHERE queue = $1 AND key = $2 AND ${LIVE}`),
     notify: (queue) => notify.run(queue),
     // Locked until the claim's transaction ends: hosts count a limited queue's running jobs one at a time.
     limit: conn.statement('SELECT concurrency FROM queue_settings WHERE queue = $1 AND concurrency IS NOT NULL FOR UPDATE'),
     running: conn.statement("SELECT count(*) AS n FROM queue_jobs WHERE queue = $1 AND state = 'running' AND available_at > $2"),
-    // SET expressions read the row as it was: `j.state = 'running'` is the state before this claim.
-    claim: conn.statement(`UPDATE queue_jobs j SET
-        attempts = CASE WHEN j.state = 'running' THEN ${withEndedAttempt('$6', 'j.available_at', 'j.')} ELSE j.attempts END,
-        error = CASE WHEN j.state = 'running' THEN $6::text ELSE j.error END,
-        state = 'running', attempt = j.attempt + 1, worker = $4, started_at = $2, available_at = $3
-      FROM (SELECT id FROM queue_jobs WHERE queue = $1 AND ${READY} AND available_at <= $2 AND (state = 'waiting' OR attempt < attempt_limit)
+    claim: conn.statement(`UPDATE queue_jobs j SET state = 'running', attempt = j.attempt + 1, worker = $4, started_at = $2, available_at = $3
+      FROM (SELECT id FROM queue_jobs WHERE queue = $1 AND state = 'waiting' AND available_at <= $2
         ORDER BY priority DESC, available_at, id LIMIT $5 FOR UPDATE SKIP LOCKED) c
       WHERE j.id = c.id
-      RETURNING ${CLAIMED_COLUMNS.split(', ').map((c) => `j.${c}`).join(', ')}`),
+      RETURNING ${RETURNED}`),
+    expired: conn.statement("SELECT 1 AS found FROM queue_jobs WHERE queue = $1 AND state = 'running' AND available_at <= $2 LIMIT 1"),
+    // SET expressions read the row as it was: the ended attempt is logged with its worker and times.
+    reclaim: conn.statement(`UPDATE queue_jobs j SET attempts = ${withEndedAttempt('$6', 'j.available_at', 'j.')}, error = $6::text,
+        attempt = j.attempt + 1, worker = $4, started_at = $2, available_at = $3
+      FROM (SELECT id FROM queue_jobs WHERE queue = $1 AND state = 'running' AND available_at <= $2 AND attempt < attempt_limit
+        ORDER BY available_at LIMIT $5 FOR UPDATE SKIP LOCKED) c
+      WHERE j.id = c.id
+      RETURNING ${RETURNED}`),
     failExpired: conn.statement(`UPDATE queue_jobs SET state = 'failed', finished_at = $2, error = $3::text,
         attempts = ${withEndedAttempt('$3', 'available_at')}
       WHERE queue = $1 AND state = 'running' AND available_at <= $2 AND attempt >= attempt_limit`),
-    nextDue: conn.statement(`SELECT min(available_at) AS at FROM queue_jobs WHERE queue = $1 AND ${READY}`),
+    nextDue: conn.statement(`SELECT least((SELECT min(available_at) FROM queue_jobs WHERE queue = $1 AND state = 'waiting'),
+      (SELECT min(available_at) FROM queue_jobs WHERE queue = $1 AND state = 'running')) AS at`),
     heartbeat: conn.statement("UPDATE queue_jobs SET available_at = $1 WHERE id = $2 AND attempt = $3 AND state = 'running' AND available_at > $4"),
     complete: conn.statement(`UPDATE queue_jobs SET state = 'completed', result = $1, finished_at = $2
       WHERE id = $3 AND attempt = $4 AND state = 'running' AND available_at > $2`, { bytea: [1] }),
     lease: conn.statement(`SELECT queue, attempt_limit, backoff_base_ms, backoff_max_ms, worker, started_at FROM queue_jobs
       WHERE id = $1 AND attempt = $2 AND state = 'running' AND available_at > $3`),
+    release: conn.statement(`UPDATE queue_jobs SET state = 'waiting', available_at = $1, attempt_limit = attempt_limit + 1
+      WHERE id = $2 AND attempt = $3 AND state = 'running' AND available_at > $1`),
     failRetry: conn.statement(`UPDATE queue_jobs SET state = 'waiting', available_at = $1, error = $2,
         attempts = (attempts::jsonb || jsonb_build_array($3::text::jsonb))::text
       WHERE id = $4 AND attempt = $5`),
@@ -52,7 +63,7 @@ export function prepareQueue(conn: PgConnection): QueueStatements {
     cancel: conn.statement(`UPDATE queue_jobs SET
         attempts = CASE WHEN state = 'running' THEN ${withEndedAttempt('$3', '$1::bigint')} ELSE attempts END,
         state = 'cancelled', finished_at = $1
-      WHERE id = $2 AND ${READY}`),
+      WHERE id = $2 AND ${LIVE}`),
     retry: conn.statement(`UPDATE queue_jobs SET state = 'waiting', available_at = $1, attempt_limit = attempt + max_attempts, finished_at = NULL
       WHERE id = $2 AND state IN ('failed', 'cancelled')`),
     get: conn.statement(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE id = $1`),

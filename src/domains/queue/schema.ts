@@ -5,6 +5,7 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { toJsonText } from '../../codec.ts';
 import { id, instant, jsonText, MAX_ID_LENGTH, text } from '../common.ts';
 
 export const JOB_STATES = ['waiting', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -54,42 +55,75 @@ export const enqueueOptions = z.object({
 }).strict().refine((o) => o.runAt === undefined || o.delayMs === undefined, { message: 'give runAt or delayMs, not both', path: ['delayMs'] });
 
 export type EnqueueOptions = z.input<typeof enqueueOptions>;
-type ParsedEnqueueOptions = z.output<typeof enqueueOptions>;
 
-/** How many values one job takes in an enqueue's flat input (see {@link jobValues}). */
+/** How many values one job takes in an enqueue's flat input (see {@link pushJob}). */
 export const JOB_VALUES = 7;
 
+/** The options of a job that gives none: parsed once, not per job. */
+const NO_OPTIONS = enqueueOptions.parse({});
+
 /**
- * A job as it travels to the writer: payload as JSON text, due time, priority, key, max
- * attempts, backoff base and cap. Flat strings and numbers cross threads packed (see
- * protocol.ts), several times faster than objects.
+ * Appends a job as it travels to the writer: payload as JSON text, due time, priority, key,
+ * max attempts, backoff base and cap. Flat strings and numbers cross threads packed (see
+ * protocol.ts), several times faster than objects. A job without options, the common case,
+ * costs no options parse. Returns false after adding the issue when the job is invalid.
  */
-function jobValues(payload: string, o: ParsedEnqueueOptions, at: number): (string | number | null)[] {
+function pushJob(values: (string | number | null)[], payload: unknown, options: unknown, at: number, ctx: z.RefinementCtx, index?: number): boolean {
+  let o = NO_OPTIONS;
+  if (options !== undefined) {
+    const parsed = enqueueOptions.safeParse(options);
+    if (!parsed.success) {
+      // enqueue's options are a field of their own; enqueueMany's sit beside each job's payload.
+      const where = index === undefined ? ['options'] : ['jobs', index];
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [...where, ...issue.path] } as z.core.$ZodRawIssue);
+      return false;
+    }
+    o = parsed.data;
+  }
+  let text: string;
+  try {
+    text = toJsonText(payload);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message, path: index === undefined ? ['payload'] : ['jobs', index, 'payload'] });
+    return false;
+  }
   const due = o.runAt !== undefined ? o.runAt.getTime() : at + (o.delayMs ?? 0);
-  return [payload, due, o.priority, o.key ?? null, o.maxAttempts, o.backoff.baseMs, o.backoff.maxMs];
+  values.push(text, due, o.priority, o.key ?? null, o.maxAttempts, o.backoff.baseMs, o.backoff.maxMs);
+  return true;
 }
 
 /** `[queue, now, ...JOB_VALUES]` for one job. */
-export const enqueueParams = z.object({ queue: queueName, payload: z.unknown(), options: enqueueOptions.prefault({}), now }).strict()
-  .transform(({ queue, payload, options, now: at }, ctx) => [queue, at, ...jobValues(jsonText(payload, ['payload'], ctx), options, at)]);
+export const enqueueParams = z.object({ queue: queueName, payload: z.unknown(), options: z.unknown().optional(), now }).strict()
+  .transform(({ queue, payload, options, now: at }, ctx) => {
+    const values: (string | number | null)[] = [queue, at];
+    return pushJob(values, payload, options, at, ctx) ? values : z.NEVER;
+  });
 
 /** A job of `enqueueMany`: its payload and its options side by side. */
 export type JobInput<P = unknown> = EnqueueOptions & { payload: P };
 
-const jobInput = z.object({ payload: z.unknown() }).catchall(z.unknown());
+/** Whether a job of enqueueMany gives only its payload. */
+function payloadOnly(job: object): boolean {
+  for (const key in job) if (key !== 'payload') return false;
+  return true;
+}
 
 /** `[queue, now, ...JOB_VALUES per job]`: every job of the call in one flat array. */
-export const enqueueManyParams = z.object({ queue: queueName, jobs: z.array(jobInput).min(1).max(1_000_000), now }).strict()
+export const enqueueManyParams = z.object({ queue: queueName, jobs: z.array(z.unknown()).min(1).max(1_000_000), now }).strict()
   .transform(({ queue, jobs, now: at }, ctx) => {
     const values: (string | number | null)[] = [queue, at];
     for (let i = 0; i < jobs.length; i++) {
-      const { payload, ...rest } = jobs[i]!;
-      const options = enqueueOptions.safeParse(rest);
-      if (!options.success) {
-        for (const issue of options.error.issues) ctx.addIssue({ ...issue, path: ['jobs', i, ...issue.path] } as z.core.$ZodRawIssue);
+      const job = jobs[i];
+      if (typeof job !== 'object' || job === null || !('payload' in job)) {
+        ctx.addIssue({ code: 'custom', message: 'a job is { payload, ...options }', path: ['jobs', i] });
         return z.NEVER;
       }
-      values.push(...jobValues(jsonText(payload, ['jobs', i, 'payload'], ctx), options.data, at));
+      let options: unknown;
+      if (!payloadOnly(job)) {
+        const { payload: _, ...rest } = job as Record<string, unknown>;
+        options = rest;
+      }
+      if (!pushJob(values, (job as { payload: unknown }).payload, options, at, ctx, i)) return z.NEVER;
     }
     return values;
   });
@@ -114,6 +148,9 @@ export const completeParams = z.object({ id: z.number().int().positive(), attemp
 
 /** `[now, then id, attempt, result as JSON text (or null) per job]`: a worker's completions of one turn. */
 export const completeManyParams = z.array(z.union([z.string(), z.number(), z.null()]));
+
+/** `[now, then id, attempt per job]`. */
+export const releaseManyParams = z.array(z.number().int().nonnegative()).min(1);
 
 /** An error as a job keeps it. */
 export interface JobError {

@@ -6,8 +6,9 @@
 import type { Awaitable, Statement } from '../../engine/op.ts';
 
 export interface QueueStatements {
-  /** `(queue, payload, due, priority, key, maxAttempts, baseMs, maxMs, now)` → `{ id }`, or nothing when a job with the key waits or runs. */
-  insert: Statement;
+  /** Inserts a job: its id, or undefined when a job with its key waits or runs (then `byKey` finds that one). */
+  insert(queue: string, payload: string | Uint8Array, due: number, priority: number, key: string | null, maxAttempts: number,
+    baseMs: number, maxMs: number, now: number): Awaitable<number | undefined>;
   /** `(queue, key)` → `{ id }` of the job with that key that waits or runs. */
   byKey: Statement;
   /** Wakes the queue's workers in other processes once this transaction commits (PostgreSQL's NOTIFY); nothing on SQLite. */
@@ -17,11 +18,17 @@ export interface QueueStatements {
   /** `(queue, now)` → `{ n }`: jobs of the queue running on a lease that has not ended. */
   running: Statement;
   /**
-   * `(queue, now, leaseUntil, workerId, limit, leaseExpiredError)` → the claimed rows
-   * ({@link ClaimedRow}): due waiting jobs, and running ones whose lease ended with attempts
-   * left (their attempt is logged as expired). Several hosts never claim one job (SKIP LOCKED).
+   * `(queue, now, leaseUntil, workerId, limit)` → the claimed rows ({@link ClaimedRow}): due
+   * waiting jobs, higher priority first. Several hosts never claim one job (SKIP LOCKED).
    */
   claim: Statement;
+  /** `(queue, now)` → a row when a running job of the queue has a lease that ended. */
+  expired: Statement;
+  /**
+   * `(queue, now, leaseUntil, workerId, limit, leaseExpiredError)` → the claimed rows: running
+   * jobs whose lease ended with attempts left, their ended attempt logged as expired.
+   */
+  reclaim: Statement;
   /** `(queue, now, leaseExpiredError)`: running jobs whose lease ended on their last attempt are failed. */
   failExpired: Statement;
   /** `(queue)` → `{ at }`: when the next job of the queue becomes claimable, or null. */
@@ -32,6 +39,8 @@ export interface QueueStatements {
   complete: Statement;
   /** `(id, attempt, now)` → {@link LeaseRow} of an attempt whose lease has not ended. */
   lease: Statement;
+  /** `(now, id, attempt)`: a claim that never started its job gives it back, the attempt not counted. */
+  release: Statement;
   /** `(availableAt, error, attemptEntry, id, attempt)`: the attempt failed; the job waits for the next. */
   failRetry: Statement;
   /** `(now, error, attemptEntry, id, attempt)`: the attempt failed, and the job with it. */

@@ -35,13 +35,22 @@ export const DEFAULT_POLL_INTERVAL_MS = 1_000;
 /** How long `stop()` lets running jobs finish before it aborts them and hands them back. */
 export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 
+/** Claims a worker keeps out at once: the writer commits one batch while the next is on its way. */
+const CLAIMS_IN_FLIGHT = 2;
+
 export const workOptionsSchema = z.object({
   concurrency: z.number().int().min(1).max(10_000).default(DEFAULT_CONCURRENCY),
+  /**
+   * Jobs claimed ahead of free slots, held until a slot frees (each on its lease): a short
+   * job then starts without waiting for a claim's round trip. Default: `concurrency`; 0 for
+   * long jobs that other workers should rather take.
+   */
+  prefetch: z.number().int().min(0).max(10_000).optional(),
   leaseMs: z.number().int().min(100).max(366 * 86_400_000).default(DEFAULT_LEASE_MS),
   pollIntervalMs: z.number().int().min(1).max(3_600_000).default(DEFAULT_POLL_INTERVAL_MS),
   /** Who holds the leases, as a job's attempts show it. */
   workerId: z.string().min(1).max(512).optional(),
-  /** The most jobs one claim takes (at most the free slots). */
+  /** The most jobs one claim takes. Default: `concurrency`, at most 1,000. */
   batchSize: z.number().int().min(1).max(MAX_CLAIM).optional(),
   stopTimeoutMs: z.number().int().min(0).max(3_600_000).default(DEFAULT_STOP_TIMEOUT_MS),
 }).strict();
@@ -95,9 +104,14 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
   #completions: (string | number | null)[] = [];
   #flushing: Promise<void> = Promise.resolve();
   #turnScheduled = false;
-  #claiming = false;
-  /** Set while a claim is out: a wake-up then claims again once it is back. */
-  #wokenWhileClaiming = false;
+  /** Claimed, not started yet: they start as slots free (see the prefetch option). */
+  #buffered: ClaimedJob<P>[] = [];
+  /** Claims on their way, and how many jobs they may bring. */
+  #claims = 0;
+  #requested = 0;
+  #claimScheduled = false;
+  /** Set while claims are out: a wake-up then claims again once one is back. */
+  #woken = false;
   #idleTimer: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
@@ -142,6 +156,7 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
   async #stop(timeoutMs: number): Promise<void> {
     this.#unsubscribe();
     clearTimeout(this.#idleTimer);
+    const unstarted = this.#release(this.#buffered.splice(0));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(resolve, timeoutMs, 'timeout'); });
     const finished = Promise.all([...this.#running.values()].map((r) => r.done));
@@ -158,38 +173,66 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     clearTimeout(timer);
     clearInterval(this.#heartbeatTimer);
     this.#flush();
-    await this.#flushing;
+    await Promise.all([this.#flushing, unstarted]);
     this.#onStop();
   }
 
-  /** Work may be there: claim now, or once the claim out now is back. */
+  /** Work may be there: claim now, or once a claim out now is back. */
   #wake(): void {
-    if (this.#claiming) this.#wokenWhileClaiming = true;
-    else this.#claim();
+    if (this.#claims > 0) this.#woken = true;
+    this.#claim();
   }
 
+  /** Jobs this worker may hold at once: running, held ahead, and on their way. */
+  get #capacity(): number {
+    return this.#options.concurrency + (this.#options.prefetch ?? this.#options.concurrency);
+  }
+
+  /**
+   * Claims when there is room for more jobs, up to CLAIMS_IN_FLIGHT at once, one per turn:
+   * two claims sent in one turn would travel in one writer batch, and then always come
+   * back together, leaving the writer idle while this thread runs their jobs. Sent a turn
+   * apart, one commits while the other's jobs run.
+   */
   #claim(): void {
-    if (this.#stopping || this.#claiming) return;
-    const free = this.#options.concurrency - this.#running.size;
-    if (free <= 0) return;
+    if (this.#stopping || this.#claims >= CLAIMS_IN_FLIGHT) return;
+    const batch = Math.min(MAX_CLAIM, this.#options.batchSize ?? this.#options.concurrency);
+    const room = this.#capacity - this.#running.size - this.#buffered.length - this.#requested;
+    // A claim smaller than a batch waits for room, unless nothing else is out: no dribble of tiny claims.
+    if (room <= 0 || (room < batch && this.#claims > 0)) return;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
-    this.#claiming = true;
-    this.#wokenWhileClaiming = false;
-    const limit = Math.min(free, this.#options.batchSize ?? this.#options.concurrency);
+    this.#send(Math.min(room, batch));
+    if (this.#claims < CLAIMS_IN_FLIGHT && room > batch && !this.#claimScheduled) {
+      this.#claimScheduled = true;
+      setImmediate(() => {
+        this.#claimScheduled = false;
+        this.#claim();
+      });
+    }
+  }
+
+  #send(limit: number): void {
+    this.#claims++;
+    this.#requested += limit;
+    if (this.#claims === 1) this.#woken = false;
     const now = Date.now();
     this.#invoker.invoke(ops.ops.claim, { queue: this.queue, workerId: this.workerId, limit, leaseMs: this.#options.leaseMs, now }).then(
       ({ jobs, nextAt }) => {
-        this.#claiming = false;
-        for (const job of jobs) this.#start(job as ClaimedJob<P>);
-        if (jobs.length === limit || this.#wokenWhileClaiming) this.#claim();
-        else this.#idle(nextAt === null || nextAt <= now ? this.#options.pollIntervalMs : Math.min(nextAt - now, this.#options.pollIntervalMs));
+        this.#claims--;
+        this.#requested -= limit;
+        if (this.#stopping) return void this.#release(jobs as ClaimedJob<P>[]);
+        this.#buffered.push(...(jobs as ClaimedJob<P>[]));
+        this.#startBuffered();
+        if (jobs.length === limit || this.#woken) this.#claim();
+        else if (this.#claims === 0) this.#idle(nextAt === null || nextAt <= now ? this.#options.pollIntervalMs : Math.min(nextAt - now, this.#options.pollIntervalMs));
       },
       (error: unknown) => {
-        this.#claiming = false;
+        this.#claims--;
+        this.#requested -= limit;
         if (isFlowstoreError(error) && error.code === 'FLOWSTORE_CLOSED') return void this.stop({ timeoutMs: 0 });
         this.#problem(error);
-        this.#idle(this.#options.pollIntervalMs);
+        if (this.#claims === 0) this.#idle(this.#options.pollIntervalMs);
       },
     );
   }
@@ -212,9 +255,21 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
       this.#problem(error);
       return this.#idle(this.#options.pollIntervalMs);
     }
-    if (this.#claiming || this.#idleTimer !== undefined) return;
+    if (this.#claims > 0 || this.#idleTimer !== undefined) return;
     if (at !== null && at <= now) this.#claim();
     else this.#idle(at === null ? this.#options.pollIntervalMs : Math.min(at - now, this.#options.pollIntervalMs));
+  }
+
+  #startBuffered(): void {
+    while (this.#running.size < this.#options.concurrency && this.#buffered.length > 0) this.#start(this.#buffered.shift()!);
+  }
+
+  /** Jobs claimed but not started go back to the queue, due now, their attempt not counted. */
+  async #release(jobs: readonly ClaimedJob<P>[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const params = [Date.now()];
+    for (const job of jobs) params.push(job.id, job.attempt);
+    await this.#invoker.invoke(ops.ops.releaseMany, params).catch((error: unknown) => this.#problem(error));
   }
 
   #start(job: ClaimedJob<P>): void {
@@ -232,7 +287,8 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     // Handed back by stop(), or already known lost: its outcome is not this worker's to record.
     if (this.#running.get(job.id) !== running) return;
     this.#running.delete(job.id);
-    if (this.#running.size === 0) {
+    this.#startBuffered();
+    if (this.#running.size === 0 && this.#buffered.length === 0) {
       clearInterval(this.#heartbeatTimer);
       this.#heartbeatTimer = undefined;
     }
@@ -283,9 +339,10 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     this.#flushing = Promise.all([this.#flushing, sent]).then(() => {});
   }
 
-  /** Renews the leases of the jobs still running, in one operation; aborts those whose lease is lost. */
+  /** Renews the leases of the jobs running or held ahead, in one operation; aborts those whose lease is lost. */
   #heartbeat(): void {
     const now = Date.now();
+    this.#renewBuffered(now);
     const live = [...this.#running.values()];
     for (const running of live) {
       // No renewal came back in time (the store is stalled or unreachable): the lease may be another's by now.
@@ -300,6 +357,21 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
         if (gone) this.#lose(running, 'the job was cancelled, or its lease taken by another claim');
         else running.leaseUntil = now + leaseMs;
       }),
+      (error: unknown) => this.#problem(error),
+    );
+  }
+
+  /** Jobs held ahead keep their leases too; one whose lease could not be kept is dropped (another worker may take it). */
+  #renewBuffered(now: number): void {
+    const held = this.#buffered;
+    if (held.length === 0) return;
+    const leaseMs = this.#options.leaseMs;
+    this.#invoker.invoke(ops.ops.heartbeatMany, { leases: held.map((job) => [job.id, job.attempt] as [number, number]), leaseMs, now }).then(
+      (lost) => {
+        held.forEach((job, i) => { if (!lost[i]) job.leaseUntil = new Date(now + leaseMs); });
+        const gone = new Set(held.filter((_, i) => lost[i]).map((job) => job.id));
+        if (gone.size > 0) this.#buffered = this.#buffered.filter((job) => !gone.has(job.id));
+      },
       (error: unknown) => this.#problem(error),
     );
   }
