@@ -2,7 +2,8 @@
  * Stores and servers for the dashboard's tests: the demo's store built in a temporary
  * folder (demo/run.ts, as `npm start` writes it) plus what the demo never writes (hostile
  * strings, a second agent view, a phase with a status message, DAG states, LangGraph threads
- * and memories from fixtures/ui-langgraph.ts), and
+ * and memories from fixtures/ui-langgraph.ts, queues, jobs and schedules from
+ * fixtures/ui-queue.ts), and
  * `flowstore ui` started on it as a real child process.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/index.ts';
 import { addLangGraph } from './fixtures/ui-langgraph.ts';
+import { addQueue } from './fixtures/ui-queue.ts';
 import { newLocation, POSTGRES } from './helpers.ts';
 
 const DEMO = fileURLToPath(new URL('../demo/run.ts', import.meta.url));
@@ -55,6 +57,7 @@ export async function buildDemoStore(dir: string, runs = 48): Promise<string> {
     await store.dag.saveSnapshot('dag-states', new Uint8Array([1, 2, 3]));
     await store.dag.saveSnapshot('dag-states', new Uint8Array([4, 5, 6, 7]));
     await addLangGraph(store);
+    await addQueue(store);
   } finally {
     await store.close();
   }

@@ -3,6 +3,7 @@
  * processes write. A store's `metrics()` counts only its own operations, and the dashboard's
  * store only reads; so each sample combines
  * - row counts per table and runs per status (every process's writes, as net changes),
+ * - each queue's jobs by state, its limit and the age of its oldest due job (`store.queue.stats()`),
  * - the file's and the WAL's size on disk,
  * - how long the sample's own reads took (what a reader meets while writers work),
  * - this process's own `store.metrics()` (the write path when the dashboard runs inside a runner).
@@ -19,6 +20,7 @@
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import type { QueueStats } from '../domains/queue/schema.ts';
 import type { Store } from '../store.ts';
 import { COUNTED_TABLES, domainCounts, type DomainCounts, queryOf } from './queries.ts';
 
@@ -26,11 +28,20 @@ import { COUNTED_TABLES, domainCounts, type DomainCounts, queryOf } from './quer
 const COST_FACTOR = 20;
 /** …nor longer than this many intervals. */
 const MAX_INTERVALS = 10;
+/**
+ * The queues a sample keeps, by name: every sample of the history travels to each page that
+ * opens the live stream, so a store of thousands of queues must not make each sample as large.
+ */
+export const SAMPLED_QUEUES = 100;
 
 export interface Sample {
   /** Milliseconds since the epoch. */
   t: number;
   counts: DomainCounts;
+  /** Per queue (the first {@link SAMPLED_QUEUES} by name): jobs by state, its limit, its oldest due job's age. */
+  queues: QueueStats[];
+  /** Whether the store holds more queues than `queues` shows. */
+  moreQueues: boolean;
   /** Net rows per second since the previous sample, by domain (every process). */
   rowsPerSec: Record<string, number>;
   /** Runs per second that reached completed, failed or cancelled since the previous sample. */
@@ -132,8 +143,9 @@ export class Sampler extends EventEmitter<{ sample: [Sample] }> {
     const store = this.#store;
     const file = store.path === ':memory:' ? undefined : store.path;
     const began = performance.now();
-    const [counts, fileBytes, walBytes] = await Promise.all([
+    const [counts, queues, fileBytes, walBytes] = await Promise.all([
       domainCounts(queryOf(store)),
+      store.queue.stats(),
       file ? sizeOf(file) : null,
       file ? sizeOf(`${file}-wal`) : null,
     ]);
@@ -152,6 +164,8 @@ export class Sampler extends EventEmitter<{ sample: [Sample] }> {
     return {
       t,
       counts,
+      queues: queues.slice(0, SAMPLED_QUEUES),
+      moreQueues: queues.length > SAMPLED_QUEUES,
       rowsPerSec: Object.fromEntries(Object.entries(rows).map(([domain, n]) => [domain, before ? (n - before[domain]!) / Math.max(seconds, 0.001) : 0])),
       runsFinishedPerSec: previous ? perSec(finished(counts), finished(previous.counts)) : 0,
       fileBytes,
