@@ -34,7 +34,7 @@ export function pager(parts, query, page, more) {
 
 const GOOD = new Set(['completed', 'approved', 'active', 'idle', 'ok', 'success']);
 const BAD = new Set(['failed', 'rejected', 'exhausted', 'error', 'cancelled', 'terminated', 'expired']);
-const WAITING = new Set(['pending', 'paused', 'blocked', 'suspended', 'interrupted']);
+const WAITING = new Set(['pending', 'paused', 'blocked', 'suspended', 'interrupted', 'delayed']);
 
 export function badge(status) {
   const text = String(status ?? '');

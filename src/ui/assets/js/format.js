@@ -43,3 +43,25 @@ export function steps(current, total, separator = ' / ') {
 export function plural(n, noun, many = `${noun}s`) {
   return `${num(n)} ${n === 1 ? noun : many}`;
 }
+
+/** A length of time: '420 ms', '8.5 s', '3 min 20 s', '2 h 5 min', '3 d 4 h'. */
+export function duration(msValue) {
+  if (msValue === null || msValue === undefined || Number.isNaN(msValue)) return '–';
+  const ms = Math.max(0, msValue);
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 10) return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+  if (s < 60) return `${Math.floor(s)} s`;
+  const parts = (big, bigUnit, small, smallUnit) => (small > 0 ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`);
+  if (s < 3600) return parts(Math.floor(s / 60), 'min', Math.floor(s % 60), 's');
+  if (s < 86400) return parts(Math.floor(s / 3600), 'h', Math.floor((s % 3600) / 60), 'min');
+  return parts(Math.floor(s / 86400), 'd', Math.floor((s % 86400) / 3600), 'h');
+}
+
+/** When `at` (ISO text) falls from `now` (epoch ms): 'in 3 min', '2 h ago'. */
+export function relative(at, now) {
+  if (at === null || at === undefined) return '';
+  const delta = new Date(at).getTime() - now;
+  if (Number.isNaN(delta)) return '';
+  return delta >= 0 ? `in ${duration(delta)}` : `${duration(-delta)} ago`;
+}

@@ -3,7 +3,8 @@ import { get } from '../api.js';
 import { lineChart } from '../charts.js';
 import { card, kv, link, stat } from '../components.js';
 import { fill, h } from '../dom.js';
-import { bytes, ms, num, time } from '../format.js';
+import { bytes, duration, ms, num, time } from '../format.js';
+import { liveSamples } from '../live.js';
 
 // Each table's count under its noun, singular (the plural adds an s).
 const DOMAIN_TABLES = {
@@ -27,6 +28,21 @@ function statusBar(runs) {
   }));
 }
 
+/** The queue's jobs summed over its queues (the sample's first hundred by name). */
+function queueCard(latest) {
+  const queues = latest.queues ?? [];
+  const sum = (state) => queues.reduce((n, q) => n + q[state], 0);
+  const oldest = queues.reduce((max, q) => Math.max(max, q.oldestWaitingMs), 0);
+  const jobs = (state, n) => link(['queue', 'jobs'], { state }, num(n));
+  return card(null, h('h3', null, link(['queue'], {}, 'Queue')), h('div', { class: 'stats' },
+    stat(`${noun(queues.length, 'queue')}${latest.moreQueues ? ' (and more)' : ''}`, num(queues.length), 'count-queues'),
+    stat(noun(sum('waiting'), 'job') + ' due', jobs('waiting', sum('waiting')), 'count-queue-waiting'),
+    stat('delayed', jobs('waiting', sum('delayed')), 'count-queue-delayed'),
+    stat('running', jobs('running', sum('running')), 'count-queue-running'),
+    stat('failed', jobs('failed', sum('failed')), 'count-queue-failed'),
+    stat('oldest due job waits', duration(oldest), 'count-queue-oldest')));
+}
+
 function countsView(latest) {
   if (!latest) return h('p', { class: 'empty' }, 'Waiting for the first sample…');
   const { runs, tables, pendingApprovals } = latest.counts;
@@ -38,7 +54,8 @@ function countsView(latest) {
       statusBar(runs)),
     Object.entries(DOMAIN_TABLES).map(([domain, list]) => card(null, h('h3', null, link([DOMAIN_PAGE[domain]], {}, domain)), h('div', { class: 'stats' },
       list.map(([table, singular]) => stat(noun(tables[table], singular), num(tables[table]), `count-${table}`)),
-      domain === 'aaow' ? stat(noun(pendingApprovals, 'pending approval'), num(pendingApprovals), 'count-pending-approvals') : null))));
+      domain === 'aaow' ? stat(noun(pendingApprovals, 'pending approval'), num(pendingApprovals), 'count-pending-approvals') : null))),
+    queueCard(latest));
 }
 
 export async function render(_route, main) {
@@ -94,20 +111,12 @@ export async function render(_route, main) {
   if (body.latest) samples = [body.latest];
   refresh();
 
-  const source = new EventSource('/api/live');
-  const dot = document.getElementById('store');
-  source.addEventListener('history', (e) => { samples = JSON.parse(e.data); refresh(); dot?.classList.add('live'); });
-  source.addEventListener('sample', (e) => {
-    const sample = JSON.parse(e.data);
-    samples.push(sample);
-    const horizon = sample.t - 10 * 60_000;
-    while (samples.length > 0 && samples[0].t < horizon) samples.shift();
+  const close = liveSamples((all) => {
+    samples = all;
     refresh();
   });
-  source.addEventListener('error', () => dot?.classList.remove('live'));
   return () => {
-    source.close();
-    dot?.classList.remove('live');
+    close();
     for (const chart of charts) chart.destroy();
   };
 }
