@@ -1,7 +1,8 @@
 /**
  * `flowstore ui` as a person uses it: headless Chromium (Debian's, driven by playwright-core)
  * opens every page of the demo's store, filters, searches, follows links and graph nodes,
- * watches a counter move while a second process writes, and finds stored markup shown as text.
+ * watches counters move while a second process writes runs or works queue jobs, and finds
+ * stored markup shown as text.
  * Without a Chromium these tests are skipped and say why. With FLOWSTORE_UI_SCREENSHOTS=<dir>
  * (`npm run screenshots` uses docs/ui) they also save the README's screenshots there.
  */
@@ -15,9 +16,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext } from 'playwright-core';
 import { fixture } from './helpers-process.ts';
-import { demoPages, DESKTOP, everyPageOpens, go, launch, open, PHONE, settled, shoot, SHOTS, SKIP } from './fixtures/ui-browser.ts';
+import { demoPages, DESKTOP, everyPageOpens, go, launch, open, PHONE, queueCountsLive, settled, shoot, SHOTS, SKIP } from './fixtures/ui-browser.ts';
 import { LG_CHAT, LG_FORKED } from './fixtures/ui-langgraph.ts';
-import { buildDemoStore, startUi, XSS_ERROR, XSS_EVENT, XSS_RUN, type UiProcess } from './ui-fixture.ts';
+import { buildDemoStore, runQueueWriter, startUi, XSS_ERROR, XSS_EVENT, XSS_RUN, type UiProcess } from './ui-fixture.ts';
 
 // Functions given to page.evaluate and waitForFunction run in the page: the page's globals they use.
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
@@ -191,16 +192,19 @@ describe('flowstore ui in Chromium', { skip: SKIP }, () => {
   });
 
   test('screenshots at phone width read as well as on a desktop', { skip: SHOTS ? false : 'FLOWSTORE_UI_SCREENSHOTS not set' }, async () => {
+    const deadLetter = (await (await fetch(`${ui.url}api/queue/jobs?queue=emails&state=failed`)).json() as { items: { id: number }[] }).items[0]!.id;
     for (const viewport of [DESKTOP, PHONE]) {
       const { page, problems } = await open(context, `${ui.url}#/runs`, viewport);
       const pages = [
         ['#/runs', 'runs'], ['#/dags/dag-states', 'dag-states'], ['#/aaow/llm', 'llm'], ['#/aaow/pools', 'pools'],
         ['#/definitions?file=broken.toml', 'definitions'], ['#/agent/deployer?prefix=ops', 'agent'], ['#/langgraph', 'langgraph-threads'],
         [`#/langgraph/threads/${LG_FORKED}`, 'langgraph-thread'], [`#/langgraph/threads/${LG_CHAT}`, 'langgraph-messages'], ['#/langgraph/memory', 'langgraph-memory'],
+        ['#/queue/jobs', 'queue-jobs'], [`#/queue/jobs/${deadLetter}`, 'queue-job'], ['#/queue/schedules', 'queue-schedules'],
       ] as const;
       for (const [hash, name] of pages) {
         await go(page, hash);
         if (name === 'pools') await page.locator('[data-testid="pools"] summary').first().click();
+        if (name === 'queue-job') await page.locator('[data-testid="job-attempts"] summary').last().click();
         await page.waitForTimeout(200);
         await shoot(page, name);
       }
@@ -232,6 +236,21 @@ describe('flowstore ui in Chromium', { skip: SKIP }, () => {
         await shoot(page, 'overview', true);
         assert.equal(await done, 0);
         await page.waitForFunction((n) => Number(document.querySelector('[data-testid="count-runs"]')?.textContent?.replaceAll(',', '')) === n, before + writes, { timeout: 30_000 });
+        assert.deepEqual(problems, []);
+        await page.close();
+      }
+    } finally {
+      await live.stop();
+    }
+  });
+
+  test('the queue pages count what another process enqueues and works, live', async () => {
+    const live = await startUi(liveDb);
+    try {
+      for (const viewport of SHOTS ? [DESKTOP, PHONE] : [DESKTOP]) {
+        const { page, problems } = await open(context, live.url, viewport);
+        const queue = `live-${viewport.width}`;
+        await queueCountsLive(page, queue, 40, () => runQueueWriter(liveDb, [], queue, 40, 6000), 'queue');
         assert.deepEqual(problems, []);
         await page.close();
       }

@@ -18,6 +18,7 @@ import { newLocation, POSTGRES } from './helpers.ts';
 const DEMO = fileURLToPath(new URL('../demo/run.ts', import.meta.url));
 const WORKFLOWS = fileURLToPath(new URL('../demo/workflows/', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/flowstore.js', import.meta.url));
+const QUEUE_WRITER = fileURLToPath(new URL('./fixtures/ui-queue-writer.ts', import.meta.url));
 
 /** A run id, an error and an event that would run script if they ever became markup. */
 export const XSS_RUN = '<img src=x onerror=alert(1)>';
@@ -116,4 +117,16 @@ export function startUi(db: string, args: string[] = []): Promise<UiProcess> {
     });
     void exited.then((code) => reject(new Error(`flowstore ui exited (${code}) before serving: ${err}`)));
   });
+}
+
+/**
+ * Runs fixtures/ui-queue-writer.ts, another process that enqueues `count` jobs into `queue`
+ * over about `durationMs` and works them; resolves with its exit code. `args` are those
+ * startUi took (`--schema <name>` for a PostgreSQL store).
+ */
+export function runQueueWriter(store: string, args: string[], queue: string, count: number, durationMs: number): Promise<number | null> {
+  const schema = args[args.indexOf('--schema') + 1];
+  const child = spawn(process.execPath, [QUEUE_WRITER, store, queue, String(count), String(durationMs), ...(args.includes('--schema') && schema ? [schema] : [])],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+  return new Promise((resolve) => child.once('exit', resolve));
 }

@@ -35,6 +35,8 @@ async function everyRouteAnswers(port: number): Promise<Record<string, string>> 
   };
   const sessions = JSON.parse((await get(port, '/api/aaow/sessions')).body) as { items: { id: string }[] };
   needs['/api/aaow/session'] = `?id=${encodeURIComponent(sessions.items[0]!.id)}`;
+  const deadLetters = JSON.parse((await get(port, '/api/queue/jobs?queue=emails&state=failed')).body) as { items: { id: number }[] };
+  needs['/api/queue/job'] = `?id=${deadLetters.items[0]!.id}`;
   for (const route of Object.keys(ROUTES)) {
     const reply = await get(port, route + (needs[route] ?? ''));
     assert.equal(reply.status, 200, `${route}: ${reply.body}`);
@@ -103,6 +105,9 @@ describe('flowstore ui: the server', () => {
       ['/api/run?id=no-such-run', 404, 'FLOWSTORE_NOT_FOUND'],
       ['/api/agent?prefix=a:b&id=x', 400, 'FLOWSTORE_INVALID_ARGUMENT'],
       ['/api/aaow/session?id=none', 404, 'FLOWSTORE_NOT_FOUND'],
+      ['/api/queue/jobs?state=delayed', 400, 'FLOWSTORE_INVALID_ARGUMENT'],
+      ['/api/queue/job?id=0', 400, 'FLOWSTORE_INVALID_ARGUMENT'],
+      ['/api/queue/job?id=999999', 404, 'FLOWSTORE_NOT_FOUND'],
     ];
     for (const [path, status, code] of cases) {
       const reply = await get(ui.port, path);
@@ -162,10 +167,13 @@ describe('flowstore ui on a postgres:// URL', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('every API route answers JSON, and a run, a DAG, an agent and LangGraph\'s pages read as they do from the file', async () => {
+  test('every API route answers JSON, and a run, a DAG, an agent, LangGraph\'s and the queue\'s pages read as they do from the file', async () => {
     const needs = await everyRouteAnswers(onServer.port);
-    for (const route of ['/api/run', '/api/dag', '/api/agent', '/api/langgraph/threads', '/api/langgraph/thread', '/api/langgraph/checkpoint', '/api/langgraph/value', '/api/langgraph/items']) {
-      const [file, server] = await Promise.all([onFile, onServer].map(async (ui) => JSON.parse((await get(ui.port, route + (needs[route] ?? ''))).body)));
+    // What the clock changes between two reads (the time of the answer, a due job's wait, a schedule's next tick) is left out.
+    const steady = (text: string) => JSON.parse(text, (key, value: unknown) => (key === 'now' || key === 'oldestWaitingMs' || key === 'nextTick' ? undefined : value));
+    for (const route of ['/api/run', '/api/dag', '/api/agent', '/api/langgraph/threads', '/api/langgraph/thread', '/api/langgraph/checkpoint', '/api/langgraph/value', '/api/langgraph/items',
+      '/api/queue/queues', '/api/queue/jobs', '/api/queue/job', '/api/queue/schedules']) {
+      const [file, server] = await Promise.all([onFile, onServer].map(async (ui) => steady((await get(ui.port, route + (needs[route] ?? ''))).body)));
       assert.deepEqual(server, file, route);
     }
     assert.equal(await onServer.stop(), 0);
