@@ -70,6 +70,17 @@ async function fill(store: Store): Promise<void> {
   await store.agents.saveEvent({ sessionId: 'sess-1', eventType: 'message', actorType: 'user', actorId: 'u1', content: 'deploy the "blue" build' });
   await store.agents.saveEvent({ sessionId: 'sess-1', eventType: 'message', actorType: 'agent', actorId: 'agent_001', content: 'blue build deployed' });
   await store.agents.saveTask({ title: 'ship it', status: 'pending', assignedTo: 'agent_001' });
+
+  // queue: jobs in every state, a key, a delay, a result, a dead letter's attempts, a limit, a schedule.
+  await store.queue.enqueueMany<unknown>('emails', [
+    { payload: { to: 'a@example.com', at: new Date(0) }, key: 'welcome:1', priority: 5 },
+    { payload: 'later', delayMs: 86_400_000 }, { payload: 2n ** 70n }, { payload: null, maxAttempts: 1 },
+  ]);
+  const [first, second] = await store.queue.claim('emails', { workerId: 'host-a:1', limit: 2 });
+  await store.queue.complete(first!, { sent: true, bytes: new Uint8Array([1, 2]) });
+  await store.queue.fail(second!, Object.assign(new Error('smtp down'), { code: 'E_SMTP' }), { retry: false });
+  await store.queue.setConcurrency('emails', 4);
+  await store.queue.schedule('yearly-report', '0 0 1 1 *', { report: 'year' }, { timeZone: 'Europe/Paris', maxAttempts: 2 });
 }
 
 /** Every read the domains offer over what fill wrote. */
@@ -89,7 +100,12 @@ async function reads(store: Store) {
       snapshot, await store.agents.getEvents('sess-1'), await store.agents.getTasks(), await store.agents.getSessions()],
     // Ranking differs between FTS5 and PostgreSQL's text search: the same events are found.
     search: (await store.agents.searchEvents('blue build')).map((e) => e.id).sort(),
+    queue: [await store.queue.list(), (await store.queue.stats()).map(({ oldestWaitingMs: _, ...rest }) => rest), await store.queue.schedules()],
   };
+}
+
+function store0Jobs(store: Store) {
+  return store.queue.list({ limit: 1 });
 }
 
 async function exportText(store: Store): Promise<string> {
@@ -126,6 +142,7 @@ test('a store moves SQLite → PostgreSQL → SQLite keeping every value exactly
   const pg = await tempStore(t, { path: POSTGRES, workflowPath: root });
   const intoPg = await pg.importJsonl([fromSqlite]);
   assert.deepEqual(intoPg.skipped, ['events_fts']);
+  const expectedBeforeWrites = await reads(source);
   const fromPg = await exportText(pg);
 
   const copy = await tempStore(t, { workflowPath: root });
@@ -160,6 +177,10 @@ test('a store moves SQLite → PostgreSQL → SQLite keeping every value exactly
       assert.equal(back.rows.length, table.rows.length, name);
     }
   }
+  // A job enqueued after the import takes an id past the imported ones (the identity was restarted).
+  assert.deepEqual(await reads(pg), expectedBeforeWrites);
+  const [newest] = await store0Jobs(source);
+  assert.ok((await pg.queue.enqueue('emails', 'after import')).id > newest!.id);
   // And back to PostgreSQL: the second export is the first, line for line.
   const pgAgain = await tempStore(t, { path: POSTGRES, workflowPath: root });
   await pgAgain.importJsonl([fromCopy]);

@@ -13,7 +13,7 @@ CREATE TABLE queue_jobs (
   run_at INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
   -- JSON text, or its deflated form (the codec tells them apart)
-  payload BLOB,
+  payload TEXT,
   key TEXT,
   attempt INTEGER NOT NULL DEFAULT 0,
   max_attempts INTEGER NOT NULL,
@@ -24,7 +24,7 @@ CREATE TABLE queue_jobs (
   worker TEXT,
   started_at INTEGER,
   finished_at INTEGER,
-  result BLOB,
+  result TEXT,
   -- JSON: the last error ({ message, name, code, stack })
   error TEXT,
   -- JSON array of the attempts that ended without completing: { attempt, workerId, startedAt, endedAt, error }
@@ -54,7 +54,7 @@ CREATE TABLE queue_schedules (
   name TEXT PRIMARY KEY,
   cron TEXT NOT NULL,
   time_zone TEXT,
-  payload BLOB,
+  payload TEXT,
   -- JSON: the enqueue options each tick's job gets (priority, maxAttempts, backoff)
   options TEXT NOT NULL DEFAULT '{}',
   last_tick INTEGER,
