@@ -1,12 +1,24 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/index.ts';
+import pg from 'pg';
 import { POSTGRES, tempLocation } from './helpers.ts';
+import { postgresUrl } from './helpers-postgres.ts';
+
+async function sqlRows(url: string, text: string): Promise<Record<string, string>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as Record<string, string>[];
+  } finally {
+    await client.end();
+  }
+}
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/flowstore.js');
@@ -69,7 +81,7 @@ describe('flowstore command line', () => {
   });
 
   test('--help on every command exits 0 with its usage', async () => {
-    const names = ['inspect', 'stats', 'runs', 'cleanup', 'backup', 'check', 'vacuum', 'export', 'import', 'migrations', 'bench'];
+    const names = ['inspect', 'stats', 'runs', 'queue', 'cleanup', 'backup', 'check', 'vacuum', 'export', 'import', 'migrations', 'bench'];
     const results = await Promise.all(names.map((name) => cli([name, '--help'])));
     results.forEach((r, i) => {
       assert.equal(r.code, 0, names[i]);
@@ -185,12 +197,66 @@ describe('flowstore command line', () => {
     assert.equal(typeof JSON.parse(vacuum.stdout).bytesAfter, 'number');
   });
 
-  test('bench prints an ops/s table and JSON rows', async () => {
+  test('bench prints an ops/s table and JSON rows, the queue among them; in a directory given it leaves nothing there', async () => {
     const r = await cli(['bench', '--ops', '300', '--concurrency', '16', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
-    assert.equal(report.rows.length, 3);
+    assert.equal(report.rows.length, 5);
+    assert.ok(report.rows.some((row: { workload: string }) => row.workload.startsWith('queue.work')));
     for (const row of report.rows) assert.ok(row.opsPerSecond > 0);
+    const place = mkdtempSync(join(tmpdir(), 'flowstore-bench-here-'));
+    try {
+      const here = await cli(['bench', place, '--ops', '200', '--concurrency', '8', '--json']);
+      assert.equal(here.code, 0, here.stderr);
+      assert.equal(JSON.parse(here.stdout).backend, 'sqlite');
+      assert.deepEqual(readdirSync(place), []);
+    } finally {
+      rmSync(place, { recursive: true, force: true });
+    }
+  });
+
+  test('queue stats, list, retry and cancel; a job id that is no job exits 1', async (t) => {
+    const where = await tempLocation(t);
+    const store = await openStore({ ...where, readers: 1 });
+    const [done, failed, waiting] = await store.queue.enqueueMany('emails', [{ payload: 'a' }, { payload: 'b' }, { payload: 'c', delayMs: 3_600_000 }]);
+    const [a, b] = await store.queue.claim('emails', { workerId: 'cli-test', limit: 2 });
+    await store.queue.complete(a!, 'sent');
+    await store.queue.fail(b!, new Error('smtp down'), { retry: false });
+    await store.close();
+    const db = where.path!;
+    const stats = await cli(['queue', 'stats', db, '--json']);
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.deepEqual(JSON.parse(stats.stdout).map((q: { queue: string; completed: number; failed: number; delayed: number }) => [q.queue, q.completed, q.failed, q.delayed]), [['emails', 1, 1, 1]]);
+    const list = await cli(['queue', 'list', db, '--state', 'failed', '--json']);
+    assert.deepEqual(JSON.parse(list.stdout).map((j: { id: number; error: { message: string } }) => [j.id, j.error.message]), [[failed!.id, 'smtp down']]);
+    const text = await cli(['queue', 'list', db]);
+    assert.match(text.stdout, /smtp down/);
+    const retried = await cli(['queue', 'retry', String(failed!.id), db, '--json']);
+    assert.deepEqual(JSON.parse(retried.stdout), { id: failed!.id, retried: true });
+    assert.equal((await cli(['queue', 'retry', String(done!.id), db])).code, 1, 'a completed job is not retried');
+    const cancelled = await cli(['queue', 'cancel', String(waiting!.id), db]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.equal((await cli(['queue', 'cancel', '999', db])).code, 1);
+    const after = JSON.parse((await cli(['queue', 'list', db, '--json'])).stdout) as { id: number; state: string }[];
+    assert.deepEqual(after.map((j) => [j.id, j.state]), [[waiting!.id, 'cancelled'], [failed!.id, 'waiting'], [done!.id, 'completed']]);
+    const usage = await Promise.all([cli(['queue', db]), cli(['queue', 'retry', db]), cli(['queue', 'list', db, '--state', 'lost']), cli(['queue', 'stats', db, '--queue', 'x'])]);
+    for (const r of usage) assert.equal(r.code, 2, r.stderr);
+  });
+
+  test('a path no backend serves is bad usage naming path, and nothing is created', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'flowstore-cli-path-'));
+    try {
+      for (const path of ['mysql://root@localhost/db', 'redis://127.0.0.1:6379', 'http://example.com/x.db', 'postgres:test', 'postgresql:/x', 'postgres//host/db']) {
+        for (const args of [['stats', path], ['import', path]]) {
+          const r = await command(process.execPath, [BIN, ...args], { cwd, input: '' });
+          assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+          assert.match(r.stderr, /usage error: path: /);
+        }
+      }
+      assert.deepEqual(readdirSync(cwd), []);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
 
@@ -260,6 +326,16 @@ describe('flowstore command line on a postgres:// URL', () => {
     assert.equal((await cli(['import', back], { input: fromPg.stdout })).code, 0);
     const [a, b] = await Promise.all([cli(['runs', 'list', source, '--json']), cli(['runs', 'list', back, '--json'])]);
     assert.deepEqual(JSON.parse(b.stdout), JSON.parse(a.stdout));
+  });
+
+  test('bench runs in a scratch schema of the server given, dropped afterwards', async () => {
+    const url = await postgresUrl();
+    const schemas = async () => (await sqlRows(url, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'flowstore_bench_%'")).map((r) => r.nspname);
+    const before = await schemas();
+    const r = await cli(['bench', url, '--ops', '200', '--concurrency', '8', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).backend, 'postgres');
+    assert.deepEqual(await schemas(), before);
   });
 
   test('--schema is for a postgres:// database only', async () => {

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { openStore } from '../src/index.ts';
 import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_ONLY, DEFAULT_READER_NICENESS, DEFAULT_READERS, DEFAULT_WAL_SIZE_LIMIT_BYTES } from '../src/options.ts';
 import { locate, parseOptions } from '../src/backends/index.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 describe('options schema', () => {
   test('defaults are the named constants, and the result is frozen', () => {
@@ -107,6 +114,23 @@ describe('path forms', () => {
       });
     });
   }
+
+  test('openStore refuses each such path with FLOWSTORE_INVALID_OPTIONS naming path, and creates no file', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'flowstore-paths-'));
+    try {
+      const paths = ['mysql://root@localhost/db', 'redis://127.0.0.1:6379', 'http://example.com/x.db', 'postgres:test', 'postgresql:/x', 'postgres//host/db'];
+      const program = `import { openStore } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src/index.ts')).href)};
+        for (const path of ${JSON.stringify(paths)}) {
+          const outcome = await openStore({ path }).then((s) => s.close().then(() => 'opened'), (e) => e.code + ' ' + e.details.field);
+          console.log(outcome);
+        }`;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', program], { cwd, encoding: 'utf8', env: { ...process.env, FLOWSTORE_DB: '', DATABASE_URL: '' } });
+      assert.deepEqual(out.trim().split('\n'), paths.map(() => 'FLOWSTORE_INVALID_OPTIONS path'));
+      assert.deepEqual(readdirSync(cwd), []);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
 
   test('a refused URL is shown without its password', () => {
     assert.throws(() => locate('mysql://root:hunter2@localhost/db', {}), (error: Error) => !error.message.includes('hunter2'));

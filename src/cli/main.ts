@@ -17,12 +17,13 @@ import { databasePath, openForCommand } from './open.ts';
 import { bench } from './commands/bench.ts';
 import { inspect } from './commands/inspect.ts';
 import { backupCommand, check, cleanup, migrations, vacuum } from './commands/maintenance.ts';
+import { queueCommand } from './commands/queue.ts';
 import { runsCommand } from './commands/runs.ts';
 import { stats } from './commands/stats.ts';
 import { exportCommand, importCommand } from './commands/transfer.ts';
 import { ui } from './commands/ui.ts';
 
-export const COMMANDS: readonly Command[] = [inspect, stats, runsCommand, cleanup, backupCommand, check, vacuum, exportCommand, importCommand, migrations, bench, ui];
+export const COMMANDS: readonly Command[] = [inspect, stats, runsCommand, queueCommand, cleanup, backupCommand, check, vacuum, exportCommand, importCommand, migrations, bench, ui];
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   json: { type: 'boolean' },
@@ -36,7 +37,7 @@ function overview(): string {
   return [
     'usage: flowstore <command> [db] [options]',
     '',
-    'The database is the positional argument after the command (after the subcommand for runs),',
+    'The database is the positional argument after the command (after the subcommand, and a job id, for runs and queue),',
     'else FLOWSTORE_DB: a SQLite file or a postgres:// URL (--schema names the PostgreSQL schema',
     'holding the store, flowstore by default). Every command takes --help, --json (machine output)',
     'and --verbose.',

@@ -5,7 +5,7 @@
  * A `postgres://` URL works wherever a file does.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { FlowstoreError } from '../errors.ts';
+import { FlowstoreError, isFlowstoreError } from '../errors.ts';
 import { locate } from '../backends/index.ts';
 import { openStore, type Store } from '../store.ts';
 import { UsageError, type CommandIo } from './command.ts';
@@ -16,9 +16,19 @@ export function databasePath(positional: string | undefined, io: CommandIo): str
   return positional ?? io.env.FLOWSTORE_DB ?? io.env.DATABASE_URL ?? './flowstore.db';
 }
 
+/** Where `path` is; a path no backend serves is bad usage (exit 2), naming the forms that are. */
+function located(path: string) {
+  try {
+    return locate(path, {}).location;
+  } catch (error) {
+    if (isFlowstoreError(error) && error.code === 'FLOWSTORE_INVALID_OPTIONS') throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /** Throws FLOWSTORE_NOT_FOUND or FLOWSTORE_CORRUPT before anything would create or change the file. */
 export function checkDatabaseFile(path: string): void {
-  const { location } = locate(path, {});
+  const location = located(path);
   // A server is checked by connecting to it: openStore says FLOWSTORE_CONNECTION when it cannot.
   if (location.kind !== 'file') return;
   let size: number;
@@ -49,7 +59,7 @@ export function checkDatabaseFile(path: string): void {
  * opens it with no writer (ui does); `schema` is a PostgreSQL store's.
  */
 export async function openForCommand(path: string, options: { create?: boolean; readOnly?: boolean; schema?: string } = {}): Promise<Store> {
-  if (options.schema !== undefined && locate(path, {}).location.kind !== 'server') {
+  if (located(path).kind !== 'server' && options.schema !== undefined) {
     throw new UsageError('--schema is for a postgres:// database');
   }
   if (!options.create) checkDatabaseFile(path);
