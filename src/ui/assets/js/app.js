@@ -9,6 +9,8 @@ const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 let cleanup;
 let generation = 0;
+/** The path of the page shown: a new path starts at the top, a new query (a filter, a page of a list) keeps the place. */
+let shownPath;
 
 async function show() {
   const route = current();
@@ -30,6 +32,9 @@ async function show() {
     }
     main.replaceChildren(target);
     if (typeof done === 'function') cleanup = done;
+    const path = route.parts.join('/');
+    if (shownPath !== undefined && path !== shownPath) window.scrollTo(0, 0);
+    shownPath = path;
   } catch (error) {
     if (mine === generation) main.replaceChildren(errorBox(error));
   } finally {

@@ -42,11 +42,11 @@ export function points(samples, name) {
 /** The three charts of a queue (`name`) or of all queues (null): `{ els, set(samples), destroy() }`. */
 export function queueCharts(name) {
   const whose = name === null ? 'all queues' : 'this queue';
-  const whole = (v) => (v == null ? '–' : num(Math.round(v)));
+  const count = (v) => (v == null ? '–' : num(Math.round(v)));
   const charts = [
     lineChart('Jobs waiting and running', [
       { label: 'due', value: (p) => p.waiting }, { label: 'delayed', value: (p) => p.delayed }, { label: 'running', value: (p) => p.running },
-    ], { note: `${whose}; due jobs wait for a worker, delayed ones for their time`, format: whole, testid: 'chart-queue-jobs' }),
+    ], { note: `${whose}; due jobs wait for a worker, delayed ones for their time`, format: count, whole: true, testid: 'chart-queue-jobs' }),
     lineChart('Jobs finished per second', [
       { label: 'completed', value: (p) => p.completedPerSec }, { label: 'failed', value: (p) => p.failedPerSec }, { label: 'cancelled', value: (p) => p.cancelledPerSec },
     ], { note: `${whose}; failed: past their last attempt (a retry is not counted)`, testid: 'chart-queue-finished' }),

@@ -5,6 +5,7 @@ import { badge, card, filter, kv, link, queryOf, table } from '../components.js'
 import { fill, h } from '../dom.js';
 import { duration, num, plural, relative, time } from '../format.js';
 import { jsonTree } from '../json-tree.js';
+import { liveSamples } from '../live.js';
 import { href } from '../router.js';
 
 export const JOB_STATES = ['waiting', 'running', 'completed', 'failed', 'cancelled'];
@@ -64,25 +65,69 @@ export function jobsWhat(body, query, ofQueue) {
   return h('p', { class: 'muted', 'data-testid': 'jobs-what' }, `${count}${where}, newest first${query.before ? `, older than #${query.before}` : ''}; as of ${time(new Date(body.now).toISOString())}.`);
 }
 
+/**
+ * Keeps a first page of jobs up with the counts the live samples bring: the returned function
+ * is given a text of those counts with each sample, and when it changes the page is read
+ * again (one read at a time) and drawn. An older page (`before`) is left as read: its jobs
+ * only age, and reading it again would not show the new ones.
+ */
+export function liveJobs(query, read, draw) {
+  if (query.before) return () => {};
+  let seen;
+  let reading = false;
+  let again = false;
+  const reread = async () => {
+    reading = true;
+    try {
+      draw(await read());
+    } catch {
+      // The list keeps the jobs it had, and its "as of" says how old they are.
+    }
+    reading = false;
+    if (again) {
+      again = false;
+      void reread();
+    }
+  };
+  return (counts) => {
+    const changed = seen !== undefined && counts !== seen;
+    seen = counts;
+    if (!changed) return;
+    if (reading) again = true;
+    else void reread();
+  };
+}
+
+/** The counts of `queues` (a sample's, or the API's) as one text, to tell when they change. */
+export const countsText = (queues) => queues.map((q) => [q.queue, q.waiting, q.delayed, q.running, q.completed, q.failed, q.cancelled].join(':')).join('|');
+
 export async function jobs(route, main) {
   const query = queryOf(route);
-  const [body, queues] = await Promise.all([
-    get('/api/queue/jobs', { queue: query.queue, state: query.state, before: query.before }),
-    get('/api/queue/queues'),
-  ]);
+  const params = { queue: query.queue, state: query.state, before: query.before };
+  const [body, queues] = await Promise.all([get('/api/queue/jobs', params), get('/api/queue/queues')]);
   const filters = { ...query, before: undefined };
+  const slot = h('div');
+  const draw = (jobsBody) => fill(slot,
+    jobsWhat(jobsBody, query, query.queue),
+    jobsTable(jobsBody, {
+      withQueue: true,
+      empty: query.queue || query.state || query.before ? 'No jobs match.' : 'No jobs yet: store.queue.enqueue writes them.',
+    }),
+    jobsPager(['queue', 'jobs'], query, jobsBody.next));
+  draw(body);
   fill(main,
     h('div', { class: 'page-head' }, h('h1', null, 'Jobs'), subnav('queue/jobs')),
     h('div', { class: 'toolbar' },
       filter('queue', 'queue', queues.items.map((q) => q.queue), ['queue', 'jobs'], filters),
       filter('state', 'state', JOB_STATES, ['queue', 'jobs'], filters)),
-    jobsWhat(body, query, query.queue),
-    jobsTable(body, {
-      withQueue: true,
-      empty: query.queue || query.state || query.before ? 'No jobs match.' : 'No jobs yet: store.queue.enqueue writes them.',
-    }),
-    jobsPager(['queue', 'jobs'], query, body.next),
-  );
+    slot);
+  const listed = (items) => countsText(query.queue ? items.filter((q) => q.queue === query.queue) : items);
+  const onCounts = liveJobs(query, () => get('/api/queue/jobs', params), draw);
+  onCounts(listed(queues.items));
+  return liveSamples((samples) => {
+    const latest = samples.at(-1);
+    if (latest && latest.t > queues.now) onCounts(listed(latest.queues ?? []));
+  });
 }
 
 /** An attempt's outcome: failed (with an error), running (not ended), completed. */

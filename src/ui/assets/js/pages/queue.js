@@ -7,7 +7,7 @@ import { duration, num, relative, time } from '../format.js';
 import { jsonTree } from '../json-tree.js';
 import { liveSamples } from '../live.js';
 import { queueCharts } from './queue-charts.js';
-import { job, jobs, jobsPager, jobsTable, jobsWhat, JOB_STATES, subnav } from './queue-jobs.js';
+import { countsText, job, jobs, jobsPager, jobsTable, jobsWhat, JOB_STATES, liveJobs, subnav } from './queue-jobs.js';
 
 /** The counts a queue shows, each with the listing it opens: delayed jobs are waiting ones due later. */
 const COUNTS = [['waiting', 'due', 'waiting'], ['delayed', 'delayed', 'waiting'], ['running', 'running', 'running'],
@@ -77,7 +77,17 @@ const EMPTY_QUEUE = { waiting: 0, delayed: 0, running: 0, completed: 0, failed: 
 export async function queuePage(route, main) {
   const name = route.parts[2];
   const query = queryOf(route);
-  const [stats, body] = await Promise.all([get('/api/queue/queues'), get('/api/queue/jobs', { queue: name, state: query.state, before: query.before })]);
+  const params = { queue: name, state: query.state, before: query.before };
+  const [stats, body] = await Promise.all([get('/api/queue/queues'), get('/api/queue/jobs', params)]);
+  const parts = ['queue', 'queues', name];
+  const jobsSlot = h('div');
+  const drawJobs = (jobsBody) => fill(jobsSlot,
+    jobsWhat(jobsBody, query, null),
+    jobsTable(jobsBody, { withQueue: false, empty: query.state || query.before ? 'No jobs match.' : 'No jobs in this queue.' }),
+    jobsPager(parts, query, jobsBody.next));
+  drawJobs(body);
+  // The first page of jobs keeps up with the counts above it.
+  const onCounts = liveJobs(query, () => get('/api/queue/jobs', params), drawJobs);
   const slot = h('div');
   const updated = h('span', { class: 'muted', 'data-testid': 'updated' });
   const charts = queueCharts(name);
@@ -85,11 +95,12 @@ export async function queuePage(route, main) {
     const q = items.find((x) => x.queue === name);
     // Past the sample's first hundred queues, this queue's figures stay those the page read.
     if (!q && more) return;
-    fill(slot, queueStats({ ...EMPTY_QUEUE, ...q, queue: name }));
+    const shown = { ...EMPTY_QUEUE, ...q, queue: name };
+    fill(slot, queueStats(shown));
     updated.textContent = updatedAt(t);
+    onCounts(countsText([shown]));
   };
   draw(stats.items, false, stats.now);
-  const parts = ['queue', 'queues', name];
   const chips = h('div', { class: 'chips', 'data-testid': 'job-states' },
     link(parts, {}, 'all', { class: ['chip', query.state ? '' : 'on'] }),
     JOB_STATES.map((s) => link(parts, { state: s }, s, { class: ['chip', query.state === s ? 'on' : ''] })));
@@ -97,9 +108,7 @@ export async function queuePage(route, main) {
     h('div', { class: 'page-head' }, link(['queue'], {}, '← Queues'), h('h1', { class: 'id', 'data-testid': 'queue-name' }, name), updated),
     card(null, slot),
     h('div', { class: 'charts three' }, charts.els),
-    card('Jobs', chips, jobsWhat(body, query, null),
-      jobsTable(body, { withQueue: false, empty: query.state || query.before ? 'No jobs match.' : 'No jobs in this queue.' }),
-      jobsPager(parts, query, body.next)),
+    card('Jobs', chips, jobsSlot),
     h('p', { class: 'muted' }, READ_ONLY));
   const close = live(stats.now, charts, draw);
   return () => {
