@@ -18,6 +18,7 @@ import { buildDemoStore, startUi, type UiProcess } from './ui-fixture.ts';
 
 // Functions given to page.evaluate and waitForFunction run in the page: the page's globals they use.
 declare const location: { hash: string };
+declare const window: { scrollY: number; scrollTo(x: number, y: number): void };
 
 describe('flowstore ui: the queue in Chromium', { skip: SKIP }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowstore-ui-queue-'));
@@ -100,9 +101,12 @@ describe('flowstore ui: the queue in Chromium', { skip: SKIP }, () => {
     assert.match(await row('reports').locator('td[data-label="jobs get"]').innerText(), /5 attempts/);
     assert.match(await row('pulse').locator('td[data-label="last tick"]').innerText(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(.* ago\)$/);
     assert.equal(await row('emails-digest').locator('td[data-label="time zone"]').innerText(), 'UTC');
-    // A schedule's name is its queue's.
+    // A schedule's name is its queue's; its page opens at the top, not where the list was scrolled to.
+    await page.evaluate(() => window.scrollTo(0, 10_000));
+    assert.ok(await page.evaluate(() => window.scrollY) > 0);
     await follow(page, row('reports').locator('[data-testid="schedule-link"]'));
     assert.equal(await page.locator('[data-testid="queue-name"]').innerText(), 'reports');
+    assert.equal(await page.evaluate(() => window.scrollY), 0);
     assert.deepEqual(await strayText(page), []);
     assert.deepEqual(problems, []);
     await page.close();
