@@ -182,6 +182,6 @@ export async function job(route, main) {
       { label: 'outcome', cell: outcome },
       { label: 'error', class: 'wrap', optional: true, cell: (a) => attemptError(a.error) },
     ], j.attempts, { empty: 'No attempt yet: no worker has claimed the job.', testid: 'job-attempts' })),
-    h('p', { class: 'muted' }, `The dashboard only reads: store.queue.retry(${j.id}) puts a failed or cancelled job back to wait, store.queue.cancel(${j.id}) cancels a waiting or running one.`),
+    h('p', { class: 'muted' }, `The dashboard only reads: flowstore queue retry ${j.id} (store.queue.retry) puts a failed or cancelled job back to wait; flowstore queue cancel ${j.id} (store.queue.cancel) cancels a waiting or running one.`),
   );
 }

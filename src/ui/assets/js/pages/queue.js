@@ -15,7 +15,7 @@ const COUNTS = [['waiting', 'due', 'waiting'], ['delayed', 'delayed', 'waiting']
 
 const count = (q, key, state) => (q[key] === 0 ? h('span', { class: 'muted' }, '0') : link(['queue', 'queues', q.queue], { state }, num(q[key])));
 const limitText = (q) => (q.concurrency === null ? 'none' : `${num(q.concurrency)} at once`);
-const READ_ONLY = 'The dashboard only reads: retry and cancel a job with store.queue.retry(id) and store.queue.cancel(id).';
+const READ_ONLY = 'The dashboard only reads: retry or cancel a job with flowstore queue retry <id> or cancel <id>, or store.queue.retry(id) and cancel(id).';
 
 function queuesTable(items, more) {
   return [
