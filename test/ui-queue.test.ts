@@ -26,6 +26,29 @@ describe('a job\'s payload in a listing', () => {
   });
 });
 
+describe('times on the queue pages', () => {
+  // The page's own module (plain JavaScript for the browser), loaded as the page loads it.
+  const format = new URL('../src/ui/assets/js/format.js', import.meta.url).href;
+
+  test('a length of time reads in the two largest units it has', async () => {
+    const { duration } = await import(format) as { duration: (ms: number | null) => string };
+    const cases: [number | null, string][] = [
+      [null, '–'], [0, '0 ms'], [420, '420 ms'], [1_000, '1 s'], [8_500, '8.5 s'], [42_000, '42 s'], [60_000, '1 min'],
+      [200_000, '3 min 20 s'], [7_500_000, '2 h 5 min'], [86_400_000, '1 d'], [273_600_000, '3 d 4 h'], [-5, '0 ms'],
+    ];
+    for (const [ms, text] of cases) assert.equal(duration(ms), text, String(ms));
+  });
+
+  test('a time reads from now: ahead as "in", behind as "ago"', async () => {
+    const { relative } = await import(format) as { relative: (at: string | null, now: number) => string };
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    assert.equal(relative('2026-01-01T00:03:00Z', now), 'in 3 min');
+    assert.equal(relative('2025-12-31T22:00:00Z', now), '2 h ago');
+    assert.equal(relative(null, now), '');
+    assert.equal(relative('not a time', now), '');
+  });
+});
+
 for (const backend of BACKENDS) {
   describe(`${backend.name}: the queue as the dashboard reads it`, () => {
     test('counts per queue, jobs by queue and state, a dead letter\'s attempts, the schedules', async (t) => {

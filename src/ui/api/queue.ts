@@ -15,6 +15,7 @@ import { JOB_STATES, latestTick, type Job, type JobState, type Schedule } from '
 import { toDisplay, toJson } from '../display.ts';
 import { intParam, textParam, type Handler, type Routes } from './context.ts';
 
+/** Jobs on a page of a listing, unless `limit` says otherwise (at most 200). */
 export const JOBS_PAGE = 25;
 /** A job's payload in a listing: this many characters of its JSON, enough to tell jobs apart. */
 export const PREVIEW_CHARS = 120;
@@ -35,7 +36,14 @@ function stateParam(params: URLSearchParams): JobState | undefined {
   return state as JobState | undefined;
 }
 
-/** One line of a payload's JSON, cut to {@link PREVIEW_CHARS}. */
+/**
+ * One line of a payload's JSON, cut to {@link PREVIEW_CHARS}.
+ *
+ * @example
+ * ```ts
+ * preview({ to: 'a@example.test' });   // '{"to":"a@example.test"}'
+ * ```
+ */
 export function preview(payload: unknown): string {
   const text = payload === undefined ? '' : toJson(toDisplay(payload, PREVIEW_NODES));
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;

@@ -44,7 +44,10 @@ export function plural(n, noun, many = `${noun}s`) {
   return `${num(n)} ${n === 1 ? noun : many}`;
 }
 
-/** A length of time: '420 ms', '8.5 s', '3 min 20 s', '2 h 5 min', '3 d 4 h'. */
+/**
+ * A length of time: '420 ms', '8.5 s', '3 min 20 s', '2 h 5 min', '3 d 4 h'.
+ * @example duration(200_000)   // '3 min 20 s'
+ */
 export function duration(msValue) {
   if (msValue === null || msValue === undefined || Number.isNaN(msValue)) return '–';
   const ms = Math.max(0, msValue);
@@ -58,7 +61,10 @@ export function duration(msValue) {
   return parts(Math.floor(s / 86400), 'd', Math.floor((s % 86400) / 3600), 'h');
 }
 
-/** When `at` (ISO text) falls from `now` (epoch ms): 'in 3 min', '2 h ago'. */
+/**
+ * When `at` (ISO text) falls from `now` (epoch ms): 'in 3 min', '2 h ago'.
+ * @example relative('2026-01-01T00:03:00Z', Date.parse('2026-01-01T00:00:00Z'))   // 'in 3 min'
+ */
 export function relative(at, now) {
   if (at === null || at === undefined) return '';
   const delta = new Date(at).getTime() - now;

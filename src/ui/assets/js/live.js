@@ -7,6 +7,7 @@ const HORIZON_MS = 10 * 60_000;
 /**
  * Calls `onSamples(samples)` with the history, then again after each sample; returns the
  * function that closes the stream (a page's cleanup).
+ * @example const close = liveSamples((samples) => chart.set(samples));   // a page returns close
  */
 export function liveSamples(onSamples) {
   let samples = [];

@@ -6,7 +6,10 @@ import { num } from '../format.js';
 const STATES = ['waiting', 'delayed', 'running', 'completed', 'failed', 'cancelled'];
 const NONE = { waiting: 0, delayed: 0, running: 0, completed: 0, failed: 0, cancelled: 0, oldestWaitingMs: 0 };
 
-/** A sample's stats of queue `name`, or summed over every queue when `name` is null (the oldest: the oldest of any). */
+/**
+ * A sample's stats of queue `name`, or summed over every queue when `name` is null (the oldest: the oldest of any).
+ * @example statsAt(sample, 'emails').waiting   // due jobs of emails when the sample was taken
+ */
 export function statsAt(sample, name) {
   const queues = sample.queues ?? [];
   if (name !== null) return queues.find((q) => q.queue === name) ?? NONE;
@@ -21,6 +24,7 @@ export function statsAt(sample, name) {
 /**
  * The charts' points: counts as sampled, and per second the jobs that reached completed,
  * failed (for good) or cancelled since the sample before (never below 0: cleanup deletes).
+ * @example points(samples, null).at(-1).completedPerSec   // jobs of all queues completed per second lately
  */
 export function points(samples, name) {
   const out = [];

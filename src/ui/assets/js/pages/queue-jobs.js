@@ -70,6 +70,7 @@ export function jobsWhat(body, query, ofQueue) {
  * is given a text of those counts with each sample, and when it changes the page is read
  * again (one read at a time) and drawn. An older page (`before`) is left as read: its jobs
  * only age, and reading it again would not show the new ones.
+ * @example const onCounts = liveJobs(query, () => get('/api/queue/jobs', params), draw);   // then onCounts(countsText(sample.queues)) per sample
  */
 export function liveJobs(query, read, draw) {
   if (query.before) return () => {};
@@ -98,7 +99,10 @@ export function liveJobs(query, read, draw) {
   };
 }
 
-/** The counts of `queues` (a sample's, or the API's) as one text, to tell when they change. */
+/**
+ * The counts of `queues` (a sample's, or the API's) as one text, to tell when they change.
+ * @example countsText([{ queue: 'a', waiting: 1, delayed: 0, running: 2, completed: 3, failed: 0, cancelled: 0 }])   // 'a:1:0:2:3:0:0'
+ */
 export const countsText = (queues) => queues.map((q) => [q.queue, q.waiting, q.delayed, q.running, q.completed, q.failed, q.cancelled].join(':')).join('|');
 
 export async function jobs(route, main) {
