@@ -95,6 +95,25 @@ for (const backend of BACKENDS) {
       assert.equal(job!.result, undefined);
     });
 
+    test('a completion that comes after the lease ended is refused: the job is lost, not completed', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      const { id } = await store.queue.enqueue('q', 'x', { maxAttempts: 1 });
+      const lost: ClaimedJob[] = [];
+      const completed: ClaimedJob[] = [];
+      const worker = store.queue.work('q', () => {
+        // Holds this thread past the lease: no renewal can run, and the lease ends in the store.
+        const until = Date.now() + 600;
+        while (Date.now() < until);
+        return 'too late';
+      }, { leaseMs: 200 });
+      worker.on('lost', (job: ClaimedJob) => lost.push(job));
+      worker.on('completed', (job: ClaimedJob) => completed.push(job));
+      t.after(() => worker.stop());
+      await waitFor(() => lost.length === 1, 'the refused completion to be reported');
+      assert.deepEqual(completed, []);
+      assert.notEqual((await store.queue.get(id))!.state, 'completed');
+    });
+
     test('the queue\'s limit holds across workers', async (t) => {
       const store = await tempStore(t, { path: backend.path });
       await store.queue.setConcurrency('q', 3);

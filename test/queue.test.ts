@@ -74,6 +74,11 @@ for (const backend of BACKENDS) {
       const many = await store.queue.enqueueMany('emails', [{ payload: 1, key: 'k' }, { payload: 2, key: 'k' }]);
       assert.equal(many[1]!.id, many[0]!.id);
       assert.deepEqual(many.map((m) => m.created), [true, false]);
+      // Keyed and unkeyed jobs in one call come back in the order given.
+      const mixed = await store.queue.enqueueMany('emails', [{ payload: 'x' }, { payload: 'dup', key: 'k' }, { payload: 'y' }, { payload: 'z', key: 'new' }]);
+      assert.deepEqual(mixed.map((m) => m.created), [true, false, true, true]);
+      assert.equal(mixed[1]!.id, many[0]!.id);
+      for (const [i, payload] of [[0, 'x'], [2, 'y'], [3, 'z']] as const) assert.equal((await store.queue.get(mixed[i]!.id))!.payload, payload);
     });
 
     test('a delayed job is not claimed before it is due, and is once it is', async (t) => {

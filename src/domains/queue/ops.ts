@@ -12,7 +12,7 @@ import { retryDelayMs } from './backoff.ts';
 import { decodeJob, decodeSchedule, scheduleJobOptions } from './rows.ts';
 import { prepareQueue as prepareSqlite } from './sqlite.ts';
 import { prepareQueue as preparePostgres } from './postgres.ts';
-import type { ClaimedRow, JobRow, LeaseRow, QueueStatements, ScheduleRow } from './statements.ts';
+import type { BulkRow, ClaimedRow, CompletedRow, JobRow, LeaseRow, QueueStatements, ScheduleRow } from './statements.ts';
 import {
   claimInput, completeManyParams, completeParams, enqueueManyParams, enqueueParams, failInput, fireTickInput, getInput, heartbeatInput,
   heartbeatManyInput, JOB_STATES, releaseManyParams, JOB_VALUES, jobIdInput, listInput, nameInput, peekInput, retentionInput, scheduleParams,
@@ -111,16 +111,26 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
     run({ sql, codec }, params): Awaitable<EnqueuedJob[]> {
       const queueName = params[0] as string;
       const now = params[1] as number;
-      const jobs: Awaitable<EnqueuedJob>[] = [];
-      let pending = false;
-      for (let at = 2; at < params.length; at += JOB_VALUES) {
-        const job = insertJob(sql, codec, queueName, params, at, now);
-        pending ||= job instanceof Promise;
-        jobs.push(job);
+      const jobs = new Array<Awaitable<EnqueuedJob>>((params.length - 2) / JOB_VALUES);
+      // Jobs without a key whose payload is stored as it is go together; the others one by one.
+      const together: BulkRow[] = [];
+      const places: number[] = [];
+      for (let at = 2, i = 0; at < params.length; at += JOB_VALUES, i++) {
+        const text = params[at] as string;
+        if (params[at + 3] === null && codec.packText(text) === text) {
+          together.push([text, params[at + 1] as number, params[at + 2] as number, params[at + 4] as number, params[at + 5] as number, params[at + 6] as number]);
+          places.push(i);
+        } else {
+          jobs[i] = insertJob(sql, codec, queueName, params, at, now);
+        }
       }
+      const placed = together.length === 0 ? undefined : after(sql.insertMany(queueName, together, now), (ids) => {
+        for (let k = 0; k < ids.length; k++) jobs[places[k]!] = { id: ids[k]!, created: true };
+      });
       void sql.notify(queueName);
-      // PostgreSQL: every insert went out without waiting for the one before.
-      return pending ? Promise.all(jobs) : (jobs as EnqueuedJob[]);
+      // PostgreSQL: every statement went out without waiting for the one before.
+      if (placed instanceof Promise || jobs.some((job) => job instanceof Promise)) return Promise.resolve(placed).then(() => Promise.all(jobs));
+      return jobs as EnqueuedJob[];
     },
   }),
 
@@ -196,12 +206,25 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
     input: completeManyParams,
     run({ sql, codec }, params): Awaitable<number[]> {
       const now = params[0] as number;
-      const done: Awaitable<number>[] = [];
-      for (let at = 1; at < params.length; at += 3) {
-        const result = params[at + 2] as string | null;
-        done.push(after(sql.complete.run(result === null ? null : codec.packText(result), now, params[at], params[at + 1]), (r) => (Number(r.changes) === 0 ? 1 : 0)));
+      const refused = new Array<number>((params.length - 1) / 3).fill(0);
+      // Results stored as they are go together; a compressed one alone.
+      const together: CompletedRow[] = [];
+      const places: number[] = [];
+      const alone: Awaitable<unknown>[] = [];
+      for (let at = 1, i = 0; at < params.length; at += 3, i++) {
+        const [id, attempt, result] = [params[at] as number, params[at + 1] as number, params[at + 2] as string | null];
+        const stored = result === null ? null : codec.packText(result);
+        if (stored === result) {
+          together.push([id, attempt, result]);
+          places.push(i);
+        } else {
+          const index = i;
+          alone.push(after(sql.complete.run(stored, now, id, attempt), (r) => { if (Number(r.changes) === 0) refused[index] = 1; }));
+        }
       }
-      return done.some((r) => r instanceof Promise) ? Promise.all(done) : (done as number[]);
+      const done = after(sql.completeMany(together, now), (missed) => missed.forEach((lost, k) => { if (lost) refused[places[k]!] = 1; }));
+      if (done instanceof Promise || alone.some((a) => a instanceof Promise)) return Promise.all([done, ...alone]).then(() => refused);
+      return refused;
     },
   }),
 

@@ -9,6 +9,12 @@ export interface QueueStatements {
   /** Inserts a job: its id, or undefined when a job with its key waits or runs (then `byKey` finds that one). */
   insert(queue: string, payload: string | Uint8Array, due: number, priority: number, key: string | null, maxAttempts: number,
     baseMs: number, maxMs: number, now: number): Awaitable<number | undefined>;
+  /**
+   * Inserts jobs without keys (rows: payload JSON text stored as it is, due, priority,
+   * maxAttempts, backoff base, backoff cap): their ids, in the rows' order. PostgreSQL
+   * sends them in one statement; SQLite inserts them one by one, which costs it less.
+   */
+  insertMany(queue: string, rows: readonly BulkRow[], now: number): Awaitable<number[]>;
   /** `(queue, key)` → `{ id }` of the job with that key that waits or runs. */
   byKey: Statement;
   /** Wakes the queue's workers in other processes once this transaction commits (PostgreSQL's NOTIFY); nothing on SQLite. */
@@ -37,6 +43,12 @@ export interface QueueStatements {
   heartbeat: Statement;
   /** `(result, now, id, attempt)`: completes an attempt whose lease has not ended. */
   complete: Statement;
+  /**
+   * Completes many attempts (rows: id, attempt, result JSON text stored as it is, or null):
+   * for each, whether it was refused (its lease had ended), in the rows' order. PostgreSQL
+   * sends them in one statement; SQLite runs `complete` for each.
+   */
+  completeMany(rows: readonly CompletedRow[], now: number): Awaitable<boolean[]>;
   /** `(id, attempt, now)` → {@link LeaseRow} of an attempt whose lease has not ended. */
   lease: Statement;
   /** `(now, id, attempt)`: a claim that never started its job gives it back, the attempt not counted. */
@@ -72,6 +84,12 @@ export interface QueueStatements {
   /** `(before, states as a JSON array)`: finished jobs of those states that finished before. */
   deleteFinished: Statement;
 }
+
+/** A job of {@link QueueStatements.insertMany}. */
+export type BulkRow = [payload: string, due: number, priority: number, maxAttempts: number, baseMs: number, maxMs: number];
+
+/** An attempt of {@link QueueStatements.completeMany}. */
+export type CompletedRow = [id: number, attempt: number, result: string | null];
 
 /** What a claim returns per job, in this order. */
 export interface ClaimedRow {

@@ -86,9 +86,9 @@ export function jobErrorOf(error: unknown): JobError {
 }
 
 /**
- * Events: `completed` (job, result), `failed` (job, error), `lost` (job: its lease was lost,
- * its outcome not recorded), `error` (error: a claim or a completion failed; emitted only
- * when listened to, logged always).
+ * Events: `completed` (job, result: once the completion has committed), `failed` (job,
+ * error), `lost` (job: its lease was lost, its outcome not recorded), `error` (error: a claim
+ * or a completion failed; emitted only when listened to, logged always).
  */
 export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implements AsyncDisposable {
   readonly queue: string;
@@ -100,8 +100,8 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
   readonly #running = new Map<number, Running<P>>();
   readonly #unsubscribe: () => void;
   readonly #onStop: () => void;
-  /** Completions of this turn: `[id, attempt, result JSON or null]` each, sent together. */
-  #completions: (string | number | null)[] = [];
+  /** Completions of this turn, sent together: the job, what its handler returned, and that as JSON text (or null). */
+  #completions: { job: ClaimedJob<P>; result: R | undefined; text: string | null }[] = [];
   #flushing: Promise<void> = Promise.resolve();
   #turnScheduled = false;
   /** Claimed, not started yet: they start as slots free (see the prefetch option). */
@@ -307,8 +307,7 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
           .then(() => this.emit('failed', job, error), (failure: unknown) => this.#lostOrProblem(job, failure));
         return this.#afterTurn();
       }
-      this.#completions.push(job.id, job.attempt, text);
-      this.emit('completed', job, outcome.result);
+      this.#completions.push({ job, result: outcome.result, text });
     }
     this.#afterTurn();
   }
@@ -327,13 +326,18 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     });
   }
 
+  /** Sends this turn's completions as one operation; each is `completed` once committed, `lost` when refused (its lease had ended). */
   #flush(): void {
     if (this.#completions.length === 0) return;
     const batch = this.#completions;
     this.#completions = [];
-    const sent = this.#invoker.invoke(ops.ops.completeMany, [Date.now(), ...batch]).then((refused) => {
+    const params: (string | number | null)[] = [Date.now()];
+    for (const { job, text } of batch) params.push(job.id, job.attempt, text);
+    const sent = this.#invoker.invoke(ops.ops.completeMany, params).then((refused) => {
       refused.forEach((lost, i) => {
-        if (lost) this.#logger.warn({ queue: this.queue, id: batch[i * 3], attempt: batch[i * 3 + 1] }, 'flowstore queue: a completion came after the lease was lost');
+        const { job, result } = batch[i]!;
+        if (lost) this.emit('lost', job);
+        else this.emit('completed', job, result);
       });
     }, (error: unknown) => this.#problem(error));
     this.#flushing = Promise.all([this.#flushing, sent]).then(() => {});
