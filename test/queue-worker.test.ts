@@ -156,6 +156,27 @@ for (const backend of BACKENDS) {
       await worker.stop();
     });
 
+    test('jobs claimed ahead and never started go back at stop(), their attempt not counted', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      const [first, second] = await store.queue.enqueueMany('q', [{ payload: 'first', maxAttempts: 1 }, { payload: 'ahead', maxAttempts: 1 }]);
+      let release!: () => void;
+      const holding = new Promise<void>((resolve) => { release = resolve; });
+      const worker = store.queue.work('q', () => holding, { concurrency: 1, prefetch: 1 });
+      // The second job is held ahead, on its lease, while the first runs.
+      await waitFor(async () => (await store.queue.get(second!.id))!.state === 'running', 'the second job to be claimed ahead');
+      const stopped = worker.stop();
+      release();
+      await stopped;
+      assert.equal((await store.queue.get(first!.id))!.state, 'completed');
+      const back = await store.queue.get(second!.id);
+      assert.equal(back!.state, 'waiting');
+      assert.deepEqual(back!.attempts, []);
+      // Its one attempt is still to come.
+      const [again] = await store.queue.claim('q', { workerId: 'after' });
+      assert.equal(again!.id, second!.id);
+      assert.equal((await store.queue.fail(again!, 'its only attempt', { retry: true })).state, 'failed');
+    });
+
     test('closing the store stops its workers first: a running job completes', async (t) => {
       const where = await tempLocation(t, backend.path);
       const store = await openStore({ readers: 1, ...where });

@@ -110,6 +110,8 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
   #claims = 0;
   #requested = 0;
   #claimScheduled = false;
+  /** The claims on their way, for stop() to wait for (what they bring after it goes back at once). */
+  readonly #inFlight = new Set<Promise<unknown>>();
   /** Set while claims are out: a wake-up then claims again once one is back. */
   #woken = false;
   #idleTimer: NodeJS.Timeout | undefined;
@@ -173,7 +175,7 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     clearTimeout(timer);
     clearInterval(this.#heartbeatTimer);
     this.#flush();
-    await Promise.all([this.#flushing, unstarted]);
+    await Promise.all([this.#flushing, unstarted, ...this.#inFlight]);
     this.#onStop();
   }
 
@@ -217,11 +219,11 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     this.#requested += limit;
     if (this.#claims === 1) this.#woken = false;
     const now = Date.now();
-    this.#invoker.invoke(ops.ops.claim, { queue: this.queue, workerId: this.workerId, limit, leaseMs: this.#options.leaseMs, now }).then(
+    const out = this.#invoker.invoke(ops.ops.claim, { queue: this.queue, workerId: this.workerId, limit, leaseMs: this.#options.leaseMs, now }).then(
       ({ jobs, nextAt }) => {
         this.#claims--;
         this.#requested -= limit;
-        if (this.#stopping) return void this.#release(jobs as ClaimedJob<P>[]);
+        if (this.#stopping) return this.#release(jobs as ClaimedJob<P>[]);
         this.#buffered.push(...(jobs as ClaimedJob<P>[]));
         this.#startBuffered();
         if (jobs.length === limit || this.#woken) this.#claim();
@@ -235,6 +237,8 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
         if (this.#claims === 0) this.#idle(this.#options.pollIntervalMs);
       },
     );
+    this.#inFlight.add(out);
+    void out.finally(() => this.#inFlight.delete(out));
   }
 
   /** Nothing to claim now: look again after `delayMs`, first with a read, unless woken before. */
