@@ -204,6 +204,7 @@ for (const backend of BACKENDS) {
       await store.queue.schedule('every-second', '* * * * * *', { report: true }, { maxAttempts: 1 });
       const [schedule] = await store.queue.schedules();
       assert.equal(schedule!.name, 'every-second');
+      assert.equal(schedule!.lastTick, null, 'no tick before the first');
       assert.ok(schedule!.nextTick!.getTime() - Date.now() <= 1_000);
       const ticks: ClaimedJob[] = [];
       const worker = store.queue.work('every-second', (job) => { ticks.push(job); });
@@ -214,6 +215,9 @@ for (const backend of BACKENDS) {
       // Each tick's job is due at its tick: whole seconds, one apart.
       assert.equal(ticks[0]!.runAt.getMilliseconds(), 0);
       assert.ok(ticks[1]!.runAt > ticks[0]!.runAt);
+      // None from before the schedule was made.
+      assert.ok(ticks[0]!.runAt > schedule!.createdAt);
+      assert.ok((await store.queue.schedules())[0]!.lastTick! >= ticks[1]!.runAt);
       assert.equal(await store.queue.unschedule('every-second'), true);
       assert.deepEqual(await store.queue.schedules(), []);
     });

@@ -38,8 +38,8 @@ CREATE INDEX queue_jobs_waiting ON queue_jobs (queue, priority DESC, available_a
 CREATE INDEX queue_jobs_running ON queue_jobs (queue, available_at) WHERE state = 'running';
 -- while a job with a key waits or runs, another with that key in its queue is that job;
 CREATE UNIQUE INDEX queue_jobs_key ON queue_jobs (queue, key) WHERE key IS NOT NULL AND state IN ('waiting', 'running');
--- dead letters and cancelled jobs, newest first (completed ones, the bulk, are read in id order).
-CREATE INDEX queue_jobs_ended ON queue_jobs (queue, state, id) WHERE state IN ('failed', 'cancelled');
+-- jobs that ended, by queue and state, newest first: lists and counts read it alone.
+CREATE INDEX queue_jobs_ended ON queue_jobs (queue, state, id) WHERE state IN ('completed', 'failed', 'cancelled');
 
 -- Per-queue settings: the most jobs of the queue running at once, across every worker and host.
 CREATE TABLE queue_settings (
@@ -49,7 +49,8 @@ CREATE TABLE queue_settings (
 );
 
 -- Cron schedules: each tick enqueues one job into the queue named like the schedule.
--- last_tick is the newest tick enqueued; a tick is enqueued by whoever moves it forward.
+-- last_tick is the newest tick enqueued (null before the first); a tick is enqueued by whoever
+-- moves it forward, and none from before the schedule was made.
 CREATE TABLE queue_schedules (
   name TEXT PRIMARY KEY,
   cron TEXT NOT NULL,

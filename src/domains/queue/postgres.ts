@@ -93,21 +93,22 @@ export function prepareQueue(conn: PgConnection): QueueStatements {
       byState: conn.statement(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE state = $1 AND id < $2 ${NEWEST_FIRST} $3`),
       byBoth: conn.statement(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE queue = $1 AND state = $2 AND id < $3 ${NEWEST_FIRST} $4`),
     },
-    counts: conn.statement(`SELECT queue, state, count(*) AS n,
-        count(*) FILTER (WHERE state = 'waiting' AND available_at > $1) AS delayed,
-        min(available_at) FILTER (WHERE state = 'waiting' AND available_at <= $1) AS oldest
-      FROM queue_jobs GROUP BY queue, state ORDER BY queue, state`),
+    // One grouped read per partial index, each reading its index alone.
+    counts: conn.statement(`SELECT queue, 'waiting' AS state, count(*) AS n, count(*) FILTER (WHERE available_at > $1) AS delayed,
+        min(available_at) FILTER (WHERE available_at <= $1) AS oldest FROM queue_jobs WHERE state = 'waiting' GROUP BY queue
+      UNION ALL SELECT queue, 'running', count(*), 0, NULL FROM queue_jobs WHERE state = 'running' GROUP BY queue
+      UNION ALL SELECT queue, state, count(*), 0, NULL FROM queue_jobs WHERE state IN ('completed', 'failed', 'cancelled') GROUP BY queue, state`),
     settings: conn.statement('SELECT queue, concurrency FROM queue_settings ORDER BY queue'),
     setConcurrency: conn.statement(`INSERT INTO queue_settings (queue, concurrency, updated_at) VALUES ($1, $2, $3)
       ON CONFLICT (queue) DO UPDATE SET concurrency = excluded.concurrency, updated_at = excluded.updated_at`),
     upsertSchedule: conn.statement(`INSERT INTO queue_schedules (name, cron, time_zone, payload, options, last_tick, created_at, updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $6, $6)
+      VALUES ($1, $2, $3, $4, $5, NULL, $6, $6)
       ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, time_zone = excluded.time_zone, payload = excluded.payload,
         options = excluded.options, updated_at = excluded.updated_at`, { bytea: [4] }),
     deleteSchedule: conn.statement('DELETE FROM queue_schedules WHERE name = $1'),
-    schedules: conn.statement('SELECT name, cron, time_zone, payload, options, last_tick FROM queue_schedules ORDER BY name'),
-    schedule: conn.statement('SELECT name, cron, time_zone, payload, options, last_tick FROM queue_schedules WHERE name = $1'),
-    advanceTick: conn.statement('UPDATE queue_schedules SET last_tick = $2 WHERE name = $1 AND (last_tick IS NULL OR last_tick < $2)'),
+    schedules: conn.statement('SELECT name, cron, time_zone, payload, options, last_tick, created_at FROM queue_schedules ORDER BY name'),
+    schedule: conn.statement('SELECT name, cron, time_zone, payload, options, last_tick, created_at FROM queue_schedules WHERE name = $1'),
+    advanceTick: conn.statement('UPDATE queue_schedules SET last_tick = $2 WHERE name = $1 AND $2 > created_at AND (last_tick IS NULL OR last_tick < $2)'),
     deleteFinished: conn.statement('DELETE FROM queue_jobs WHERE finished_at < $1 AND state IN (SELECT jsonb_array_elements_text($2::jsonb))'),
   };
 }

@@ -71,5 +71,6 @@ export function decodeSchedule(row: ScheduleRow, codec: Codec, now: number): Sch
     options: JSON.parse(row.options) as Schedule['options'],
     lastTick: date(row.last_tick),
     nextTick: nextTick(row.cron, row.time_zone, new Date(now)),
+    createdAt: new Date(row.created_at),
   };
 }

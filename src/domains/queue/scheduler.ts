@@ -76,7 +76,7 @@ export class Scheduler {
       const now = Date.now();
       for (const schedule of await this.#invoker.invoke(ops.ops.schedules, { now })) {
         const due = latestTick(schedule.cron, schedule.timeZone, new Date(now));
-        if (due && (schedule.lastTick === null || due > schedule.lastTick)) {
+        if (due && due > (schedule.lastTick ?? schedule.createdAt)) {
           if (await this.#invoker.invoke(ops.ops.fireTick, { name: schedule.name, tick: due.getTime(), now })) this.#wakeups.notify(schedule.name);
         }
         const next = nextTick(schedule.cron, schedule.timeZone, new Date(now));

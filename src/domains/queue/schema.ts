@@ -326,4 +326,6 @@ export interface Schedule {
   lastTick: Date | null;
   /** The next tick after now, or null when the expression never fires again. */
   nextTick: Date | null;
+  /** When it was made: it fires no tick from before. */
+  createdAt: Date;
 }

@@ -67,21 +67,22 @@ export function prepareQueue(db: DatabaseSync): QueueStatements {
       byState: db.prepare(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE state = ? AND id < ? ${NEWEST_FIRST}`),
       byBoth: db.prepare(`SELECT ${JOB_COLUMNS} FROM queue_jobs WHERE queue = ? AND state = ? AND id < ? ${NEWEST_FIRST}`),
     },
-    counts: db.prepare(`SELECT queue, state, count(*) AS n,
-        coalesce(sum(state = 'waiting' AND available_at > ?1), 0) AS delayed,
-        min(CASE WHEN state = 'waiting' AND available_at <= ?1 THEN available_at END) AS oldest
-      FROM queue_jobs GROUP BY queue, state ORDER BY queue, state`),
+    // One grouped read per partial index, each reading its index alone.
+    counts: db.prepare(`SELECT queue, 'waiting' AS state, count(*) AS n, coalesce(sum(available_at > ?1), 0) AS delayed,
+        min(CASE WHEN available_at <= ?1 THEN available_at END) AS oldest FROM queue_jobs WHERE state = 'waiting' GROUP BY queue
+      UNION ALL SELECT queue, 'running', count(*), 0, NULL FROM queue_jobs WHERE state = 'running' GROUP BY queue
+      UNION ALL SELECT queue, state, count(*), 0, NULL FROM queue_jobs WHERE state IN ('completed', 'failed', 'cancelled') GROUP BY queue, state`),
     settings: db.prepare('SELECT queue, concurrency FROM queue_settings ORDER BY queue'),
     setConcurrency: db.prepare(`INSERT INTO queue_settings (queue, concurrency, updated_at) VALUES (?, ?, ?)
       ON CONFLICT (queue) DO UPDATE SET concurrency = excluded.concurrency, updated_at = excluded.updated_at`),
     upsertSchedule: db.prepare(`INSERT INTO queue_schedules (name, cron, time_zone, payload, options, last_tick, created_at, updated_at)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6)
+      VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?6)
       ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, time_zone = excluded.time_zone, payload = excluded.payload,
         options = excluded.options, updated_at = excluded.updated_at`),
     deleteSchedule: db.prepare('DELETE FROM queue_schedules WHERE name = ?'),
-    schedules: db.prepare('SELECT name, cron, time_zone, payload, options, last_tick FROM queue_schedules ORDER BY name'),
-    schedule: db.prepare('SELECT name, cron, time_zone, payload, options, last_tick FROM queue_schedules WHERE name = ?'),
-    advanceTick: db.prepare('UPDATE queue_schedules SET last_tick = ?2 WHERE name = ?1 AND (last_tick IS NULL OR last_tick < ?2)'),
+    schedules: db.prepare('SELECT name, cron, time_zone, payload, options, last_tick, created_at FROM queue_schedules ORDER BY name'),
+    schedule: db.prepare('SELECT name, cron, time_zone, payload, options, last_tick, created_at FROM queue_schedules WHERE name = ?'),
+    advanceTick: db.prepare('UPDATE queue_schedules SET last_tick = ?2 WHERE name = ?1 AND ?2 > created_at AND (last_tick IS NULL OR last_tick < ?2)'),
     deleteFinished: db.prepare(`DELETE FROM queue_jobs WHERE finished_at < ?1 AND state IN (SELECT value FROM json_each(?2))`),
   };
 }

@@ -71,7 +71,7 @@ export interface QueueStatements {
   settings: Statement;
   /** `(queue, concurrency, now)`. */
   setConcurrency: Statement;
-  /** `(name, cron, timeZone, payload, options, now)`: a new schedule's last tick is now (it fires from its next tick). */
+  /** `(name, cron, timeZone, payload, options, now)`: a new schedule fires from its next tick; a replaced one keeps its last tick. */
   upsertSchedule: Statement;
   /** `(name)`. */
   deleteSchedule: Statement;
@@ -79,7 +79,7 @@ export interface QueueStatements {
   schedules: Statement;
   /** `(name)` → {@link ScheduleRow}. */
   schedule: Statement;
-  /** `(name, tick)`: moves the schedule's last tick forward to `tick`, when it is behind. */
+  /** `(name, tick)`: moves the schedule's last tick forward to `tick`, when it is behind and the tick comes after the schedule was made. */
   advanceTick: Statement;
   /** `(before, states as a JSON array)`: finished jobs of those states that finished before. */
   deleteFinished: Statement;
@@ -134,6 +134,7 @@ export interface ScheduleRow {
   payload: string | Uint8Array | null;
   options: string;
   last_tick: number | null;
+  created_at: number;
 }
 
 /** The columns of a job, as `get` and `list` select them. */

@@ -11,7 +11,7 @@
  * ```
  */
 import { invalidArgument, notFound } from '../../errors.ts';
-import { JOB_STATES, latestTick, type Job, type JobState, type Schedule } from '../../domains/queue/schema.ts';
+import { JOB_STATES, type Job, type JobState } from '../../domains/queue/schema.ts';
 import { toDisplay, toJson } from '../display.ts';
 import { intParam, textParam, type Handler, type Routes } from './context.ts';
 
@@ -96,22 +96,9 @@ export const job: Handler = async ({ store, params }) => {
   };
 };
 
-/**
- * Whether a schedule's `lastTick` is a tick of its cron: a new schedule records the time it
- * was made there (it fires from its next tick on), which is no tick that enqueued anything.
- */
-function ticked(schedule: Schedule): boolean {
-  if (schedule.lastTick === null) return false;
-  try {
-    return latestTick(schedule.cron, schedule.timeZone, schedule.lastTick)?.getTime() === schedule.lastTick.getTime();
-  } catch {
-    return false;
-  }
-}
-
 export const schedules: Handler = async ({ store }) => ({
   now: Date.now(),
-  items: (await store.queue.schedules()).map((s) => ({ ...s, payload: toDisplay(s.payload), lastTick: ticked(s) ? s.lastTick : null, since: ticked(s) ? null : s.lastTick })),
+  items: (await store.queue.schedules()).map((s) => ({ ...s, payload: toDisplay(s.payload), since: s.createdAt })),
 });
 
 export const routes: Routes = {
