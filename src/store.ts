@@ -25,6 +25,7 @@ import { DefinitionsApi } from './domains/definitions/api.ts';
 import { AaowApi } from './domains/aaow/api.ts';
 import { LangGraphApi } from './domains/langgraph/api.ts';
 import { QueueApi, QueueRuntime } from './domains/queue/api.ts';
+import { OpenWorkflowApi } from './domains/openworkflow/api.ts';
 import { assertSupportedRuntime } from './node-support.ts';
 import { locate, parseOptions, type StoreOptions } from './backends/index.ts';
 import type { BackendName } from './engine/op.ts';
@@ -43,6 +44,8 @@ export interface Namespaces {
   readonly langgraph: LangGraphApi;
   /** Durable jobs: enqueue (inside a transaction, they commit with its other writes), claim, work, schedules. */
   readonly queue: QueueApi;
+  /** The operations behind `FlowstoreBackend` from `flowstore/openworkflow`: OpenWorkflow's runs, step attempts and signals. */
+  readonly openworkflow: OpenWorkflowApi;
   /** Read-only SQL: one statement, values bound, plain rows back. */
   query(sql: string, params?: readonly SqlValue[] | Record<string, SqlValue>): Promise<Record<string, unknown>[]>;
 }
@@ -70,6 +73,7 @@ function namespaces(invoker: Invoker, settings: NamespaceSettings): Namespaces {
     aaow: new AaowApi(invoker),
     langgraph: new LangGraphApi(invoker),
     queue: new QueueApi(invoker, settings.wake, settings.queueRuntime),
+    openworkflow: new OpenWorkflowApi(invoker),
     query: (sql, params = []) => invoker.invoke(admin.ops.query, { sql, params: params as SqlValue[] }),
   };
 }
@@ -84,6 +88,7 @@ export class Store implements Namespaces, AsyncDisposable {
   readonly aaow: AaowApi;
   readonly langgraph: LangGraphApi;
   readonly queue: QueueApi;
+  readonly openworkflow: OpenWorkflowApi;
   readonly query: Namespaces['query'];
   readonly #engine: Engine;
   readonly #admin: AdminApi;
@@ -108,6 +113,7 @@ export class Store implements Namespaces, AsyncDisposable {
     this.aaow = ns.aaow;
     this.langgraph = ns.langgraph;
     this.queue = ns.queue;
+    this.openworkflow = ns.openworkflow;
     this.query = ns.query;
   }
 

@@ -8,5 +8,6 @@ import { definitions } from './definitions/ops.ts';
 import { aaow } from './aaow/ops.ts';
 import { langgraph } from './langgraph/ops.ts';
 import { queue } from './queue/ops.ts';
+import { openworkflow } from './openworkflow/ops.ts';
 
-export const DOMAINS: readonly Domain<any, any>[] = [admin, runs, dag, definitions, aaow, agents, langgraph, queue];
+export const DOMAINS: readonly Domain<any, any>[] = [admin, runs, dag, definitions, aaow, agents, langgraph, queue, openworkflow];
