@@ -23,6 +23,7 @@ import type {
 } from 'openworkflow/internal';
 import { parseOwn, splitOptions } from '../langgraph/options.ts';
 import { openStore, type Store, type StoreOptions } from '../store.ts';
+import { Coalescer } from './coalesce.ts';
 import { pageStart, toPage } from './cursor.ts';
 import { durationMs } from './duration.ts';
 import { backendOptionsSchema, DEFAULT_RUN_IDEMPOTENCY_PERIOD_MS, type FlowstoreBackendOptions } from './options.ts';
@@ -41,11 +42,21 @@ export class FlowstoreBackend implements Backend {
   readonly store: Store;
   /** The namespace of this backend's runs. */
   readonly namespaceId: string;
+  // The calls a worker makes many of at once, each kind sent together (see coalesce.ts).
+  readonly #claims: Coalescer<Parameters<Store['openworkflow']['claim']>[0], WorkflowRun | null>;
+  readonly #completions: Coalescer<Parameters<Store['openworkflow']['complete']>[0], WorkflowRun>;
+  readonly #steps: Coalescer<Parameters<Store['openworkflow']['createStep']>[0], StepAttempt>;
+  readonly #stepResults: Coalescer<Parameters<Store['openworkflow']['completeStep']>[0], StepAttempt>;
 
   /** A backend on an open store; `stop()` leaves the store open (closing it is the caller's business). */
   constructor(store: Store, options: FlowstoreBackendOptions = {}) {
     this.store = store;
     this.namespaceId = parseOwn(backendOptionsSchema, options).namespaceId;
+    const api = store.openworkflow;
+    this.#claims = new Coalescer((items) => api.claimMany(items));
+    this.#completions = new Coalescer((items) => api.completeMany(items));
+    this.#steps = new Coalescer((items) => api.createStepMany(items));
+    this.#stepResults = new Coalescer((items) => api.completeStepMany(items));
   }
 
   /**
@@ -99,7 +110,7 @@ export class FlowstoreBackend implements Backend {
   }
 
   claimWorkflowRun(params: Readonly<ClaimWorkflowRunParams>): Promise<WorkflowRun | null> {
-    return this.#api.claim({ namespaceId: this.namespaceId, workerId: params.workerId, leaseMs: params.leaseDurationMs, now: Date.now() });
+    return this.#claims.call({ namespaceId: this.namespaceId, workerId: params.workerId, leaseMs: params.leaseDurationMs, now: Date.now() });
   }
 
   extendWorkflowRunLease(params: Readonly<ExtendWorkflowRunLeaseParams>): Promise<WorkflowRun> {
@@ -115,7 +126,7 @@ export class FlowstoreBackend implements Backend {
   }
 
   completeWorkflowRun(params: Readonly<CompleteWorkflowRunParams>): Promise<WorkflowRun> {
-    return this.#api.complete({
+    return this.#completions.call({
       namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, output: json(params.output), now: Date.now(),
     });
   }
@@ -146,7 +157,7 @@ export class FlowstoreBackend implements Backend {
 
   createStepAttempt(params: Readonly<CreateStepAttemptParams>): Promise<StepAttempt> {
     const { context } = params;
-    return this.#api.createStep({
+    return this.#steps.call({
       namespaceId: this.namespaceId, workflowRunId: params.workflowRunId, workerId: params.workerId, id: randomUUID(), now: Date.now(),
       stepName: params.stepName, kind: params.kind, config: JSON.stringify(params.config ?? null), context: json(context as JsonValue),
       signal: context !== null && typeof context === 'object' && 'signal' in context && typeof context.signal === 'string' ? context.signal : null,
@@ -165,7 +176,7 @@ export class FlowstoreBackend implements Backend {
   }
 
   completeStepAttempt(params: Readonly<CompleteStepAttemptParams>): Promise<StepAttempt> {
-    return this.#api.completeStep({
+    return this.#stepResults.call({
       namespaceId: this.namespaceId, workflowRunId: params.workflowRunId, id: params.stepAttemptId, workerId: params.workerId,
       output: json(params.output), now: Date.now(),
     });
