@@ -14,7 +14,7 @@
 import type { z } from 'zod';
 import type { Invoker } from '../../engine/op.ts';
 import { openworkflow } from './ops.ts';
-import type { Outcome, PageWire } from './ops.ts';
+import type { ClaimedRun, Outcome, PageWire } from './ops.ts';
 import type { OpenWorkflowCounts, OpenWorkflowRun, OpenWorkflowStep } from './rows.ts';
 import type * as s from './schema.ts';
 
@@ -46,8 +46,8 @@ export class OpenWorkflowApi {
     return this.#invoker.invoke(openworkflow.ops.claim, input);
   }
 
-  /** Many claims in one operation: each item's run (or null), or the refusal it met. */
-  claimMany(items: z.input<typeof s.claimInput>[]): Promise<Outcome<OpenWorkflowRun | null>[]> {
+  /** Many claims in one operation: each item's run (or null) with its first step attempts, or the refusal it met. */
+  claimMany(items: z.input<typeof s.claimInput>[]): Promise<Outcome<ClaimedRun | null>[]> {
     return this.#invoker.invoke(openworkflow.ops.claimMany, { items });
   }
 

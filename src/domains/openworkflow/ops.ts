@@ -99,6 +99,14 @@ async function completeOne(sql: OpenWorkflowStatements, { namespaceId, id, worke
   return run;
 }
 
+/** Step attempts a claim reads with its run: OpenWorkflow's step limit, the most one run may have. */
+export const PREFETCHED_STEPS = 1000;
+
+interface ClaimedWire { run: RunRow; steps: StepRow[] }
+
+/** A claimed run and its step attempts, oldest first (more than `PREFETCHED_STEPS` of them: there are more). */
+export interface ClaimedRun { run: OpenWorkflowRun; steps: OpenWorkflowStep[] }
+
 /** A page's rows (one more than asked, when more follow) and which way they were read. */
 export interface PageWire<R> { rows: R[]; newest: boolean }
 
@@ -166,16 +174,26 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
     finish: (row: RunRow | null): OpenWorkflowRun | null => (row === null ? null : toRun(row)),
   }),
 
-  /** The claims of many workers at once (a worker's slots in one tick): deadlines failed once per namespace, then each claim. */
+  /**
+   * The claims of many workers at once (a worker's slots in one tick): deadlines failed
+   * once per namespace, then each claim, each claimed run with its first step attempts
+   * (up to `PREFETCHED_STEPS`, one more to say whether there are more): the history its
+   * worker reads next, read in the same trip.
+   */
   claimMany: op({
     kind: 'write',
     input: manyOf(claimInput),
-    async run({ sql }, { items }): Promise<Outcome<RunRow | null>[]> {
+    async run({ sql }, { items }): Promise<Outcome<ClaimedWire | null>[]> {
       const namespaces = new Map(items.map((item) => [item.namespaceId, item.now]));
       for (const [namespaceId, now] of namespaces) await sql.expireDeadlines.run(namespaceId, now, DEADLINE_EXCEEDED);
-      return each(items, (item) => claimOne(sql, item));
+      return each(items, async (item) => {
+        const run = await claimOne(sql, item);
+        if (run === null) return null;
+        const steps = (await sql.steps.oldest.all(run.namespace_id, run.id, FIRST.oldest.createdAt, FIRST.oldest.id, PREFETCHED_STEPS + 1)) as StepRow[];
+        return { run, steps };
+      });
     },
-    finish: finishEach((row: RunRow | null): OpenWorkflowRun | null => (row === null ? null : toRun(row))),
+    finish: finishEach((wire: ClaimedWire | null): ClaimedRun | null => (wire === null ? null : { run: toRun(wire.run), steps: wire.steps.map(toStep) })),
   }),
 
   extendLease: op({
