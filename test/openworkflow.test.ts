@@ -39,7 +39,7 @@ for (const place of BACKENDS) {
       return FlowstoreBackend.open({ store, namespaceId: randomUUID() });
     }
     /** Another backend on the same store, in a namespace of its own. */
-    const beside = (backend: FlowstoreBackend, namespaceId = randomUUID()) => new FlowstoreBackend(backend.store, { namespaceId });
+    const beside = (backend: FlowstoreBackend, namespaceId: string = randomUUID()) => new FlowstoreBackend(backend.store, { namespaceId });
 
     async function claimed(backend: FlowstoreBackend, overrides: Partial<CreateWorkflowRunParams> = {}, leaseMs = 60_000) {
       const created = await backend.createWorkflowRun(params(overrides));
