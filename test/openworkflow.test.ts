@@ -566,3 +566,27 @@ for (const place of BACKENDS) {
     });
   });
 }
+
+describe('FlowstoreBackend options and lifecycle', () => {
+  test('open() with a path opens a store of its own that stop() closes; with { store } it leaves the store open', async (t) => {
+    const own = await FlowstoreBackend.open({ path: ':memory:', readers: 1, namespaceId: 'n1' });
+    assert.equal(own.namespaceId, 'n1');
+    await own.createWorkflowRun(params());
+    await own.stop();
+    assert.equal(own.store.closed, true);
+    await assert.rejects(own.countWorkflowRuns(), { code: 'FLOWSTORE_CLOSED' });
+    const store = await tempStore(t, { path: ':memory:' });
+    const shared = await FlowstoreBackend.open({ store });
+    assert.equal(shared.namespaceId, DEFAULT_NAMESPACE_ID);
+    await shared.stop();
+    assert.equal(store.closed, false);
+  });
+
+  test('options are strict: a misspelled, empty or too long namespace, or an unknown option, is FLOWSTORE_INVALID_OPTIONS before anything opens', async (t) => {
+    await assert.rejects(FlowstoreBackend.open({ path: ':memory:', namespaceId: '' }), { code: 'FLOWSTORE_INVALID_OPTIONS' });
+    await assert.rejects(FlowstoreBackend.open({ path: ':memory:', namespaceId: 'x'.repeat(513) }), { code: 'FLOWSTORE_INVALID_OPTIONS' });
+    await assert.rejects(FlowstoreBackend.open({ path: ':memory:', nameSpaceId: 'x' } as never), { code: 'FLOWSTORE_INVALID_OPTIONS' });
+    const store = await tempStore(t, { path: ':memory:' });
+    await assert.rejects(FlowstoreBackend.open({ store, bogus: 1 } as never), { code: 'FLOWSTORE_INVALID_OPTIONS' });
+  });
+});
