@@ -23,7 +23,8 @@ import type {
 } from 'openworkflow/internal';
 import { parseOwn, splitOptions } from '../langgraph/options.ts';
 import { openStore, type Store, type StoreOptions } from '../store.ts';
-import type { ClaimedRun } from '../domains/openworkflow/ops.ts';
+import type { ClaimedRun, WorkResult } from '../domains/openworkflow/ops.ts';
+import type { WorkItem } from '../domains/openworkflow/schema.ts';
 import { Coalescer } from './coalesce.ts';
 import { pageStart, toPage } from './cursor.ts';
 import { durationMs } from './duration.ts';
@@ -46,27 +47,21 @@ export class FlowstoreBackend implements Backend {
   readonly store: Store;
   /** The namespace of this backend's runs. */
   readonly namespaceId: string;
-  // The calls a worker makes many of at once, each kind sent together (see coalesce.ts).
-  readonly #claims: Coalescer<Parameters<Store['openworkflow']['claim']>[0], ClaimedRun | null>;
+  // The calls a worker makes many of at once, sent together (see coalesce.ts).
+  readonly #work: Coalescer<WorkItem, WorkResult>;
   /**
    * The step attempts each claim read with its run, kept for the worker's next read of
    * them (it lists a run's history right after claiming it), used once; dropped as soon as
    * anything of the run changes through this backend.
    */
   readonly #history = new Map<string, StepAttempt[]>();
-  readonly #completions: Coalescer<Parameters<Store['openworkflow']['complete']>[0], WorkflowRun>;
-  readonly #steps: Coalescer<Parameters<Store['openworkflow']['createStep']>[0], StepAttempt>;
-  readonly #stepResults: Coalescer<Parameters<Store['openworkflow']['completeStep']>[0], StepAttempt>;
 
   /** A backend on an open store; `stop()` leaves the store open (closing it is the caller's business). */
   constructor(store: Store, options: FlowstoreBackendOptions = {}) {
     this.store = store;
     this.namespaceId = parseOwn(backendOptionsSchema, options).namespaceId;
     const api = store.openworkflow;
-    this.#claims = new Coalescer((items) => api.claimMany(items));
-    this.#completions = new Coalescer((items) => api.completeMany(items));
-    this.#steps = new Coalescer((items) => api.createStepMany(items));
-    this.#stepResults = new Coalescer((items) => api.completeStepMany(items));
+    this.#work = new Coalescer((items) => api.work(items));
   }
 
   /**
@@ -125,7 +120,9 @@ export class FlowstoreBackend implements Backend {
   }
 
   async claimWorkflowRun(params: Readonly<ClaimWorkflowRunParams>): Promise<WorkflowRun | null> {
-    const claimed = await this.#claims.call({ namespaceId: this.namespaceId, workerId: params.workerId, leaseMs: params.leaseDurationMs, now: Date.now() });
+    const claimed = (await this.#work.call({
+      kind: 'claim', input: { namespaceId: this.namespaceId, workerId: params.workerId, leaseMs: params.leaseDurationMs, now: Date.now() },
+    })) as ClaimedRun | null;
     if (claimed === null) return null;
     if (this.#history.size >= MAX_KEPT_HISTORIES) this.#history.delete(this.#history.keys().next().value!);
     this.#history.set(claimed.run.id, claimed.steps as StepAttempt[]);
@@ -147,9 +144,9 @@ export class FlowstoreBackend implements Backend {
 
   completeWorkflowRun(params: Readonly<CompleteWorkflowRunParams>): Promise<WorkflowRun> {
     this.#changed(params.workflowRunId);
-    return this.#completions.call({
-      namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, output: json(params.output), now: Date.now(),
-    });
+    return this.#work.call({
+      kind: 'complete', input: { namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, output: json(params.output), now: Date.now() },
+    }) as Promise<WorkflowRun>;
   }
 
   /** Pending again after the policy's backoff, or failed: past its attempts, or when the retry would come after its deadline. */
@@ -182,11 +179,14 @@ export class FlowstoreBackend implements Backend {
   createStepAttempt(params: Readonly<CreateStepAttemptParams>): Promise<StepAttempt> {
     this.#changed(params.workflowRunId);
     const { context } = params;
-    return this.#steps.call({
-      namespaceId: this.namespaceId, workflowRunId: params.workflowRunId, workerId: params.workerId, id: randomUUID(), now: Date.now(),
-      stepName: params.stepName, kind: params.kind, config: JSON.stringify(params.config ?? null), context: json(context as JsonValue),
-      signal: context !== null && typeof context === 'object' && 'signal' in context && typeof context.signal === 'string' ? context.signal : null,
-    });
+    return this.#work.call({
+      kind: 'createStep',
+      input: {
+        namespaceId: this.namespaceId, workflowRunId: params.workflowRunId, workerId: params.workerId, id: randomUUID(), now: Date.now(),
+        stepName: params.stepName, kind: params.kind, config: JSON.stringify(params.config ?? null), context: json(context as JsonValue),
+        signal: context !== null && typeof context === 'object' && 'signal' in context && typeof context.signal === 'string' ? context.signal : null,
+      },
+    }) as Promise<StepAttempt>;
   }
 
   getStepAttempt(params: Readonly<GetStepAttemptParams>): Promise<StepAttempt | null> {
@@ -208,10 +208,13 @@ export class FlowstoreBackend implements Backend {
 
   completeStepAttempt(params: Readonly<CompleteStepAttemptParams>): Promise<StepAttempt> {
     this.#changed(params.workflowRunId);
-    return this.#stepResults.call({
-      namespaceId: this.namespaceId, workflowRunId: params.workflowRunId, id: params.stepAttemptId, workerId: params.workerId,
-      output: json(params.output), now: Date.now(),
-    });
+    return this.#work.call({
+      kind: 'completeStep',
+      input: {
+        namespaceId: this.namespaceId, workflowRunId: params.workflowRunId, id: params.stepAttemptId, workerId: params.workerId,
+        output: json(params.output), now: Date.now(),
+      },
+    }) as Promise<StepAttempt>;
   }
 
   failStepAttempt(params: Readonly<FailStepAttemptParams>): Promise<StepAttempt> {

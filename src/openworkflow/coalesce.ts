@@ -1,13 +1,13 @@
 /**
- * Calls of one kind made close together, sent as one operation: a worker's claims for all
- * its slots in one tick, the step results of the workflows it runs at once. While the
+ * Calls made close together, sent as one operation: a worker's claims for all its slots
+ * in one tick, the step attempts and results of the workflows it runs at once. While the
  * operations already sent are on their way (two at most), new calls wait and go together
  * in the next. Each call still settles alone: with its row, or with its own refusal.
  *
  * @example
  * ```ts
- * const claims = new Coalescer((items) => store.openworkflow.claimMany(items));
- * const run = await claims.call({ namespaceId, workerId, leaseMs, now: Date.now() });
+ * const work = new Coalescer((items) => store.openworkflow.work(items));
+ * const claimed = await work.call({ kind: 'claim', input: { namespaceId, workerId, leaseMs, now: Date.now() } });
  * ```
  */
 import { FlowstoreError } from '../errors.ts';

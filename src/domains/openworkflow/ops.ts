@@ -14,7 +14,7 @@ import { toCounts, toRun, toStep, type OpenWorkflowCounts, type OpenWorkflowRun,
 import type { OpenWorkflowStatements, RunFilter, RunRow, StepRow } from './statements.ts';
 import {
   cancelInput, claimInput, completeInput, completeStepInput, countInput, createRunInput, createStepInput, extendInput, failInput, failStepInput,
-  listRunsInput, listStepsInput, manyOf, rescheduleInput, runRef, sendSignalInput, setChildInput, sleepInput, stepRef, type RetryPolicyMs,
+  listRunsInput, listStepsInput, rescheduleInput, runRef, sendSignalInput, setChildInput, sleepInput, stepRef, workInput, type RetryPolicyMs,
 } from './schema.ts';
 
 const op = opsOf<OpenWorkflowStatements>();
@@ -102,7 +102,10 @@ async function completeOne(sql: OpenWorkflowStatements, { namespaceId, id, worke
 /** Step attempts a claim reads with its run: OpenWorkflow's step limit, the most one run may have. */
 export const PREFETCHED_STEPS = 1000;
 
-interface ClaimedWire { run: RunRow; steps: StepRow[] }
+type WorkWire = { kind: 'claim'; value: { run: RunRow; steps: StepRow[] } | null } | { kind: 'step'; value: StepRow } | { kind: 'run'; value: RunRow };
+
+/** What one item of `work` gives: a claim its run with the run's first step attempts (or null), the others their row. */
+export type WorkResult = ClaimedRun | null | OpenWorkflowStep | OpenWorkflowRun;
 
 /** A claimed run and its step attempts, oldest first (more than `PREFETCHED_STEPS` of them: there are more). */
 export interface ClaimedRun { run: OpenWorkflowRun; steps: OpenWorkflowStep[] }
@@ -175,26 +178,41 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
   }),
 
   /**
-   * The claims of many workers at once (a worker's slots in one tick): deadlines failed
-   * once per namespace, then each claim, each claimed run with its first step attempts
-   * (up to `PREFETCHED_STEPS`, one more to say whether there are more): the history its
-   * worker reads next, read in the same trip.
+   * What a worker asks most, many calls at once, of every kind together: claims (each
+   * claimed run with its first step attempts, up to `PREFETCHED_STEPS` and one more to say
+   * whether there are more: the history its worker reads next, read in the same trip),
+   * step attempts, step results and run completions. Deadlines are swept once per
+   * namespace before the claims. On PostgreSQL every item's statements go out together.
    */
-  claimMany: op({
+  work: op({
     kind: 'write',
-    input: manyOf(claimInput),
-    async run({ sql }, { items }): Promise<Outcome<ClaimedWire | null>[]> {
-      const namespaces = new Map(items.map((item) => [item.namespaceId, item.now]));
+    input: workInput,
+    run({ sql }, { items }): Promise<Outcome<WorkWire>[]> {
+      const sweeps = new Map<string, number>();
+      for (const item of items) if (item.kind === 'claim' && !sweeps.has(item.input.namespaceId)) sweeps.set(item.input.namespaceId, item.input.now);
       // Not awaited: on PostgreSQL the claims go out right behind it, and the server runs them in that order.
-      for (const [namespaceId, now] of namespaces) void sql.expireDeadlines.run(namespaceId, now, DEADLINE_EXCEEDED);
-      return each(items, async (item) => {
-        const run = await claimOne(sql, item);
-        if (run === null) return null;
-        const steps = (await sql.steps.oldest.all(run.namespace_id, run.id, FIRST.oldest.createdAt, FIRST.oldest.id, PREFETCHED_STEPS + 1)) as StepRow[];
-        return { run, steps };
+      for (const [namespaceId, now] of sweeps) void sql.expireDeadlines.run(namespaceId, now, DEADLINE_EXCEEDED);
+      return each(items, async (item): Promise<WorkWire> => {
+        switch (item.kind) {
+          case 'claim': {
+            const run = await claimOne(sql, item.input);
+            if (run === null) return { kind: 'claim', value: null };
+            const steps = (await sql.steps.oldest.all(run.namespace_id, run.id, FIRST.oldest.createdAt, FIRST.oldest.id, PREFETCHED_STEPS + 1)) as StepRow[];
+            return { kind: 'claim', value: { run, steps } };
+          }
+          case 'createStep': return { kind: 'step', value: await createStepOne(sql, item.input) };
+          case 'completeStep': return { kind: 'step', value: await completeStepOne(sql, item.input) };
+          case 'complete': return { kind: 'run', value: await completeOne(sql, item.input) };
+        }
       });
     },
-    finish: finishEach((wire: ClaimedWire | null): ClaimedRun | null => (wire === null ? null : { run: toRun(wire.run), steps: wire.steps.map(toStep) })),
+    finish: finishEach((wire: WorkWire): WorkResult => {
+      switch (wire.kind) {
+        case 'claim': return wire.value === null ? null : { run: toRun(wire.value.run), steps: wire.value.steps.map(toStep) };
+        case 'step': return toStep(wire.value);
+        case 'run': return toRun(wire.value);
+      }
+    }),
   }),
 
   extendLease: op({
@@ -220,13 +238,6 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
     input: completeInput,
     run: ({ sql }, input): Promise<RunRow> => completeOne(sql, input),
     finish: toRun,
-  }),
-
-  completeMany: op({
-    kind: 'write',
-    input: manyOf(completeInput),
-    run: ({ sql }, { items }): Promise<Outcome<RunRow>[]> => each(items, (item) => completeOne(sql, item)),
-    finish: finishEach(toRun),
   }),
 
   fail: op({
@@ -285,13 +296,6 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
     finish: toStep,
   }),
 
-  createStepMany: op({
-    kind: 'write',
-    input: manyOf(createStepInput),
-    run: ({ sql }, { items }): Promise<Outcome<StepRow>[]> => each(items, (item) => createStepOne(sql, item)),
-    finish: finishEach(toStep),
-  }),
-
   getStep: op({
     kind: 'read',
     input: stepRef,
@@ -328,13 +332,6 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
     input: completeStepInput,
     run: ({ sql }, input): Promise<StepRow> => completeStepOne(sql, input),
     finish: toStep,
-  }),
-
-  completeStepMany: op({
-    kind: 'write',
-    input: manyOf(completeStepInput),
-    run: ({ sql }, { items }): Promise<Outcome<StepRow>[]> => each(items, (item) => completeStepOne(sql, item)),
-    finish: finishEach(toStep),
   }),
 
   failStep: op({

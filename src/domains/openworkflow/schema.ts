@@ -90,5 +90,13 @@ export const sendSignalInput = z.object({
   namespaceId: ns, now, signal: name, data: json.nullable(), idempotencyKey: name.nullable(),
 }).strict();
 
-/** Many calls of one operation in one: what a backend's calls of one kind, made while the last such went by, become. */
-export const manyOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item).min(1).max(10_000) }).strict();
+/** A worker's calls of the kinds it makes most, many in one operation, each `{ kind, input }`. */
+export const workInput = z.object({
+  items: z.array(z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('claim'), input: claimInput }).strict(),
+    z.object({ kind: z.literal('createStep'), input: createStepInput }).strict(),
+    z.object({ kind: z.literal('completeStep'), input: completeStepInput }).strict(),
+    z.object({ kind: z.literal('complete'), input: completeInput }).strict(),
+  ])).min(1).max(10_000),
+}).strict();
+export type WorkItem = z.input<typeof workInput>['items'][number];
