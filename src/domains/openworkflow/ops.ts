@@ -33,10 +33,17 @@ function required<R>(row: R | undefined, what: string): R {
   return row;
 }
 
+/** The lock a run's parking and its wake-ups from other hosts take (see `OpenWorkflowStatements.lock`). */
+const wakeKey = (namespaceId: string, runId: string) => `openworkflow:wake:${namespaceId}:${runId}`;
+
 /** The run's parent, parked on the step that started it, is due now. */
 async function wakeParent(sql: OpenWorkflowStatements, run: RunRow, now: number): Promise<void> {
-  if (run.parent_step_attempt_namespace_id === null || run.parent_step_attempt_id === null) return;
-  await sql.wakeParent.run(now, run.parent_step_attempt_namespace_id, run.parent_step_attempt_id, run.namespace_id, run.id);
+  const ns = run.parent_step_attempt_namespace_id;
+  if (ns === null || run.parent_step_attempt_id === null) return;
+  const parent = (await sql.runOfStep.get(ns, run.parent_step_attempt_id)) as { workflow_run_id: string } | undefined;
+  if (!parent) return;
+  await sql.lock(wakeKey(ns, parent.workflow_run_id));
+  await sql.wakeParent.run(now, ns, run.parent_step_attempt_id, run.namespace_id, run.id);
 }
 
 /** Capped exponential backoff after failed attempt `attempt` (from 1); no jitter, as OpenWorkflow's policy says. */
@@ -228,6 +235,8 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
     kind: 'write',
     input: sleepInput,
     async run({ sql }, { namespaceId, id, workerId, availableAt, now }): Promise<RunRow> {
+      // After the lock, the statement sees a wake-up another host committed meanwhile; one that comes later sees the run parked.
+      await sql.lock(wakeKey(namespaceId, id));
       return required((await sql.sleep.get(namespaceId, id, workerId, availableAt, now)) as RunRow | undefined, 'sleep workflow run');
     },
     finish: toRun,
@@ -359,6 +368,8 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
         if (sent.length > 0) return sent.map((row) => row.workflow_run_id);
       }
       const waiters = (await sql.waiters.all(namespaceId, signal)) as { id: string; workflow_run_id: string }[];
+      // In one order, so that two sends never wait for each other's locks.
+      for (const runId of [...new Set(waiters.map((w) => w.workflow_run_id))].sort()) await sql.lock(wakeKey(namespaceId, runId));
       const reached = new Set<string>();
       for (const waiter of waiters) {
         const delivered = await sql.deliver.get(namespaceId, randomUUID(), signal, data, idempotencyKey, waiter.workflow_run_id, waiter.id, now);

@@ -76,6 +76,7 @@ export function prepareOpenWorkflow(db: DatabaseSync): OpenWorkflowStatements {
       WHERE ${OWNED} RETURNING ${RUN_COLUMNS}`),
     cancel: db.prepare(`UPDATE openworkflow_runs SET status = 'canceled', worker_id = NULL, available_at = NULL, finished_at = ?3, updated_at = ?3
       WHERE namespace_id = ?1 AND id = ?2 AND status IN ${LIVE} RETURNING ${RUN_COLUMNS}`),
+    runOfStep: db.prepare('SELECT workflow_run_id FROM openworkflow_step_attempts WHERE namespace_id = ?1 AND id = ?2'),
     wakeParent: db.prepare(`UPDATE openworkflow_runs SET ${dueBy('?1')}, updated_at = ?1
       WHERE namespace_id = ?2 AND id = (SELECT workflow_run_id FROM openworkflow_step_attempts
           WHERE namespace_id = ?2 AND id = ?3 AND kind = 'workflow' AND status = 'running'

@@ -8,9 +8,12 @@ import type { Awaitable, Statement } from '../../engine/op.ts';
 
 export interface OpenWorkflowStatements {
   /**
-   * Serializes, across hosts, the transactions that look a key up and then insert under it
-   * (a run's idempotency key, a signal sender's key): PostgreSQL's transaction-scoped
-   * advisory lock; nothing on SQLite, whose one writer already runs them one at a time.
+   * Serializes, across hosts, transactions that read and then write on the same thing: a
+   * lookup of a key and the insert under it (a run's idempotency key, a signal sender's
+   * key), a run parking and the wake-up of that run from another host (a signal, a
+   * child's end), which could otherwise each miss the other's uncommitted write.
+   * PostgreSQL's transaction-scoped advisory lock; nothing on SQLite, whose one writer at a
+   * time already runs them one after the other.
    */
   lock(key: string): Awaitable<unknown>;
   /** `(ns, id, workflowName, version, idempotencyKey, config, context, input, parentNs, parentId, availableAt, deadlineAt, now)` → run. */
@@ -37,6 +40,8 @@ export interface OpenWorkflowStatements {
   reschedule: Statement;
   /** `(ns, id, now)` → run, when it was pending, running or sleeping. */
   cancel: Statement;
+  /** `(ns, stepAttemptId)` → `{ workflow_run_id }`: the run a step attempt belongs to. */
+  runOfStep: Statement;
   /** `(now, parentNs, parentStepAttemptId, childNs, childId)`: the parent parked on that step is due now. */
   wakeParent: Statement;
   /** `(ns)` → `{ status, n }` per status. */
