@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test, type TestContext } from 'node:test';
 import { DEFAULT_NAMESPACE_ID as OW_NAMESPACE, DEFAULT_RUN_IDEMPOTENCY_PERIOD_MS as OW_PERIOD, type CreateWorkflowRunParams } from 'openworkflow/internal';
-import type { Store } from '../src/index.ts';
+import { openStore, type Store } from '../src/index.ts';
 import { DEFAULT_NAMESPACE_ID, DEFAULT_RUN_IDEMPOTENCY_PERIOD_MS, FlowstoreBackend } from '../src/openworkflow/index.ts';
-import { BACKENDS, tempStore, waitFor } from './helpers.ts';
+import { BACKENDS, tempLocation, tempStore, waitFor } from './helpers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const RUN_FIELDS = ['namespaceId', 'id', 'workflowName', 'version', 'status', 'idempotencyKey', 'config', 'context', 'input', 'output', 'error',
@@ -564,6 +564,31 @@ for (const place of BACKENDS) {
       assert.equal(new Set(runs.map((r) => r!.id)).size, 64);
       assert.ok(after2.writeBatches - before.writeBatches < 64 / 4, `64 claims in ${after2.writeBatches - before.writeBatches} commits`);
     });
+  });
+}
+
+for (const place of BACKENDS.filter((b) => b.name !== ':memory:')) {
+  test(`two stores on one ${place.name} (two hosts) claiming at once never hold one run both`, async (t) => {
+    const where = await tempLocation(t, place.path);
+    const hosts = await Promise.all([0, 1].map(async () => {
+      const store = await openStore({ ...where, readers: 1 });
+      t.after(() => store.close());
+      return new FlowstoreBackend(store, { namespaceId: 'shared' });
+    }));
+    const runs = 120;
+    for (let i = 0; i < runs; i += 40) await Promise.all(Array.from({ length: 40 }, () => hosts[0]!.createWorkflowRun(params())));
+    const claimedBy = await Promise.all(hosts.map(async (host, h) => {
+      const ids: string[] = [];
+      for (;;) {
+        const batch = await Promise.all(Array.from({ length: 16 }, (_, i) => host.claimWorkflowRun({ workerId: `h${h}-${i}`, leaseDurationMs: 60_000 })));
+        const got = batch.filter((r) => r !== null);
+        if (got.length === 0) return ids;
+        ids.push(...got.map((r) => r.id));
+      }
+    }));
+    const all = claimedBy.flat();
+    assert.equal(new Set(all).size, all.length, 'no run claimed twice');
+    assert.equal(all.length, runs);
   });
 }
 
