@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffMs, failure } from '../src/domains/openworkflow/ops.ts';
+import { backoffMs, failure } from '../src/domains/openworkflow/failure.ts';
 import { Coalescer } from '../src/openworkflow/coalesce.ts';
 import { encodeCursor, pageStart, toPage } from '../src/openworkflow/cursor.ts';
 import { durationMs } from '../src/openworkflow/duration.ts';

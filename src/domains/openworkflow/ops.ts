@@ -5,106 +5,23 @@
  * with the message OpenWorkflow's own backends use, which its worker and tests match.
  */
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
-import { FlowstoreError, isFlowstoreError, type ErrorCode } from '../../errors.ts';
+import { FlowstoreError } from '../../errors.ts';
+export type { Outcome } from './handlers.ts';
 import { defineDomain, opsOf } from '../../engine/op.ts';
+import { DEADLINE_EXCEEDED, failure } from './failure.ts';
+import {
+  claimOne, completeOne, completeStepOne, createStepOne, each, finishEach, FIRST, required, wakeKey, wakeParent, type Outcome,
+} from './handlers.ts';
 import { prepareOpenWorkflow as prepareSqlite } from './sqlite.ts';
 import { prepareOpenWorkflow as preparePostgres } from './postgres.ts';
 import { toCounts, toRun, toStep, type OpenWorkflowCounts, type OpenWorkflowRun, type OpenWorkflowStep } from './rows.ts';
 import type { OpenWorkflowStatements, RunFilter, RunRow, StepRow } from './statements.ts';
 import {
   cancelInput, claimInput, completeInput, completeStepInput, countInput, createRunInput, createStepInput, extendInput, failInput, failStepInput,
-  listRunsInput, listStepsInput, rescheduleInput, runRef, sendSignalInput, setChildInput, sleepInput, stepRef, workInput, type RetryPolicyMs,
+  listRunsInput, listStepsInput, rescheduleInput, runRef, sendSignalInput, setChildInput, sleepInput, stepRef, workInput,
 } from './schema.ts';
 
 const op = opsOf<OpenWorkflowStatements>();
-
-const DEADLINE_EXCEEDED = JSON.stringify({ message: 'Workflow run deadline exceeded' });
-/** Before every row, whichever way a first page goes. */
-const FIRST = { newest: { createdAt: Number.MAX_SAFE_INTEGER, id: '' }, oldest: { createdAt: Number.MIN_SAFE_INTEGER, id: '' } };
-
-/** What OpenWorkflow's backends throw when a mutation matched no row: `Failed to <what>`. */
-function refused(what: string): FlowstoreError {
-  return new FlowstoreError('FLOWSTORE_CONFLICT', `Failed to ${what}`);
-}
-
-function required<R>(row: R | undefined, what: string): R {
-  if (row === undefined) throw refused(what);
-  return row;
-}
-
-/** The lock a run's parking and its wake-ups from other hosts take (see `OpenWorkflowStatements.lock`). */
-const wakeKey = (namespaceId: string, runId: string) => `openworkflow:wake:${namespaceId}:${runId}`;
-
-/** The run's parent, parked on the step that started it, is due now. */
-async function wakeParent(sql: OpenWorkflowStatements, run: RunRow, now: number): Promise<void> {
-  const ns = run.parent_step_attempt_namespace_id;
-  if (ns === null || run.parent_step_attempt_id === null) return;
-  const parent = (await sql.runOfStep.get(ns, run.parent_step_attempt_id)) as { workflow_run_id: string } | undefined;
-  if (!parent) return;
-  await sql.lock(wakeKey(ns, parent.workflow_run_id));
-  await sql.wakeParent.run(now, ns, run.parent_step_attempt_id, run.namespace_id, run.id);
-}
-
-/** Capped exponential backoff after failed attempt `attempt` (from 1); no jitter, as OpenWorkflow's policy says. */
-export function backoffMs(policy: RetryPolicyMs, attempt: number): number {
-  return Math.min(policy.initialMs * policy.coefficient ** Math.max(0, attempt - 1), policy.maximumMs);
-}
-
-/** What a failed attempt makes of a run: pending again after the backoff, or failed (past its attempts or its deadline). */
-export function failure(policy: RetryPolicyMs, attempts: number, deadlineAt: number | null, error: string, now: number) {
-  const failed = (finalError: string) => ({ status: 'failed', availableAt: null, finishedAt: now, error: finalError });
-  if (deadlineAt !== null && now >= deadlineAt) return failed(DEADLINE_EXCEEDED);
-  if (policy.maximumAttempts > 0 && attempts >= policy.maximumAttempts) return failed(error);
-  const retryAt = now + backoffMs(policy, attempts);
-  if (deadlineAt !== null && retryAt >= deadlineAt) return failed(error);
-  return { status: 'pending', availableAt: retryAt, finishedAt: null, error };
-}
-
-/** What one item of a many-op became: its row, or the refusal the single op would have thrown. */
-export type Outcome<R> = { readonly row: R } | { readonly code: ErrorCode; readonly message: string };
-
-/**
- * Runs `one` for every item at once: on PostgreSQL each item's statements go out without
- * waiting for the item before (one round trip for them all, where ops one by one would
- * take one each); on SQLite they run one after the other as always. A refusal stays the
- * item's; any other error fails the operation.
- */
-function each<I, R>(items: readonly I[], one: (item: I) => Promise<R>): Promise<Outcome<R>[]> {
-  return Promise.all(items.map((item) => one(item).then((row): Outcome<R> => ({ row }), (error: unknown): Outcome<R> => {
-    if (isFlowstoreError(error) && (error.code === 'FLOWSTORE_CONFLICT' || error.code === 'FLOWSTORE_NOT_FOUND')) return { code: error.code, message: error.message };
-    throw error;
-  })));
-}
-
-const finishEach = <R, O>(map: (row: R) => O) => (outcomes: Outcome<R>[]): Outcome<O>[] =>
-  outcomes.map((o) => ('row' in o ? { row: map(o.row) } : o));
-
-type ClaimItem = z.output<typeof claimInput>;
-
-/** The first due pending run, else the first running one whose lease ended (or that was parked until now). */
-async function claimOne(sql: OpenWorkflowStatements, { namespaceId, workerId, leaseMs, now }: ClaimItem): Promise<RunRow | null> {
-  const leaseUntil = now + leaseMs;
-  const pending = (await sql.claimPending.get(namespaceId, now, workerId, leaseUntil)) as RunRow | undefined;
-  if (pending) return pending;
-  return ((await sql.claimDue.get(namespaceId, now, workerId, leaseUntil)) as RunRow | undefined) ?? null;
-}
-
-async function createStepOne(sql: OpenWorkflowStatements, i: z.output<typeof createStepInput>): Promise<StepRow> {
-  return required((await sql.insertStep.get(i.namespaceId, i.workflowRunId, i.workerId, i.id, i.stepName, i.kind, i.config, i.context,
-    i.kind === 'signal-wait' ? i.signal : null, i.now)) as StepRow | undefined, 'create step attempt');
-}
-
-async function completeStepOne(sql: OpenWorkflowStatements, i: z.output<typeof completeStepInput>): Promise<StepRow> {
-  return required((await sql.completeStep.get(i.namespaceId, i.workflowRunId, i.id, i.workerId, i.output, i.now)) as StepRow | undefined,
-    'mark step attempt completed');
-}
-
-async function completeOne(sql: OpenWorkflowStatements, { namespaceId, id, workerId, output, now }: z.output<typeof completeInput>): Promise<RunRow> {
-  const run = required((await sql.complete.get(namespaceId, id, workerId, output, now)) as RunRow | undefined, 'mark workflow run completed');
-  await wakeParent(sql, run, now);
-  return run;
-}
 
 /** Step attempts a claim reads with its run: OpenWorkflow's step limit, the most one run may have. */
 export const PREFETCHED_STEPS = 1000;
