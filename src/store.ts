@@ -12,7 +12,7 @@
 import { pino, type Logger } from 'pino';
 import { Engine, type TransactionOptions } from './engine/engine.ts';
 import type { MetricsSnapshot } from './engine/metrics.ts';
-import type { Invoker } from './engine/op.ts';
+import type { Invoker, Op } from './engine/op.ts';
 import { admin } from './domains/admin/ops.ts';
 import { AdminApi, type BackupOptions, type CleanupOptions, type CleanupResult, type ExportProgress } from './domains/admin/api.ts';
 import type { ImportProgress, ImportSummary } from './domains/admin/import.ts';
@@ -25,6 +25,8 @@ import { DefinitionsApi } from './domains/definitions/api.ts';
 import { AaowApi } from './domains/aaow/api.ts';
 import { LangGraphApi } from './domains/langgraph/api.ts';
 import { QueueApi, QueueRuntime } from './domains/queue/api.ts';
+import { insideJob } from './domains/queue/worker.ts';
+import { FlowstoreError } from './errors.ts';
 import { assertSupportedRuntime } from './node-support.ts';
 import { locate, parseOptions, type StoreOptions } from './backends/index.ts';
 import type { BackendName } from './engine/op.ts';
@@ -76,6 +78,10 @@ function namespaces(invoker: Invoker, settings: NamespaceSettings): Namespaces {
 
 export type Transaction = Namespaces;
 
+function closedError(): FlowstoreError {
+  return new FlowstoreError('FLOWSTORE_CLOSED', 'the store is closed');
+}
+
 export class Store implements Namespaces, AsyncDisposable {
   readonly runs: RunsApi;
   readonly agents: AgentsApi;
@@ -97,7 +103,12 @@ export class Store implements Namespaces, AsyncDisposable {
     this.#admin = new AdminApi(engine, (file) => openStore({ path: file, readers: 1 }));
     this.#queueRuntime = new QueueRuntime(engine, engine.logger, (onWork) => engine.listen('queue', (queue) => onWork(queue ?? undefined)));
     const wakeups = this.#queueRuntime.wakeups;
-    const ns = namespaces(engine, {
+    // Once close() is called, calls are refused, but a running job's handler still has the store
+    // while the workers let it finish.
+    const gate: Invoker = {
+      invoke: (op, input) => (this.#closing && !insideJob() ? Promise.reject(closedError()) : engine.invoke(op as Op<any, any, any>, input)),
+    };
+    const ns = namespaces(gate, {
       workflowPath: engine.options.workflowPath, transaction: (fn) => this.transaction(fn),
       wake: (queue) => wakeups.notify(queue), queueRuntime: this.#queueRuntime,
     });
@@ -157,6 +168,7 @@ export class Store implements Namespaces, AsyncDisposable {
    * not at all when it throws; reads through `tx` see them; other writes wait.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
+    if (this.#closing && !insideJob()) return Promise.reject(closedError());
     const wakeups = this.#queueRuntime.wakeups;
     return this.#engine.transaction((invoker, onCommit) => namespaces(invoker, {
       workflowPath: this.definitions.path, transaction: (inner) => this.transaction(inner),

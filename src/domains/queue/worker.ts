@@ -16,6 +16,7 @@
  * await worker.stop();
  * ```
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -61,6 +62,14 @@ export type WorkOptions = z.input<typeof workOptionsSchema>;
 export interface JobContext {
   /** Aborts when the job's lease is lost (it ran past it, or the job was cancelled) or the worker stops past its timeout. */
   readonly signal: AbortSignal;
+}
+
+/** The id of the job whose handler this code runs in, if any: a closing store still serves its handler. */
+const jobScope = new AsyncLocalStorage<number>();
+
+/** Whether the caller runs inside a job's handler (which a closing store lets finish its work). */
+export function insideJob(): boolean {
+  return jobScope.getStore() !== undefined;
 }
 
 export type JobHandler<P = unknown, R = unknown> = (job: ClaimedJob<P>, context: JobContext) => R | Promise<R>;
@@ -282,7 +291,7 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     this.#running.set(job.id, running);
     this.#heartbeatTimer ??= setInterval(() => this.#heartbeat(), Math.max(50, Math.floor(this.#options.leaseMs / 3)));
     (running as { done: Promise<void> }).done = Promise.resolve()
-      .then(() => this.#handler(job, { signal: controller.signal }))
+      .then(() => jobScope.run(job.id, () => this.#handler(job, { signal: controller.signal })))
       .then((result) => this.#settled(running, { result }), (error: unknown) => this.#settled(running, { error }));
   }
 
