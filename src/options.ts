@@ -23,13 +23,21 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
 /** A store opens for reading and writing unless told otherwise. */
 export const DEFAULT_READ_ONLY = false;
 /**
- * Operations of one kind (reads, writes, transactions waiting their turn) queued and in
- * flight at once. A million unawaited small writes (test/flood.test.ts) grew the process
- * by ~120 MB with a mark of 1,024, ~170 MB with 8,192 and 205-255 MB with 16,384: what the
- * mark admits costs ~6 KB an operation in RSS (its live data and the garbage the heaps
- * keep beside it), ~50 MB at this default, far past what 64 or 1,000 in flight need.
+ * Operations of one kind (reads, writes, transactions) queued and in flight at once; past
+ * it a call waits its turn, holding its input by reference. A million unawaited small
+ * writes (test/flood.test.ts), all refused past the mark, grew the process by ~120 MB
+ * with a mark of 1,024, ~170 MB with 8,192 and 205-255 MB with 16,384: what the mark
+ * admits costs ~6 KB an operation in RSS (its live data and the garbage the heaps keep
+ * beside it), ~50 MB at this default, far past what 64 or 1,000 in flight need.
  */
 export const DEFAULT_HIGH_WATER_MARK = 8_192;
+/**
+ * How many calls of one kind may wait for room past the high-water mark before a call is
+ * refused with FLOWSTORE_OVERLOADED; null, the default, never refuses. A waiting call
+ * costs the store a promise reaction and three slots (~64 B): what grows under a flood is
+ * the caller's own inputs and promises. 0 refuses every call past the mark.
+ */
+export const DEFAULT_MAX_WAITING = null;
 /**
  * How much lower than the caller's thread the reader threads run (Linux nice steps; see
  * src/engine/thread-priority.ts). At 10, on a machine whose cores are all busy (the
@@ -86,6 +94,7 @@ export const coreOptionsSchema = z.object({
    */
   readOnly: z.boolean().default(DEFAULT_READ_ONLY),
   highWaterMark: z.number().int().min(1).default(DEFAULT_HIGH_WATER_MARK),
+  maxWaiting: z.number().int().nonnegative().nullable().default(DEFAULT_MAX_WAITING),
   walSizeLimitBytes: z.number().int().nonnegative().default(DEFAULT_WAL_SIZE_LIMIT_BYTES),
 }).strict();
 

@@ -142,9 +142,10 @@ export class Store implements Namespaces, AsyncDisposable {
   }
 
   /**
-   * True once reads, writes or transactions waiting their turn have reached the
-   * `highWaterMark` option (calls past it reject with FLOWSTORE_OVERLOADED), until they are
-   * back at half of it. As with a stream's `write()` returning false: stop, await {@link drained}.
+   * True once reads, writes or transactions have reached the `highWaterMark` option (calls
+   * past it wait their turn, or reject with FLOWSTORE_OVERLOADED past `maxWaiting`), until
+   * nothing waits and they are back at half of it. As with a stream's `write()` returning
+   * false: a caller that would rather not hold its calls in memory stops and awaits {@link drained}.
    *
    * @example
    * ```ts
@@ -158,7 +159,7 @@ export class Store implements Namespaces, AsyncDisposable {
     return this.#engine.needsDrain;
   }
 
-  /** Resolves once there is room again (at once when there is): the depth is back at half the high-water mark. */
+  /** Resolves once there is room again (at once when there is): nothing waits, and the depth is back at half the high-water mark. */
   drained(): Promise<void> {
     return this.#engine.drained();
   }
