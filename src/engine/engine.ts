@@ -117,8 +117,17 @@ export class Engine implements Invoker {
       const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
       return new Engine(options, location, logger, metrics, undefined, readers, undefined, backlogs, walBytes);
     }
-    const writer = await WriterClient.start(config, logger, metrics, backlogs.writes);
+    // The first reader thread starts beside the writer, not after it: it loads its modules
+    // while the writer migrates, and opens its connection with its first read, which can
+    // only come once the store is open, so after the writer has migrated.
     const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
+    let writer: WriterClient;
+    try {
+      writer = await WriterClient.start(config, logger, metrics, backlogs.writes);
+    } catch (error) {
+      await readers.close().catch(() => {});
+      throw error;
+    }
     const companion = backend.startCompanion?.(config, logger);
     return new Engine(options, location, logger, metrics, writer, readers, companion, backlogs, walBytes);
   }
@@ -241,9 +250,8 @@ export class Engine implements Invoker {
     this.#closed = true;
     this.#closing ??= (async () => {
       await this.#txQueue;
-      await this.#readers.close();
-      // Before the writer's own close (SQLite's last checkpoint, which truncates the WAL).
-      await this.#companion?.stop();
+      // Both before the writer's own close (SQLite's last checkpoint, which truncates the WAL), and side by side.
+      await Promise.all([this.#readers.close(), this.#companion?.stop()]);
       await this.#writer?.close(this.options.closeTimeoutMs);
       this.logger.debug('flowstore closed');
     })();

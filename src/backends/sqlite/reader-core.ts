@@ -23,7 +23,7 @@ function openRuntime(config: SqliteConfig): Runtime {
 }
 
 /**
- * Opens the thread's connection, waiting while the database is locked: an in-memory
+ * Opens the thread's connection with its first task, waiting while the database is locked: an in-memory
  * (memdb) store has no WAL, so a reader that starts during a long write finds it busy.
  *
  * Tasks run one after another: the main thread keeps more than one in flight per thread,
@@ -32,13 +32,17 @@ function openRuntime(config: SqliteConfig): Runtime {
  */
 export async function createReader(config: SqliteConfig): Promise<(task: ReadTask) => Promise<ReadTaskResult>> {
   const stats = { busyRetries: 0 };
-  const runtime = await retryBusy(() => openRuntime(config), config.busyTimeoutMs, stats);
+  // Opened with the first task, not when the thread starts: the thread starts beside the
+  // writer, before it has created or migrated the file; a task comes only once it has.
+  let runtime: Runtime | undefined;
+  const open = async () => (runtime = await retryBusy(() => openRuntime(config), config.busyTimeoutMs, stats));
   let previous: Promise<unknown> = Promise.resolve();
+  const run = (task: ReadTask, ready: Runtime) => {
+    const loading = loadDomainsOf(task.ops);
+    return loading ? loading.then(() => runReadTask(ready, task)) : runReadTask(ready, task);
+  };
   return function runInTurn(task: ReadTask): Promise<ReadTaskResult> {
-    const result = previous.then(() => {
-      const loading = loadDomainsOf(task.ops);
-      return loading ? loading.then(() => runReadTask(runtime, task)) : runReadTask(runtime, task);
-    });
+    const result = previous.then(() => (runtime ? run(task, runtime) : open().then((ready) => run(task, ready))));
     previous = result.catch(() => {});
     return result;
   };
