@@ -54,6 +54,22 @@ export function loadDomainsOf(ops: Iterable<{ readonly name: string }>): Promise
   return pending && Promise.all(pending).then(() => {});
 }
 
+/**
+ * Starts loading, in the background, what every domain's module stands on (the schema
+ * library and the domains' shared rules), for a thread that would otherwise sit idle
+ * until its first operation: a reader waiting for the store to open, the writer once it
+ * said ready. The first operation then loads only its own domain.
+ *
+ * @example
+ * ```ts
+ * post({ t: 'ready', applied });
+ * warmUp();
+ * ```
+ */
+export function warmUp(): void {
+  import('../domains/common.ts').catch(() => {});
+}
+
 /** The operation of that name, once its domain is loaded in this thread ({@link loadDomainsOf}). */
 export function opNamed(name: string): Op | undefined {
   return OPS.get(name);
