@@ -11,6 +11,7 @@
  */
 import type { Logger, LoggerOptions } from 'pino';
 import type { CopyTarget } from './domains/admin/copy.ts';
+import type { EarlyWriter } from './engine/early-writer.ts';
 import { Engine } from './engine/engine.ts';
 import type { StoreParts } from './facade.ts';
 import { locate, parseOptions, type StoreOptions } from './backends/index.ts';
@@ -34,14 +35,14 @@ async function makeLogger(option: StoreOptions['logger']): Promise<Logger> {
 }
 
 /** Starts a store's engine and builds its parts; rejects as `openStore` documents. */
-export async function openEngine(options: StoreOptions, openCopy: (file: string) => Promise<CopyTarget>): Promise<{ engine: Engine; parts: StoreParts }> {
+export async function openEngine(options: StoreOptions, openCopy: (file: string) => Promise<CopyTarget>, early?: EarlyWriter): Promise<{ engine: Engine; parts: StoreParts }> {
   const parsed = parseOptions(options);
   const { backend, location } = locate(parsed.path);
   // Loaded while the threads start (the caller's thread is otherwise idle, waiting for them).
   const facade = import('./facade.ts');
   facade.catch(() => {});
   const logger = await makeLogger(parsed.logger);
-  const engine = await Engine.start(backend, parsed, location, logger);
+  const engine = await Engine.start(backend, parsed, location, logger, early);
   let parts: StoreParts;
   try {
     parts = (await facade).storeParts(engine, openCopy);

@@ -23,6 +23,7 @@ import type { AaowApi } from './domains/aaow/api.ts';
 import type { LangGraphApi } from './domains/langgraph/api.ts';
 import type { QueueApi, QueueRuntime } from './domains/queue/api.ts';
 import type { Namespaces, StoreParts, Transaction } from './facade.ts';
+import { EarlyWriter } from './engine/early-writer.ts';
 import { assertSupportedRuntime } from './node-support.ts';
 import type { StoreOptions } from './backends/index.ts';
 import type { BackendName } from './engine/op.ts';
@@ -208,8 +209,15 @@ export class Store implements Namespaces, AsyncDisposable {
  */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   assertSupportedRuntime();
-  // The rest of the façade loads here, while the store's threads start (src/open.ts).
-  const { openEngine } = await import('./open.ts');
-  const { engine, parts } = await openEngine(options, (file) => openStore({ path: file, readers: 1 }));
-  return new Store(engine, parts);
+  // The writer thread starts at once and is told where the store is once the options are
+  // checked; the rest of the façade loads meanwhile (src/open.ts), then while the writer migrates.
+  const early = (options as { readOnly?: unknown } | undefined)?.readOnly === true ? undefined : EarlyWriter.start();
+  try {
+    const { openEngine } = await import('./open.ts');
+    const { engine, parts } = await openEngine(options, (file) => openStore({ path: file, readers: 1 }), early);
+    return new Store(engine, parts);
+  } finally {
+    // Taken by the store's writer by now, unless opening failed before it was.
+    early?.discard();
+  }
 }

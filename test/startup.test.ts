@@ -68,6 +68,18 @@ test('a thread loads a domain when its first operation arrives, and only that do
   }
 });
 
+test('the writer thread started with openStore stops when the options turn out bad: the process exits by itself', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'bad.mjs');
+  writeFileSync(file, `
+    const { openStore } = await import(${JSON.stringify(new URL('src/index.ts', root).href)});
+    for (const options of [{ path: ${JSON.stringify(join(dir, 'x.db'))}, nope: 1 }, { path: 'mysql://h/db' }, { readers: 0 }]) {
+      await openStore(options).then(() => console.log('opened'), (error) => console.log(error.code));
+    }`);
+  const out = execFileSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
+  assert.deepEqual(out.trim().split('\n'), ['FLOWSTORE_INVALID_OPTIONS', 'FLOWSTORE_INVALID_OPTIONS', 'FLOWSTORE_INVALID_OPTIONS']);
+});
+
 for (const backend of BACKENDS) {
   test(`${backend.name}: a domain first used after the store opened works on every thread, reads and writes alike`, async (t) => {
     const store = await tempStore(t, { path: backend.path });

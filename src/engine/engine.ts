@@ -11,6 +11,7 @@ import type { ParsedOptions } from '../options.ts';
 import type { Backend, Companion, Location } from './backend.ts';
 import { Backlog } from './backlog.ts';
 import type { WorkerConfig } from './config.ts';
+import type { EarlyWriter } from './early-writer.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import { migrationsDir } from './migrate.ts';
 import type { Invoker, Op } from './op.ts';
@@ -102,7 +103,7 @@ export class Engine implements Invoker {
   }
 
   /** Starts the threads of `backend` on `location`; resolves once the writer has migrated the store. */
-  static async start(backend: Backend, options: ParsedOptions, location: Location, logger: Logger): Promise<Engine> {
+  static async start(backend: Backend, options: ParsedOptions, location: Location, logger: Logger, early?: EarlyWriter): Promise<Engine> {
     const config = workerConfig(backend, options, location);
     const walBytes = async () => (await backend.walBytes?.(config)) ?? 0;
     const metrics = new Metrics();
@@ -112,6 +113,7 @@ export class Engine implements Invoker {
       transactions: new Backlog('transactions', options.highWaterMark),
     };
     if (options.readOnly) {
+      early?.discard();
       if (location.kind === 'memory') throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', 'readOnly: an in-memory store has nothing to read', { details: { field: 'readOnly' } });
       await backend.verifyReadOnly(config);
       const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
@@ -123,7 +125,7 @@ export class Engine implements Invoker {
     const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
     let writer: WriterClient;
     try {
-      writer = await WriterClient.start(config, logger, metrics, backlogs.writes);
+      writer = await WriterClient.start(config, logger, metrics, backlogs.writes, early);
     } catch (error) {
       await readers.close().catch(() => {});
       throw error;
