@@ -47,6 +47,8 @@ function load(domain: string): Promise<void> {
 export function loadDomainsOf(ops: Iterable<{ readonly name: string }>): Promise<void> | undefined {
   let pending: Promise<void>[] | undefined;
   for (const { name } of ops) {
+    // The hot path: an operation this thread knows, one lookup and no string made.
+    if (OPS.has(name)) continue;
     const domain = domainOf(name);
     if (LOADED.has(domain) || FAILED.has(domain) || !Object.hasOwn(DOMAIN_LOADERS, domain)) continue;
     (pending ??= []).push(load(domain));
