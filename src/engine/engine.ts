@@ -11,6 +11,7 @@ import type { ParsedOptions } from '../options.ts';
 import type { Backend, Companion, Location } from './backend.ts';
 import { Backlog } from './backlog.ts';
 import type { WorkerConfig } from './config.ts';
+import type { EarlyWriter } from './early-writer.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import { migrationsDir } from './migrate.ts';
 import { validate, type Invoker, type Op } from './op.ts';
@@ -92,7 +93,7 @@ export class Engine implements Invoker {
   }
 
   /** Starts the threads of `backend` on `location`; resolves once the writer has migrated the store. */
-  static async start(backend: Backend, options: ParsedOptions, location: Location, logger: Logger): Promise<Engine> {
+  static async start(backend: Backend, options: ParsedOptions, location: Location, logger: Logger, early?: EarlyWriter): Promise<Engine> {
     const config = workerConfig(backend, options, location);
     const walBytes = async () => (await backend.walBytes?.(config)) ?? 0;
     const metrics = new Metrics();
@@ -102,13 +103,23 @@ export class Engine implements Invoker {
       transactions: new Backlog('transactions', options.highWaterMark, options.maxWaiting),
     };
     if (options.readOnly) {
+      early?.discard();
       if (location.kind === 'memory') throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', 'readOnly: an in-memory store has nothing to read', { details: { field: 'readOnly' } });
       await backend.verifyReadOnly(config);
       const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
       return new Engine(options, location, logger, metrics, undefined, readers, undefined, backlogs, walBytes);
     }
-    const writer = await WriterClient.start(config, logger, metrics, backlogs.writes);
+    // The first reader thread starts beside the writer, not after it: it loads its modules
+    // while the writer migrates, and opens its connection with its first read, which can
+    // only come once the store is open, so after the writer has migrated.
     const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
+    let writer: WriterClient;
+    try {
+      writer = await WriterClient.start(config, logger, metrics, backlogs.writes, early);
+    } catch (error) {
+      await readers.close().catch(() => {});
+      throw error;
+    }
     const companion = backend.startCompanion?.(config, logger);
     return new Engine(options, location, logger, metrics, writer, readers, companion, backlogs, walBytes);
   }
@@ -232,9 +243,8 @@ export class Engine implements Invoker {
     this.#closed = true;
     this.#closing ??= (async () => {
       await this.#txQueue;
-      await this.#readers.close();
-      // Before the writer's own close (SQLite's last checkpoint, which truncates the WAL).
-      await this.#companion?.stop();
+      // Both before the writer's own close (SQLite's last checkpoint, which truncates the WAL), and side by side.
+      await Promise.all([this.#readers.close(), this.#companion?.stop()]);
       await this.#writer?.close(this.options.closeTimeoutMs);
       this.logger.debug('flowstore closed');
     })();

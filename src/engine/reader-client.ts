@@ -69,7 +69,10 @@ export class ReaderClient {
     const pool = new Piscina<ReadTask, ReadTaskResult>({
       filename: READER_FILE,
       workerData: this.#config,
-      minThreads: this.#threads,
+      // One thread starts with the store; the others when reads overlap (Piscina starts one
+      // when every thread is full). A first read then waits for one thread to start, not for
+      // all of them to start at once on a machine with fewer cores than threads.
+      minThreads: 1,
       maxThreads: this.#threads,
       // Readers hold a connection and prepared statements: keep them instead of re-opening.
       idleTimeout: Number.POSITIVE_INFINITY,

@@ -13,6 +13,7 @@ import type { Metrics } from './metrics.ts';
 import { validate, type Op } from './op.ts';
 import { packOps, type FromWriter, type ToWriter } from './protocol.ts';
 import { WRITER_FILE } from './worker-files.ts';
+import type { EarlyWriter } from './early-writer.ts';
 
 type Waiter =
   | { readonly kind: 'batch'; readonly ops: readonly Pending[]; readonly done: () => void }
@@ -56,9 +57,9 @@ export class WriterClient {
    * writes outside transactions; each transaction's own get a backlog of the same limits,
    * so that a flood of other writes, which waits for the transaction, cannot fail it.
    */
-  static async start(config: WorkerConfig, logger: Logger, metrics: Metrics, backlog: Backlog): Promise<WriterClient> {
+  static async start(config: WorkerConfig, logger: Logger, metrics: Metrics, backlog: Backlog, early?: EarlyWriter): Promise<WriterClient> {
     const client = new WriterClient(config, logger, metrics, backlog);
-    client.#spawn();
+    client.#spawn(early?.take(config));
     await client.#ready;
     return client;
   }
@@ -139,8 +140,9 @@ export class WriterClient {
     await this.#worker.terminate();
   }
 
-  #spawn(): void {
-    const worker = new Worker(WRITER_FILE, { workerData: this.#config, name: 'flowstore-writer' });
+  /** Starts a writer thread, or takes over `early`, one started early and already sent its configuration. */
+  #spawn(early?: Worker): void {
+    const worker = early ?? new Worker(WRITER_FILE, { workerData: this.#config, name: 'flowstore-writer' });
     this.#worker = worker;
     let started = false;
     this.#ready = new Promise<void>((resolve, reject) => {

@@ -9,6 +9,7 @@
  */
 import type { StatementSync } from 'node:sqlite';
 import { FlowstoreError, type ErrorData } from '../../errors.ts';
+import { loadDomainsOf, warmUp } from '../../engine/handlers.ts';
 import { loadMigrations } from '../../engine/migrate.ts';
 import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type Outcome, type ToWriter, type WireOp } from '../../engine/protocol.ts';
 import { isSqliteError, SQLITE_FULL, toSqliteErrorData } from './errors.ts';
@@ -71,6 +72,7 @@ export class SqliteWriterCore implements WriterCore {
       runtime.prepare();
       const core = new SqliteWriterCore(runtime, post, pull);
       post({ t: 'ready', applied });
+      warmUp();
       return core;
     } catch (error) {
       runtime?.close();
@@ -150,6 +152,8 @@ export class SqliteWriterCore implements WriterCore {
 
   /** An operation SQLite refuses inside a transaction (VACUUM): run alone, retried while busy. */
   async #standalone(batch: Batch): Promise<void> {
+    const loading = loadDomainsOf(batch.ops);
+    if (loading) await loading;
     const runtime = this.#runtime;
     const started = performance.now();
     const before = runtime.stats.busyRetries;
@@ -176,6 +180,8 @@ export class SqliteWriterCore implements WriterCore {
    * writer would take turns waiting for each other instead of working at once.
    */
   async #commit(batch: Batch): Promise<void> {
+    const loading = loadDomainsOf(batch.ops);
+    if (loading) await loading;
     const runtime = this.#runtime;
     const retriesBefore = runtime.stats.busyRetries;
     let outcome: Outcome;
@@ -326,6 +332,8 @@ export class SqliteWriterCore implements WriterCore {
 
   async #inTx(message: Message): Promise<void> {
     if (message.t === 'batch') {
+      const loading = loadDomainsOf(message.ops);
+      if (loading) await loading;
       const lost = new Map<number, OpResult>();
       this.#inTxBatch = true;
       let outcome: Outcome | undefined;

@@ -28,13 +28,9 @@ import type { Invoker } from '../../engine/op.ts';
 import { queue as ops } from './ops.ts';
 import { DEFAULT_LEASE_MS, MAX_CLAIM, type ClaimedJob, type JobError } from './schema.ts';
 import type { Wakeups } from './wakeups.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STOP_TIMEOUT_MS } from './defaults.ts';
 
-/** Handlers a worker runs at once, unless given. */
-export const DEFAULT_CONCURRENCY = 1;
-/** How often an idle worker looks for due jobs another process enqueued (SQLite; PostgreSQL is also woken by NOTIFY). */
-export const DEFAULT_POLL_INTERVAL_MS = 1_000;
-/** How long `stop()` lets running jobs finish before it aborts them and hands them back. */
-export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+export { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STOP_TIMEOUT_MS } from './defaults.ts';
 
 /** Claims a worker keeps out at once: the writer commits one batch while the next is on its way. */
 const CLAIMS_IN_FLIGHT = 2;
