@@ -69,7 +69,8 @@ try {
     for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/writer.js', 'dist/workers/reader.cjs', 'dist/workers/reader.js', 'bin/flowstore.js', 'dist/src/cli/main.js', 'dist/src/aaow/index.js',
       'dist/migrations/sqlite/0001_runs.sql', 'dist/migrations/postgres/0001_runs.sql',
       'dist/src/ui/index.js', 'dist/src/ui/assets/index.html', 'dist/src/ui/assets/js/app.js', 'dist/src/ui/assets/app.css',
-      'dist/src/langgraph/index.js', 'dist/src/langgraph/index.d.ts', 'dist/migrations/sqlite/0006_langgraph.sql', 'dist/migrations/postgres/0006_langgraph.sql']) {
+      'dist/src/langgraph/index.js', 'dist/src/langgraph/index.d.ts', 'dist/migrations/sqlite/0006_langgraph.sql', 'dist/migrations/postgres/0006_langgraph.sql',
+      'dist/src/openworkflow/index.js', 'dist/src/openworkflow/index.d.ts', 'dist/migrations/sqlite/0008_openworkflow.sql', 'dist/migrations/postgres/0008_openworkflow.sql']) {
       if (!paths.includes(needed)) throw new Error(`missing ${needed}`);
     }
     const sources = paths.filter((p) => /\.[cm]?ts$/.test(p) && !/\.d\.[cm]?ts$/.test(p));
@@ -106,6 +107,20 @@ try {
   check('flowstore/langgraph needs its optional peer, which flowstore itself never loads', () => {
     const out = execFileSync(process.execPath, ['langgraph.mjs'], { cwd: app, encoding: 'utf8' });
     if (!out.includes('peer missing')) throw new Error(out);
+  });
+  // flowstore/openworkflow takes only types from its peer: without openworkflow installed, a backend still opens and runs.
+  writeFileSync(join(app, 'openworkflow.mjs'), `
+    import { FlowstoreBackend } from 'flowstore/openworkflow';
+    const backend = await FlowstoreBackend.open({ path: './ow.db' });
+    const run = await backend.createWorkflowRun({ workflowName: 'w', version: null, idempotencyKey: null, config: {}, context: null, input: null,
+      parentStepAttemptNamespaceId: null, parentStepAttemptId: null, availableAt: null, deadlineAt: null });
+    const claimed = await backend.claimWorkflowRun({ workerId: 'w1', leaseDurationMs: 1000 });
+    await backend.stop();
+    console.log(claimed.id === run.id ? 'openworkflow ok' : 'wrong run');
+  `);
+  check('flowstore/openworkflow opens and claims from the installed package, its optional peer absent', () => {
+    const out = runQuietly(process.execPath, ['openworkflow.mjs'], app);
+    if (!out.includes('openworkflow ok')) throw new Error(out);
   });
   check(`an installed package opens a store, writes, reads and backs up on Node ${process.versions.node}, with nothing on stderr`, () => {
     const out = runQuietly(process.execPath, ['use.mjs'], app);

@@ -21,6 +21,7 @@ import { DefinitionsApi } from './domains/definitions/api.ts';
 import { AaowApi } from './domains/aaow/api.ts';
 import { LangGraphApi } from './domains/langgraph/api.ts';
 import { QueueApi, QueueRuntime } from './domains/queue/api.ts';
+import { OpenWorkflowApi } from './domains/openworkflow/api.ts';
 import { insideJob } from './domains/queue/worker.ts';
 
 export type SqlValue = string | number | bigint | null | Uint8Array;
@@ -37,6 +38,8 @@ export interface Namespaces {
   readonly langgraph: LangGraphApi;
   /** Durable jobs: enqueue (inside a transaction, they commit with its other writes), claim, work, schedules. */
   readonly queue: QueueApi;
+  /** The operations behind `FlowstoreBackend` from `flowstore/openworkflow`: OpenWorkflow's runs, step attempts and signals. */
+  readonly openworkflow: OpenWorkflowApi;
   /** Read-only SQL: one statement, values bound, plain rows back. */
   query(sql: string, params?: readonly SqlValue[] | Record<string, SqlValue>): Promise<Record<string, unknown>[]>;
 }
@@ -66,6 +69,7 @@ export function namespaces(invoker: Invoker, settings: NamespaceSettings): Names
     aaow: new AaowApi(invoker),
     langgraph: new LangGraphApi(invoker),
     queue: new QueueApi(invoker, settings.wake, settings.queueRuntime),
+    openworkflow: new OpenWorkflowApi(invoker),
     query: (sql, params = []) => invoker.invoke(admin.ops.query, { sql, params: params as SqlValue[] }),
   };
 }

@@ -22,6 +22,7 @@ import type { DefinitionsApi } from './domains/definitions/api.ts';
 import type { AaowApi } from './domains/aaow/api.ts';
 import type { LangGraphApi } from './domains/langgraph/api.ts';
 import type { QueueApi, QueueRuntime } from './domains/queue/api.ts';
+import type { OpenWorkflowApi } from './domains/openworkflow/api.ts';
 import type { Namespaces, StoreParts, Transaction } from './facade.ts';
 import type { Invoker, Op } from './engine/op.ts';
 import { FlowstoreError } from './errors.ts';
@@ -45,6 +46,7 @@ export class Store implements Namespaces, AsyncDisposable {
   readonly aaow: AaowApi;
   readonly langgraph: LangGraphApi;
   readonly queue: QueueApi;
+  readonly openworkflow: OpenWorkflowApi;
   readonly query: Namespaces['query'];
   readonly #engine: Engine;
   readonly #admin: AdminApi;
@@ -79,6 +81,7 @@ export class Store implements Namespaces, AsyncDisposable {
     this.aaow = ns.aaow;
     this.langgraph = ns.langgraph;
     this.queue = ns.queue;
+    this.openworkflow = ns.openworkflow;
     this.query = ns.query;
   }
 

@@ -130,5 +130,6 @@ test('postgres: an up-to-date store opens while another session holds the migrat
   await session.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`flowstore:${schema}`]);
   const store = await openStore(location);
   t.after(() => store.close());
-  assert.deepEqual((await store.migrations()).map((m) => m.version), [1, 2, 3, 4, 5, 6, 7]);
+  const shipped = readdirSync(new URL('../migrations/postgres/', import.meta.url)).filter((f) => f.endsWith('.sql')).map((f) => Number(f.slice(0, 4)));
+  assert.deepEqual((await store.migrations()).map((m) => m.version), shipped);
 });

@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Store } from '../src/index.ts';
+import { FlowstoreBackend } from '../src/openworkflow/index.ts';
 import { mockWorkflow } from './aaow-fixtures.ts';
 import { POSTGRES, tempDir, tempStore } from './helpers.ts';
 
@@ -81,6 +82,20 @@ async function fill(store: Store): Promise<void> {
   await store.queue.fail(second!, Object.assign(new Error('smtp down'), { code: 'E_SMTP' }), { retry: false });
   await store.queue.setConcurrency('emails', 4);
   await store.queue.schedule('yearly-report', '0 0 1 1 *', { report: 'year' }, { timeZone: 'Europe/Paris', maxAttempts: 2 });
+
+  // openworkflow: a finished run with its steps (one waiting for a signal it got), a pending one with a key and a deadline.
+  const ow = new FlowstoreBackend(store);
+  const run = await ow.createWorkflowRun({ workflowName: 'order', version: 'v1', idempotencyKey: null, config: {}, context: null, input: { id: 'o-1' },
+    parentStepAttemptNamespaceId: null, parentStepAttemptId: null, availableAt: null, deadlineAt: null });
+  await ow.claimWorkflowRun({ workerId: 'ow-worker', leaseDurationMs: 60_000 });
+  const charge = await ow.createStepAttempt({ workflowRunId: run.id, workerId: 'ow-worker', stepName: 'charge', kind: 'function', config: {}, context: null });
+  await ow.completeStepAttempt({ workflowRunId: run.id, stepAttemptId: charge.id, workerId: 'ow-worker', output: { charged: 12.5 } });
+  await ow.createStepAttempt({ workflowRunId: run.id, workerId: 'ow-worker', stepName: 'approval', kind: 'signal-wait', config: {},
+    context: { kind: 'signal-wait', signal: 'approve:o-1', timeoutAt: '2030-01-01T00:00:00.000Z' } });
+  await ow.sendSignal({ signal: 'approve:o-1', data: { by: 'ann' }, idempotencyKey: 'k1' });
+  await ow.completeWorkflowRun({ workflowRunId: run.id, workerId: 'ow-worker', output: 'done' });
+  await ow.createWorkflowRun({ workflowName: 'order', version: null, idempotencyKey: 'o-2', config: { retry: 1 }, context: null, input: null,
+    parentStepAttemptNamespaceId: null, parentStepAttemptId: null, availableAt: new Date(4_102_444_800_000), deadlineAt: new Date(4_102_444_900_000) });
 }
 
 /** Every read the domains offer over what fill wrote. */
@@ -101,6 +116,13 @@ async function reads(store: Store) {
     // Ranking differs between FTS5 and PostgreSQL's text search: the same events are found.
     search: (await store.agents.searchEvents('blue build')).map((e) => e.id).sort(),
     queue: [await store.queue.list(), (await store.queue.stats()).map(({ oldestWaitingMs: _, ...rest }) => rest), await store.queue.schedules()],
+    openworkflow: await (async () => {
+      const ow = new FlowstoreBackend(store);
+      const runs = (await ow.listWorkflowRuns({})).data;
+      const steps = await Promise.all(runs.map(async (r) => (await ow.listStepAttempts({ workflowRunId: r.id })).data));
+      const deliveries = await Promise.all(steps.flat().map((a) => ow.getSignalDelivery({ stepAttemptId: a.id })));
+      return [runs, steps, deliveries, await ow.countWorkflowRuns()];
+    })(),
   };
 }
 

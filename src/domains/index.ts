@@ -17,6 +17,7 @@ export const DOMAIN_LOADERS: Readonly<Record<string, Loader>> = {
   agents: async () => (await import('./agents/ops.ts')).agents,
   langgraph: async () => (await import('./langgraph/ops.ts')).langgraph,
   queue: async () => (await import('./queue/ops.ts')).queue,
+  openworkflow: async () => (await import('./openworkflow/ops.ts')).openworkflow,
 };
 
 /** Every domain, loaded: for the checks that walk them all (test/statements.test.ts). */
