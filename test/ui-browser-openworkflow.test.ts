@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext } from 'playwright-core';
-import { follow, launch, open, openWorkflowRun, PHONE, settled, shoot, SKIP, strayText } from './fixtures/ui-browser.ts';
+import { follow, launch, open, openWorkflowRun, PHONE, settled, SKIP, strayText } from './fixtures/ui-browser.ts';
 import { XSS_OW_ERROR, XSS_WORKFLOW } from './fixtures/ui-openworkflow.ts';
 import { buildDemoStore, startUi, type UiProcess } from './ui-fixture.ts';
 
@@ -38,7 +38,6 @@ describe('flowstore ui: OpenWorkflow\'s runs in Chromium', { skip: SKIP }, () =>
   test('from the navigation, a run\'s failed step attempt shows its error, then its signals and its child, which links back', async () => {
     const { page, problems } = await open(context, ui.url);
     await openWorkflowRun(page);
-    await shoot(page, 'openworkflow-run');
     assert.deepEqual(await strayText(page), []);
     assert.deepEqual(problems, []);
     await page.close();
@@ -54,7 +53,6 @@ describe('flowstore ui: OpenWorkflow\'s runs in Chromium', { skip: SKIP }, () =>
     assert.equal(await rows.count(), 1);
     assert.equal(await rows.locator('td[data-label="workflow"]').innerText(), XSS_WORKFLOW);
     assert.equal(await rows.locator('td[data-label="error"]').innerText(), XSS_OW_ERROR);
-    await shoot(page, 'openworkflow-runs');
     await follow(page, '[data-testid="ow-run-link"]');
     assert.equal(await page.locator('[data-testid="ow-run-workflow"]').innerText(), XSS_WORKFLOW);
     assert.match(await page.locator('[data-testid="ow-run-error"]').innerText(), new RegExp(`^failed after 1 attempt ${XSS_OW_ERROR.replace(/[()[\]/.*+?^$|\\]/g, '\\$&')}$`));

@@ -87,8 +87,6 @@ export async function copyToPostgres(db: string | undefined): Promise<{ path: st
         await from.close();
       }
       await to.importJsonl(lines);
-      // An export carries no OpenWorkflow tables: the runs are made again, on the copy, as on the file.
-      await addOpenWorkflow(to);
     }
   } finally {
     await to.close();
