@@ -207,7 +207,11 @@ describe('flowstore ui in Chromium', { skip: SKIP }, () => {
         await go(page, hash);
         if (name === 'pools') await page.locator('[data-testid="pools"] summary').first().click();
         if (name === 'queue-job') await page.locator('[data-testid="job-attempts"] summary').last().click();
-        if (name === 'openworkflow-run') await page.locator('[data-testid="ow-steps"] .attempt-error summary').first().click();
+        if (name === 'openworkflow-run') {
+          await page.locator('[data-testid="ow-steps"] .attempt-error summary').first().click();
+          // The step attempts, children and signals, rather than the run's fields.
+          await page.locator('[data-testid="ow-steps"]').evaluate((el) => { el.scrollIntoView({ block: 'start' }); el.ownerDocument.defaultView?.scrollBy(0, -70); });
+        }
         await page.waitForTimeout(200);
         await shoot(page, name);
       }

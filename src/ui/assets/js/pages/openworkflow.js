@@ -55,7 +55,7 @@ export async function runs(route, main) {
   const total = RUN_STATUSES.reduce((n, s) => n + body.counts[s], 0);
   const parts = ['openworkflow'];
   const workflow = h('input', { type: 'search', name: 'workflow', value: query.workflow ?? '', placeholder: 'workflow name…', 'data-testid': 'ow-workflow', enterkeyhint: 'search' });
-  const namespace = h('input', { type: 'text', name: 'namespace', value: body.namespace, 'aria-label': 'namespace', 'data-testid': 'ow-namespace', autocomplete: 'off' });
+  const namespace = h('input', { type: 'search', name: 'namespace', value: body.namespace, 'aria-label': 'namespace', 'data-testid': 'ow-namespace', autocomplete: 'off' });
   const filters = { ...query, before: undefined };
   const what = [
     `${plural(body.items.length, query.status ? `${query.status} run` : 'run')}${body.next !== null ? ' on this page' : ''}`,
@@ -143,15 +143,17 @@ export async function run(route, main) {
   fill(main,
     h('div', { class: 'page-head' },
       link(['openworkflow'], { namespace: nsQuery(r.namespaceId) }, '← Runs'),
-      h('h1', null, link(['openworkflow'], { namespace: nsQuery(r.namespaceId), workflow: r.workflowName }, r.workflowName, { class: 'id', 'data-testid': 'ow-run-workflow' })),
-      badge(r.status)),
+      h('h1', { 'data-testid': 'ow-run-workflow' }, r.workflowName),
+      badge(r.status),
+      h('span', { class: 'muted id', title: r.id }, shortId(r.id))),
     r.error
       ? h('div', { class: 'error', role: 'alert', 'data-testid': 'ow-run-error' }, h('strong', null, `${r.status} after ${plural(r.attempts, 'attempt')}`), ' ', r.error.message)
       : null,
     h('div', { class: 'grid-2' },
       card('Run', kv([
         ['id', h('span', { class: 'id', 'data-testid': 'ow-run-id' }, r.id)],
-        ['workflow', r.version ? `${r.workflowName} (version ${r.version})` : r.workflowName],
+        ['workflow', [link(['openworkflow'], { namespace: nsQuery(r.namespaceId), workflow: r.workflowName }, r.workflowName, { class: 'id', title: 'its runs' }),
+          r.version ? ` (version ${r.version})` : '']],
         ['status', badge(r.status)],
         ['namespace', h('span', { class: 'id' }, r.namespaceId)],
         ['attempts', num(r.attempts)],
