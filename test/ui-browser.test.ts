@@ -210,7 +210,7 @@ describe('flowstore ui in Chromium', { skip: SKIP }, () => {
         if (name === 'openworkflow-run') {
           await page.locator('[data-testid="ow-steps"] .attempt-error summary').first().click();
           // The step attempts, children and signals, rather than the run's fields.
-          await page.locator('[data-testid="ow-steps"]').evaluate((el) => { el.scrollIntoView({ block: 'start' }); el.ownerDocument.defaultView?.scrollBy(0, -70); });
+          await page.locator('[data-testid="ow-steps"]').evaluate((el) => { el.scrollIntoView({ block: 'start' }); el.ownerDocument.defaultView?.scrollBy(0, -110); });
         }
         await page.waitForTimeout(200);
         await shoot(page, name);
