@@ -4,13 +4,15 @@
  * bench/results/latest.json. `BENCH_TIME_MS` sets the time per side; `BENCH_ROUNDS`
  * how many turns that time is cut into; `BENCH_ONLY` keeps the cases whose name holds
  * one of its `|`-separated substrings. Then the queue workload (bench/queue/), whose sides
- * are named `queue/<ground>: <side>`: `BENCH_ONLY=queue` runs only those.
+ * are named `queue/<ground>: <side>`: `BENCH_ONLY=queue` runs only those; and the OpenWorkflow
+ * workload (bench/openworkflow/), `openworkflow/<ground>: <side>`.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import type { BenchCase, BenchPair } from './case.ts';
+import { runOpenWorkflowBench } from './openworkflow/run.ts';
 import { runQueueBench } from './queue/run.ts';
 
 interface Row {
@@ -117,9 +119,11 @@ async function main(): Promise<void> {
   if (rows.length > 0) printTable(rows);
   // The queue workload runs once per side and prints its own table (bench/queue/run.ts).
   const queue = await runQueueBench(only?.split('|').filter(Boolean) ?? []);
+  // FlowstoreBackend beside OpenWorkflow's own backends (bench/openworkflow/run.ts).
+  const openworkflow = await runOpenWorkflowBench(only?.split('|').filter(Boolean) ?? []);
   const out = new URL('./results/', import.meta.url);
   mkdirSync(out, { recursive: true });
-  writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, timeMs, rounds, rows, queue }, null, 2)}\n`);
+  writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, timeMs, rounds, rows, queue, openworkflow }, null, 2)}\n`);
 }
 
 function printTable(rows: readonly Row[]): void {

@@ -64,7 +64,7 @@ for (const place of PLACES) {
       // Each run waits for its own signal: sent once its wait step is there to receive it.
       await Promise.all(handles.map((h) => waitFor(async () =>
         (await ow.sendSignal({ signal: `go:${h.workflowRun.id}`, data: { ok: true } })).workflowRunIds.length > 0, `run ${h.workflowRun.id} to wait for its signal`, 60_000)));
-      const results = await Promise.all(handles.map((h) => h.result({ timeout: 60_000 })));
+      const results = await Promise.all(handles.map((h) => h.result({ timeoutMs: 60_000 })));
       assert.deepEqual(results, [1, 2, 3].map((n) => ({ one: n + 1, shaky: 'steady', doubled: (n + 1) * 2, signal: { ok: true }, three: { done: true } })));
       for (const h of handles) {
         await assertStepsRecordedOnce(backend, h.workflowRun.id, ['one', 'nap', 'flaky', 'child', 'three']);
@@ -89,19 +89,23 @@ for (const place of PLACES) {
       t.after(() => backend.stop());
       const ow = new OpenWorkflow({ backend });
       const flows = defineWorkflows(ow);
-      const start = workers(t, where, 16);
+      const start = workers(t, where, 8);
       const first = await start();
-      const handles = await Promise.all(Array.from({ length: 24 }, (_, i) => flows.slow.run({ i })));
+      const handles = await Promise.all(Array.from({ length: 32 }, (_, i) => flows.slow.run({ i })));
       // Mid-workflow: some steps recorded, the first worker still holding runs.
-      await waitFor(async () => (await backend.countWorkflowRuns()).completed >= 4, 'some workflows to finish', 60_000);
+      // (8 at a time, each of three 300 ms steps: the first 8 finish after about a second, 24 still to go.)
+      await waitFor(async () => {
+        const counts = await backend.countWorkflowRuns();
+        return counts.completed >= 1 && counts.running >= 1;
+      }, 'some workflows to finish while others run', 60_000);
       const killed = collect(first);
       first.kill('SIGKILL');
       assert.equal((await killed).signal, 'SIGKILL');
       const held = (await backend.listWorkflowRuns({ status: 'running' })).data;
       assert.ok(held.length > 0, 'the killed worker held runs mid-workflow');
       await start();
-      const results = await Promise.all(handles.map((h) => h.result({ timeout: 120_000 })));
-      assert.deepEqual(results, Array.from({ length: 24 }, (_, i) => i + 3));
+      const results = await Promise.all(handles.map((h) => h.result({ timeoutMs: 120_000 })));
+      assert.deepEqual(results, Array.from({ length: 32 }, (_, i) => i + 3));
       for (const h of handles) await assertStepsRecordedOnce(backend, h.workflowRun.id, ['a', 'b', 'c']);
       const retaken = await Promise.all(held.map((r) => backend.getWorkflowRun({ workflowRunId: r.id })));
       assert.ok(retaken.every((r) => r!.status === 'completed' && r!.attempts >= 2), 'the runs it held were claimed again, as a new attempt');

@@ -39,7 +39,7 @@ for (const place of BACKENDS) {
       return FlowstoreBackend.open({ store, namespaceId: randomUUID() });
     }
     /** Another backend on the same store, in a namespace of its own. */
-    const beside = (backend: FlowstoreBackend, namespaceId = randomUUID()) => new FlowstoreBackend(backend.store, { namespaceId });
+    const beside = (backend: FlowstoreBackend, namespaceId: string = randomUUID()) => new FlowstoreBackend(backend.store, { namespaceId });
 
     async function claimed(backend: FlowstoreBackend, overrides: Partial<CreateWorkflowRunParams> = {}, leaseMs = 60_000) {
       const created = await backend.createWorkflowRun(params(overrides));
@@ -520,6 +520,39 @@ for (const place of BACKENDS) {
       assert.throws(() => new FlowstoreBackend(store, { nameSpace: 'x' } as never), { code: 'FLOWSTORE_INVALID_OPTIONS' });
       await plain.stop();
       assert.equal(store.closed, false, 'stop() leaves a shared store open');
+    });
+
+    test("a claimed run's history, read with the claim, is what its worker lists next; and only then", async (t) => {
+      const backend = await open(t);
+      const first = await claimed(backend);
+      const done = await step(backend, first.run.id, first.workerId, { stepName: 'done' });
+      await backend.completeStepAttempt({ workflowRunId: first.run.id, stepAttemptId: done.id, workerId: first.workerId, output: 'kept' });
+      const broken = await step(backend, first.run.id, first.workerId, { stepName: 'broken' });
+      await backend.failStepAttempt({ workflowRunId: first.run.id, stepAttemptId: broken.id, workerId: first.workerId, error: { message: 'x' } });
+      await backend.rescheduleWorkflowRunAfterFailedStepAttempt({ workflowRunId: first.run.id, workerId: first.workerId, error: { message: 'x' }, availableAt: new Date() });
+      const again = await backend.claimWorkflowRun({ workerId: 'second', leaseDurationMs: 60_000 });
+      assert.equal(again?.id, first.run.id);
+      const other = beside(backend, backend.namespaceId);   // no claim of its own: reads the store
+      const stored = await other.listStepAttempts({ workflowRunId: first.run.id });
+      assert.deepEqual(await backend.listStepAttempts({ workflowRunId: first.run.id }), stored);
+      assert.deepEqual(stored.data.map((a) => [a.stepName, a.status]), [['done', 'completed'], ['broken', 'failed']]);
+      const third = await step(backend, first.run.id, 'second', { stepName: 'broken' });
+      assert.deepEqual((await backend.listStepAttempts({ workflowRunId: first.run.id })).data.map((a) => a.id), [done.id, broken.id, third.id]);
+    });
+
+    test('calls sent together settle apart: one refused, the others done', async (t) => {
+      const backend = await open(t);
+      const { run, workerId } = await claimed(backend);
+      const [good, refused] = await Promise.allSettled([step(backend, run.id, workerId), step(backend, run.id, 'intruder')]);
+      assert.equal(good.status, 'fulfilled');
+      assert.equal(refused.status, 'rejected');
+      assert.equal((refused as PromiseRejectedResult).reason.code, 'FLOWSTORE_CONFLICT');
+      assert.equal((refused as PromiseRejectedResult).reason.message, 'Failed to create step attempt');
+      const results = await Promise.allSettled([
+        backend.completeStepAttempt({ workflowRunId: run.id, stepAttemptId: (good as PromiseFulfilledResult<{ id: string }>).value.id, workerId, output: 1 }),
+        backend.completeStepAttempt({ workflowRunId: run.id, stepAttemptId: randomUUID(), workerId, output: 2 }),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected']);
     });
 
     test('claims made at once by many workers share commits, and no run is held twice', async (t) => {

@@ -23,6 +23,8 @@ import type {
 } from 'openworkflow/internal';
 import { parseOwn, splitOptions } from '../langgraph/options.ts';
 import { openStore, type Store, type StoreOptions } from '../store.ts';
+import type { ClaimedRun } from '../domains/openworkflow/ops.ts';
+import { Coalescer } from './coalesce.ts';
 import { pageStart, toPage } from './cursor.ts';
 import { durationMs } from './duration.ts';
 import { backendOptionsSchema, DEFAULT_RUN_IDEMPOTENCY_PERIOD_MS, type FlowstoreBackendOptions } from './options.ts';
@@ -31,6 +33,9 @@ type JsonValue = CreateWorkflowRunParams['config'];
 
 /** JSON text for a column, null for null (and for a missing field, as OpenWorkflow's backends store it). */
 const json = (value: JsonValue | undefined): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+/** Claims whose history is kept for their worker's first read of it, at most. */
+const MAX_KEPT_HISTORIES = 10_000;
+
 /** Backends that opened their own store, and so close it. */
 const owners = new WeakSet<FlowstoreBackend>();
 
@@ -41,11 +46,27 @@ export class FlowstoreBackend implements Backend {
   readonly store: Store;
   /** The namespace of this backend's runs. */
   readonly namespaceId: string;
+  // The calls a worker makes many of at once, each kind sent together (see coalesce.ts).
+  readonly #claims: Coalescer<Parameters<Store['openworkflow']['claim']>[0], ClaimedRun | null>;
+  /**
+   * The step attempts each claim read with its run, kept for the worker's next read of
+   * them (it lists a run's history right after claiming it), used once; dropped as soon as
+   * anything of the run changes through this backend.
+   */
+  readonly #history = new Map<string, StepAttempt[]>();
+  readonly #completions: Coalescer<Parameters<Store['openworkflow']['complete']>[0], WorkflowRun>;
+  readonly #steps: Coalescer<Parameters<Store['openworkflow']['createStep']>[0], StepAttempt>;
+  readonly #stepResults: Coalescer<Parameters<Store['openworkflow']['completeStep']>[0], StepAttempt>;
 
   /** A backend on an open store; `stop()` leaves the store open (closing it is the caller's business). */
   constructor(store: Store, options: FlowstoreBackendOptions = {}) {
     this.store = store;
     this.namespaceId = parseOwn(backendOptionsSchema, options).namespaceId;
+    const api = store.openworkflow;
+    this.#claims = new Coalescer((items) => api.claimMany(items));
+    this.#completions = new Coalescer((items) => api.completeMany(items));
+    this.#steps = new Coalescer((items) => api.createStepMany(items));
+    this.#stepResults = new Coalescer((items) => api.completeStepMany(items));
   }
 
   /**
@@ -67,6 +88,11 @@ export class FlowstoreBackend implements Backend {
 
   get #api() {
     return this.store.openworkflow;
+  }
+
+  /** What a claim read of the run's history no longer holds once the run changes. */
+  #changed(workflowRunId: string): void {
+    this.#history.delete(workflowRunId);
   }
 
   createWorkflowRun(params: Readonly<CreateWorkflowRunParams>): Promise<WorkflowRun> {
@@ -98,8 +124,12 @@ export class FlowstoreBackend implements Backend {
     return this.#api.countRuns(this.namespaceId);
   }
 
-  claimWorkflowRun(params: Readonly<ClaimWorkflowRunParams>): Promise<WorkflowRun | null> {
-    return this.#api.claim({ namespaceId: this.namespaceId, workerId: params.workerId, leaseMs: params.leaseDurationMs, now: Date.now() });
+  async claimWorkflowRun(params: Readonly<ClaimWorkflowRunParams>): Promise<WorkflowRun | null> {
+    const claimed = await this.#claims.call({ namespaceId: this.namespaceId, workerId: params.workerId, leaseMs: params.leaseDurationMs, now: Date.now() });
+    if (claimed === null) return null;
+    if (this.#history.size >= MAX_KEPT_HISTORIES) this.#history.delete(this.#history.keys().next().value!);
+    this.#history.set(claimed.run.id, claimed.steps as StepAttempt[]);
+    return claimed.run as WorkflowRun;
   }
 
   extendWorkflowRunLease(params: Readonly<ExtendWorkflowRunLeaseParams>): Promise<WorkflowRun> {
@@ -109,19 +139,22 @@ export class FlowstoreBackend implements Backend {
   }
 
   sleepWorkflowRun(params: Readonly<SleepWorkflowRunParams>): Promise<WorkflowRun> {
+    this.#changed(params.workflowRunId);
     return this.#api.sleep({
       namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, availableAt: params.availableAt.getTime(), now: Date.now(),
     });
   }
 
   completeWorkflowRun(params: Readonly<CompleteWorkflowRunParams>): Promise<WorkflowRun> {
-    return this.#api.complete({
+    this.#changed(params.workflowRunId);
+    return this.#completions.call({
       namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, output: json(params.output), now: Date.now(),
     });
   }
 
   /** Pending again after the policy's backoff, or failed: past its attempts, or when the retry would come after its deadline. */
   failWorkflowRun(params: Readonly<FailWorkflowRunParams>): Promise<WorkflowRun> {
+    this.#changed(params.workflowRunId);
     const { retryPolicy: policy } = params;
     return this.#api.fail({
       namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, error: JSON.stringify(params.error), now: Date.now(),
@@ -134,6 +167,7 @@ export class FlowstoreBackend implements Backend {
   }
 
   rescheduleWorkflowRunAfterFailedStepAttempt(params: Readonly<RescheduleWorkflowRunAfterFailedStepAttemptParams>): Promise<WorkflowRun> {
+    this.#changed(params.workflowRunId);
     return this.#api.reschedule({
       namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, availableAt: params.availableAt.getTime(),
       error: JSON.stringify(params.error), now: Date.now(),
@@ -141,12 +175,14 @@ export class FlowstoreBackend implements Backend {
   }
 
   cancelWorkflowRun(params: Readonly<CancelWorkflowRunParams>): Promise<WorkflowRun> {
+    this.#changed(params.workflowRunId);
     return this.#api.cancel({ namespaceId: this.namespaceId, id: params.workflowRunId, now: Date.now() });
   }
 
   createStepAttempt(params: Readonly<CreateStepAttemptParams>): Promise<StepAttempt> {
+    this.#changed(params.workflowRunId);
     const { context } = params;
-    return this.#api.createStep({
+    return this.#steps.call({
       namespaceId: this.namespaceId, workflowRunId: params.workflowRunId, workerId: params.workerId, id: randomUUID(), now: Date.now(),
       stepName: params.stepName, kind: params.kind, config: JSON.stringify(params.config ?? null), context: json(context as JsonValue),
       signal: context !== null && typeof context === 'object' && 'signal' in context && typeof context.signal === 'string' ? context.signal : null,
@@ -160,18 +196,26 @@ export class FlowstoreBackend implements Backend {
   /** Oldest first. */
   async listStepAttempts(params: Readonly<ListStepAttemptsParams>): Promise<PaginatedResponse<StepAttempt>> {
     const { cursor, limit } = pageStart(params, false);
+    const kept = this.#history.get(params.workflowRunId);
+    if (kept !== undefined) {
+      this.#history.delete(params.workflowRunId);
+      // The whole history, as a first page would read it now: nothing of the run changed since its claim.
+      if (cursor === undefined && kept.length <= limit) return toPage({ rows: kept, newest: false }, params, limit);
+    }
     const wire = await this.#api.listSteps({ namespaceId: this.namespaceId, workflowRunId: params.workflowRunId, cursor, limit: limit + 1 });
     return toPage(wire, params, limit);
   }
 
   completeStepAttempt(params: Readonly<CompleteStepAttemptParams>): Promise<StepAttempt> {
-    return this.#api.completeStep({
+    this.#changed(params.workflowRunId);
+    return this.#stepResults.call({
       namespaceId: this.namespaceId, workflowRunId: params.workflowRunId, id: params.stepAttemptId, workerId: params.workerId,
       output: json(params.output), now: Date.now(),
     });
   }
 
   failStepAttempt(params: Readonly<FailStepAttemptParams>): Promise<StepAttempt> {
+    this.#changed(params.workflowRunId);
     return this.#api.failStep({
       namespaceId: this.namespaceId, workflowRunId: params.workflowRunId, id: params.stepAttemptId, workerId: params.workerId,
       error: JSON.stringify(params.error), now: Date.now(),
@@ -179,6 +223,7 @@ export class FlowstoreBackend implements Backend {
   }
 
   setStepAttemptChildWorkflowRun(params: Readonly<SetStepAttemptChildWorkflowRunParams>): Promise<StepAttempt> {
+    this.#changed(params.workflowRunId);
     return this.#api.setChild({
       namespaceId: this.namespaceId, workflowRunId: params.workflowRunId, id: params.stepAttemptId, workerId: params.workerId,
       childNamespaceId: params.childWorkflowRunNamespaceId, childId: params.childWorkflowRunId, now: Date.now(),

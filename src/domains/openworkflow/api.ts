@@ -14,7 +14,7 @@
 import type { z } from 'zod';
 import type { Invoker } from '../../engine/op.ts';
 import { openworkflow } from './ops.ts';
-import type { PageWire } from './ops.ts';
+import type { ClaimedRun, Outcome, PageWire } from './ops.ts';
 import type { OpenWorkflowCounts, OpenWorkflowRun, OpenWorkflowStep } from './rows.ts';
 import type * as s from './schema.ts';
 
@@ -46,6 +46,11 @@ export class OpenWorkflowApi {
     return this.#invoker.invoke(openworkflow.ops.claim, input);
   }
 
+  /** Many claims in one operation: each item's run (or null) with its first step attempts, or the refusal it met. */
+  claimMany(items: z.input<typeof s.claimInput>[]): Promise<Outcome<ClaimedRun | null>[]> {
+    return this.#invoker.invoke(openworkflow.ops.claimMany, { items });
+  }
+
   extendLease(input: z.input<typeof s.extendInput>): Promise<OpenWorkflowRun> {
     return this.#invoker.invoke(openworkflow.ops.extendLease, input);
   }
@@ -56,6 +61,10 @@ export class OpenWorkflowApi {
 
   complete(input: z.input<typeof s.completeInput>): Promise<OpenWorkflowRun> {
     return this.#invoker.invoke(openworkflow.ops.complete, input);
+  }
+
+  completeMany(items: z.input<typeof s.completeInput>[]): Promise<Outcome<OpenWorkflowRun>[]> {
+    return this.#invoker.invoke(openworkflow.ops.completeMany, { items });
   }
 
   fail(input: z.input<typeof s.failInput>): Promise<OpenWorkflowRun> {
@@ -74,6 +83,10 @@ export class OpenWorkflowApi {
     return this.#invoker.invoke(openworkflow.ops.createStep, input);
   }
 
+  createStepMany(items: z.input<typeof s.createStepInput>[]): Promise<Outcome<OpenWorkflowStep>[]> {
+    return this.#invoker.invoke(openworkflow.ops.createStepMany, { items });
+  }
+
   getStep(namespaceId: string, id: string): Promise<OpenWorkflowStep | null> {
     return this.#invoker.invoke(openworkflow.ops.getStep, { namespaceId, id });
   }
@@ -89,6 +102,10 @@ export class OpenWorkflowApi {
 
   completeStep(input: z.input<typeof s.completeStepInput>): Promise<OpenWorkflowStep> {
     return this.#invoker.invoke(openworkflow.ops.completeStep, input);
+  }
+
+  completeStepMany(items: z.input<typeof s.completeStepInput>[]): Promise<Outcome<OpenWorkflowStep>[]> {
+    return this.#invoker.invoke(openworkflow.ops.completeStepMany, { items });
   }
 
   failStep(input: z.input<typeof s.failStepInput>): Promise<OpenWorkflowStep> {

@@ -5,7 +5,8 @@
  * with the message OpenWorkflow's own backends use, which its worker and tests match.
  */
 import { randomUUID } from 'node:crypto';
-import { FlowstoreError } from '../../errors.ts';
+import type { z } from 'zod';
+import { FlowstoreError, isFlowstoreError, type ErrorCode } from '../../errors.ts';
 import { defineDomain, opsOf } from '../../engine/op.ts';
 import { prepareOpenWorkflow as prepareSqlite } from './sqlite.ts';
 import { prepareOpenWorkflow as preparePostgres } from './postgres.ts';
@@ -13,7 +14,7 @@ import { toCounts, toRun, toStep, type OpenWorkflowCounts, type OpenWorkflowRun,
 import type { OpenWorkflowStatements, RunFilter, RunRow, StepRow } from './statements.ts';
 import {
   cancelInput, claimInput, completeInput, completeStepInput, countInput, createRunInput, createStepInput, extendInput, failInput, failStepInput,
-  listRunsInput, listStepsInput, rescheduleInput, runRef, sendSignalInput, setChildInput, sleepInput, stepRef, type RetryPolicyMs,
+  listRunsInput, listStepsInput, manyOf, rescheduleInput, runRef, sendSignalInput, setChildInput, sleepInput, stepRef, type RetryPolicyMs,
 } from './schema.ts';
 
 const op = opsOf<OpenWorkflowStatements>();
@@ -52,6 +53,59 @@ export function failure(policy: RetryPolicyMs, attempts: number, deadlineAt: num
   if (deadlineAt !== null && retryAt >= deadlineAt) return failed(error);
   return { status: 'pending', availableAt: retryAt, finishedAt: null, error };
 }
+
+/** What one item of a many-op became: its row, or the refusal the single op would have thrown. */
+export type Outcome<R> = { readonly row: R } | { readonly code: ErrorCode; readonly message: string };
+
+/**
+ * Runs `one` for every item at once: on PostgreSQL each item's statements go out without
+ * waiting for the item before (one round trip for them all, where ops one by one would
+ * take one each); on SQLite they run one after the other as always. A refusal stays the
+ * item's; any other error fails the operation.
+ */
+function each<I, R>(items: readonly I[], one: (item: I) => Promise<R>): Promise<Outcome<R>[]> {
+  return Promise.all(items.map((item) => one(item).then((row): Outcome<R> => ({ row }), (error: unknown): Outcome<R> => {
+    if (isFlowstoreError(error) && (error.code === 'FLOWSTORE_CONFLICT' || error.code === 'FLOWSTORE_NOT_FOUND')) return { code: error.code, message: error.message };
+    throw error;
+  })));
+}
+
+const finishEach = <R, O>(map: (row: R) => O) => (outcomes: Outcome<R>[]): Outcome<O>[] =>
+  outcomes.map((o) => ('row' in o ? { row: map(o.row) } : o));
+
+type ClaimItem = z.output<typeof claimInput>;
+
+/** The first due pending run, else the first running one whose lease ended (or that was parked until now). */
+async function claimOne(sql: OpenWorkflowStatements, { namespaceId, workerId, leaseMs, now }: ClaimItem): Promise<RunRow | null> {
+  const leaseUntil = now + leaseMs;
+  const pending = (await sql.claimPending.get(namespaceId, now, workerId, leaseUntil)) as RunRow | undefined;
+  if (pending) return pending;
+  return ((await sql.claimDue.get(namespaceId, now, workerId, leaseUntil)) as RunRow | undefined) ?? null;
+}
+
+async function createStepOne(sql: OpenWorkflowStatements, i: z.output<typeof createStepInput>): Promise<StepRow> {
+  return required((await sql.insertStep.get(i.namespaceId, i.workflowRunId, i.workerId, i.id, i.stepName, i.kind, i.config, i.context,
+    i.kind === 'signal-wait' ? i.signal : null, i.now)) as StepRow | undefined, 'create step attempt');
+}
+
+async function completeStepOne(sql: OpenWorkflowStatements, i: z.output<typeof completeStepInput>): Promise<StepRow> {
+  return required((await sql.completeStep.get(i.namespaceId, i.workflowRunId, i.id, i.workerId, i.output, i.now)) as StepRow | undefined,
+    'mark step attempt completed');
+}
+
+async function completeOne(sql: OpenWorkflowStatements, { namespaceId, id, workerId, output, now }: z.output<typeof completeInput>): Promise<RunRow> {
+  const run = required((await sql.complete.get(namespaceId, id, workerId, output, now)) as RunRow | undefined, 'mark workflow run completed');
+  await wakeParent(sql, run, now);
+  return run;
+}
+
+/** Step attempts a claim reads with its run: OpenWorkflow's step limit, the most one run may have. */
+export const PREFETCHED_STEPS = 1000;
+
+interface ClaimedWire { run: RunRow; steps: StepRow[] }
+
+/** A claimed run and its step attempts, oldest first (more than `PREFETCHED_STEPS` of them: there are more). */
+export interface ClaimedRun { run: OpenWorkflowRun; steps: OpenWorkflowStep[] }
 
 /** A page's rows (one more than asked, when more follow) and which way they were read. */
 export interface PageWire<R> { rows: R[]; newest: boolean }
@@ -113,14 +167,34 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
   claim: op({
     kind: 'write',
     input: claimInput,
-    async run({ sql }, { namespaceId, workerId, leaseMs, now }): Promise<RunRow | null> {
-      await sql.expireDeadlines.run(namespaceId, now, DEADLINE_EXCEEDED);
-      const leaseUntil = now + leaseMs;
-      const pending = (await sql.claimPending.get(namespaceId, now, workerId, leaseUntil)) as RunRow | undefined;
-      if (pending) return pending;
-      return ((await sql.claimDue.get(namespaceId, now, workerId, leaseUntil)) as RunRow | undefined) ?? null;
+    async run({ sql }, input): Promise<RunRow | null> {
+      await sql.expireDeadlines.run(input.namespaceId, input.now, DEADLINE_EXCEEDED);
+      return claimOne(sql, input);
     },
     finish: (row: RunRow | null): OpenWorkflowRun | null => (row === null ? null : toRun(row)),
+  }),
+
+  /**
+   * The claims of many workers at once (a worker's slots in one tick): deadlines failed
+   * once per namespace, then each claim, each claimed run with its first step attempts
+   * (up to `PREFETCHED_STEPS`, one more to say whether there are more): the history its
+   * worker reads next, read in the same trip.
+   */
+  claimMany: op({
+    kind: 'write',
+    input: manyOf(claimInput),
+    async run({ sql }, { items }): Promise<Outcome<ClaimedWire | null>[]> {
+      const namespaces = new Map(items.map((item) => [item.namespaceId, item.now]));
+      // Not awaited: on PostgreSQL the claims go out right behind it, and the server runs them in that order.
+      for (const [namespaceId, now] of namespaces) void sql.expireDeadlines.run(namespaceId, now, DEADLINE_EXCEEDED);
+      return each(items, async (item) => {
+        const run = await claimOne(sql, item);
+        if (run === null) return null;
+        const steps = (await sql.steps.oldest.all(run.namespace_id, run.id, FIRST.oldest.createdAt, FIRST.oldest.id, PREFETCHED_STEPS + 1)) as StepRow[];
+        return { run, steps };
+      });
+    },
+    finish: finishEach((wire: ClaimedWire | null): ClaimedRun | null => (wire === null ? null : { run: toRun(wire.run), steps: wire.steps.map(toStep) })),
   }),
 
   extendLease: op({
@@ -144,12 +218,15 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
   complete: op({
     kind: 'write',
     input: completeInput,
-    async run({ sql }, { namespaceId, id, workerId, output, now }): Promise<RunRow> {
-      const run = required((await sql.complete.get(namespaceId, id, workerId, output, now)) as RunRow | undefined, 'mark workflow run completed');
-      await wakeParent(sql, run, now);
-      return run;
-    },
+    run: ({ sql }, input): Promise<RunRow> => completeOne(sql, input),
     finish: toRun,
+  }),
+
+  completeMany: op({
+    kind: 'write',
+    input: manyOf(completeInput),
+    run: ({ sql }, { items }): Promise<Outcome<RunRow>[]> => each(items, (item) => completeOne(sql, item)),
+    finish: finishEach(toRun),
   }),
 
   fail: op({
@@ -204,11 +281,15 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
   createStep: op({
     kind: 'write',
     input: createStepInput,
-    async run({ sql }, i): Promise<StepRow> {
-      return required((await sql.insertStep.get(i.namespaceId, i.workflowRunId, i.workerId, i.id, i.stepName, i.kind, i.config, i.context,
-        i.kind === 'signal-wait' ? i.signal : null, i.now)) as StepRow | undefined, 'create step attempt');
-    },
+    run: ({ sql }, input): Promise<StepRow> => createStepOne(sql, input),
     finish: toStep,
+  }),
+
+  createStepMany: op({
+    kind: 'write',
+    input: manyOf(createStepInput),
+    run: ({ sql }, { items }): Promise<Outcome<StepRow>[]> => each(items, (item) => createStepOne(sql, item)),
+    finish: finishEach(toStep),
   }),
 
   getStep: op({
@@ -245,11 +326,15 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
   completeStep: op({
     kind: 'write',
     input: completeStepInput,
-    async run({ sql }, i): Promise<StepRow> {
-      return required((await sql.completeStep.get(i.namespaceId, i.workflowRunId, i.id, i.workerId, i.output, i.now)) as StepRow | undefined,
-        'mark step attempt completed');
-    },
+    run: ({ sql }, input): Promise<StepRow> => completeStepOne(sql, input),
     finish: toStep,
+  }),
+
+  completeStepMany: op({
+    kind: 'write',
+    input: manyOf(completeStepInput),
+    run: ({ sql }, { items }): Promise<Outcome<StepRow>[]> => each(items, (item) => completeStepOne(sql, item)),
+    finish: finishEach(toStep),
   }),
 
   failStep: op({

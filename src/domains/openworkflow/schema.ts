@@ -89,3 +89,6 @@ export const failStepInput = z.object({ ...ownedStep, error: json }).strict();
 export const sendSignalInput = z.object({
   namespaceId: ns, now, signal: name, data: json.nullable(), idempotencyKey: name.nullable(),
 }).strict();
+
+/** Many calls of one operation in one: what a backend's calls of one kind, made while the last such went by, become. */
+export const manyOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item).min(1).max(10_000) }).strict();
