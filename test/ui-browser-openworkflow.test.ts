@@ -7,36 +7,18 @@
  * width. (On PostgreSQL: ui-browser-postgres.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { BrowserContext } from 'playwright-core';
-import { follow, launch, open, openWorkflowRun, PHONE, settled, SKIP, strayText } from './fixtures/ui-browser.ts';
+import { describe, test } from 'node:test';
+import { follow, demoUi, openWorkflowRun, PHONE, settled, SKIP, strayText } from './fixtures/ui-browser.ts';
 import { XSS_OW_ERROR, XSS_WORKFLOW } from './fixtures/ui-openworkflow.ts';
-import { buildDemoStore, startUi, type UiProcess } from './ui-fixture.ts';
 
 // Functions given to page.evaluate and waitForFunction run in the page: the page's globals they use.
 declare const location: { hash: string };
 
 describe('flowstore ui: OpenWorkflow\'s runs in Chromium', { skip: SKIP }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowstore-ui-ow-'));
-  let ui: UiProcess;
-  let context: BrowserContext;
-
-  before(async () => {
-    const db = await buildDemoStore(dir, 6);
-    [ui, context] = await Promise.all([startUi(db), launch(dir)]);
-  });
-
-  after(async () => {
-    await context?.close();
-    if (ui && ui.child.exitCode === null) await ui.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const demo = demoUi('ow');
 
   test('from the navigation, a run\'s failed step attempt shows its error, then its signals and its child, which links back', async () => {
-    const { page, problems } = await open(context, ui.url);
+    const { page, problems } = await demo.open();
     await openWorkflowRun(page);
     assert.deepEqual(await strayText(page), []);
     assert.deepEqual(problems, []);
@@ -44,7 +26,7 @@ describe('flowstore ui: OpenWorkflow\'s runs in Chromium', { skip: SKIP }, () =>
   });
 
   test('the overview\'s OpenWorkflow card opens the failed runs; a failed run says why', async () => {
-    const { page, problems } = await open(context, ui.url);
+    const { page, problems } = await demo.open();
     assert.equal(await page.locator('[data-testid="count-ow-runs"]').innerText(), '4');
     assert.equal(await page.locator('[data-testid="count-ow-pending"]').innerText(), '1');
     await follow(page, '[data-testid="count-ow-failed"] a');
@@ -66,7 +48,7 @@ describe('flowstore ui: OpenWorkflow\'s runs in Chromium', { skip: SKIP }, () =>
   });
 
   test('a namespace typed in shows its runs (none), and the pending run waits for a worker, at phone width', async () => {
-    const { page, problems } = await open(context, `${ui.url}#/openworkflow`, PHONE);
+    const { page, problems } = await demo.open(`#/openworkflow`, PHONE);
     await page.fill('[data-testid="ow-namespace"]', 'billing');
     await page.click('[data-testid="ow-search-go"]');
     await page.waitForFunction(() => location.hash.includes('namespace=billing'));
