@@ -4,8 +4,9 @@
  * bench/results/latest.json. `BENCH_TIME_MS` sets the time per side; `BENCH_ROUNDS`
  * how many turns that time is cut into; `BENCH_ONLY` keeps the cases whose name holds
  * one of its `|`-separated substrings. Then the queue workload (bench/queue/), whose sides
- * are named `queue/<ground>: <side>`: `BENCH_ONLY=queue` runs only those; and the OpenWorkflow
- * workload (bench/openworkflow/), `openworkflow/<ground>: <side>`.
+ * are named `queue/<ground>: <side>`: `BENCH_ONLY=queue` runs only those; the OpenWorkflow
+ * workload (bench/openworkflow/), `openworkflow/<ground>: <side>`. Then start-up
+ * (bench/startup/): fresh processes, `BENCH_ONLY=startup` runs only that.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { Bench } from 'tinybench';
 import type { BenchCase, BenchPair } from './case.ts';
 import { runOpenWorkflowBench } from './openworkflow/run.ts';
 import { runQueueBench } from './queue/run.ts';
+import { runStartupBench } from './startup/run.ts';
 
 interface Row {
   case: string;
@@ -118,12 +120,15 @@ async function main(): Promise<void> {
   }
   if (rows.length > 0) printTable(rows);
   // The queue workload runs once per side and prints its own table (bench/queue/run.ts).
-  const queue = await runQueueBench(only?.split('|').filter(Boolean) ?? []);
+  const wanted = only?.split('|').filter(Boolean) ?? [];
+  const queue = await runQueueBench(wanted);
   // FlowstoreBackend beside OpenWorkflow's own backends (bench/openworkflow/run.ts).
-  const openworkflow = await runOpenWorkflowBench(only?.split('|').filter(Boolean) ?? []);
+  const openworkflow = await runOpenWorkflowBench(wanted);
+  // Start-up is measured in fresh processes (bench/startup/run.ts), not in this one.
+  const startup = wanted.length === 0 || wanted.some((part) => 'startup'.includes(part)) ? await runStartupBench() : [];
   const out = new URL('./results/', import.meta.url);
   mkdirSync(out, { recursive: true });
-  writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, timeMs, rounds, rows, queue, openworkflow }, null, 2)}\n`);
+  writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, timeMs, rounds, rows, queue, openworkflow, startup }, null, 2)}\n`);
 }
 
 function printTable(rows: readonly Row[]): void {

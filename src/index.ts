@@ -7,11 +7,11 @@ export { FlowstoreError, isFlowstoreError, ERROR_CODES, type ErrorCode } from '.
 export {
   DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_DURABILITY,
   DEFAULT_PATH, DEFAULT_READERS, DEFAULT_TRANSACTION_TIMEOUT_MS, DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_READ_ONLY,
-  DEFAULT_READER_NICENESS, DEFAULT_HIGH_WATER_MARK, DEFAULT_WAL_SIZE_LIMIT_BYTES,
-} from './options.ts';
+  DEFAULT_READER_NICENESS, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_WAITING, DEFAULT_WAL_SIZE_LIMIT_BYTES,
+} from './defaults.ts';
 export {
   DEFAULT_PG_APPLICATION_NAME, DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_POOL_SIZE, DEFAULT_PG_SCHEMA, DEFAULT_PG_STATEMENT_TIMEOUT_MS,
-} from './backends/postgres/options.ts';
+} from './backends/postgres/defaults.ts';
 export type { BackendName } from './engine/op.ts';
 export type { MetricsSnapshot } from './engine/metrics.ts';
 export type { TransactionOptions } from './engine/engine.ts';
@@ -25,7 +25,7 @@ export type { DagApi } from './domains/dag/api.ts';
 export type { CacheInput, DagCache, DagDump, DagDumpEntry, ExecutionStateType, NodeEntries, SnapshotInfo } from './domains/dag/schema.ts';
 export type { DefinitionsApi } from './domains/definitions/api.ts';
 export type { Dependency, Phase, RefreshReport, WorkflowFile } from './domains/definitions/schema.ts';
-export { MAX_RECOMMENDED_RETRY } from './domains/definitions/rules.ts';
+export { MAX_RECOMMENDED_RETRY } from './domains/definitions/limits.ts';
 export type { AaowApi } from './domains/aaow/api.ts';
 export type {
   ApprovalRequest as AaowApprovalRequest, BudgetPool as AaowBudgetPool, LLMExecutionRecord as AaowLLMExecutionRecord,
@@ -35,12 +35,12 @@ export type {
 export type { QueueApi, JobLease } from './domains/queue/api.ts';
 export type { QueueWorker, JobHandler, JobContext, WorkOptions } from './domains/queue/worker.ts';
 export {
-  DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STOP_TIMEOUT_MS,
-} from './domains/queue/worker.ts';
-export {
-  DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS,
-  type ClaimedJob, type EnqueuedJob, type EnqueueOptions, type Job, type JobAttempt, type JobError, type JobInput, type JobState,
-  type QueueStats, type Schedule, type ScheduleOptions,
+  DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STOP_TIMEOUT_MS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_LEASE_MS,
+  DEFAULT_MAX_ATTEMPTS,
+} from './domains/queue/defaults.ts';
+export type {
+  ClaimedJob, EnqueuedJob, EnqueueOptions, Job, JobAttempt, JobError, JobInput, JobState,
+  QueueStats, Schedule, ScheduleOptions,
 } from './domains/queue/schema.ts';
 export type { AgentsApi, AgentsTransactionRunner, AgentsView, AgentsViewOptions } from './domains/agents/api.ts';
 export type {

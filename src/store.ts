@@ -9,76 +9,34 @@
  *   pipelineContext: {}, lastStepOutput: null, status: 'running' });
  * ```
  */
-import { pino, type Logger } from 'pino';
-import { Engine, type TransactionOptions } from './engine/engine.ts';
+import type { Engine, TransactionOptions } from './engine/engine.ts';
 import type { MetricsSnapshot } from './engine/metrics.ts';
-import type { Invoker } from './engine/op.ts';
-import { admin } from './domains/admin/ops.ts';
-import { AdminApi, type BackupOptions, type CleanupOptions, type CleanupResult, type ExportProgress } from './domains/admin/api.ts';
+import type { AdminApi, BackupOptions, CleanupOptions, CleanupResult, ExportProgress } from './domains/admin/api.ts';
 import type { ImportProgress, ImportSummary } from './domains/admin/import.ts';
 import type { AppliedMigration, TableStats } from './domains/admin/maintenance.ts';
 import type { ExportSummary } from './domains/admin/transfer.ts';
-import { RunsApi } from './domains/runs/api.ts';
-import { AgentsApi } from './domains/agents/api.ts';
-import { DagApi } from './domains/dag/api.ts';
-import { DefinitionsApi } from './domains/definitions/api.ts';
-import { AaowApi } from './domains/aaow/api.ts';
-import { LangGraphApi } from './domains/langgraph/api.ts';
-import { QueueApi, QueueRuntime } from './domains/queue/api.ts';
-import { OpenWorkflowApi } from './domains/openworkflow/api.ts';
+import type { RunsApi } from './domains/runs/api.ts';
+import type { AgentsApi } from './domains/agents/api.ts';
+import type { DagApi } from './domains/dag/api.ts';
+import type { DefinitionsApi } from './domains/definitions/api.ts';
+import type { AaowApi } from './domains/aaow/api.ts';
+import type { LangGraphApi } from './domains/langgraph/api.ts';
+import type { QueueApi, QueueRuntime } from './domains/queue/api.ts';
+import type { OpenWorkflowApi } from './domains/openworkflow/api.ts';
+import type { Namespaces, StoreParts, Transaction } from './facade.ts';
+import type { Invoker, Op } from './engine/op.ts';
+import { FlowstoreError } from './errors.ts';
+import { EarlyWriter } from './engine/early-writer.ts';
 import { assertSupportedRuntime } from './node-support.ts';
-import { locate, parseOptions, type StoreOptions } from './backends/index.ts';
+import type { StoreOptions } from './backends/index.ts';
 import type { BackendName } from './engine/op.ts';
 
 export type { StoreOptions } from './backends/index.ts';
+export type { Namespaces, SqlValue, Transaction } from './facade.ts';
 
-/** The domain namespaces, the same on a store and on a transaction's `tx`. */
-export interface Namespaces {
-  readonly runs: RunsApi;
-  readonly agents: AgentsApi;
-  readonly dag: DagApi;
-  readonly definitions: DefinitionsApi;
-  /** The operations behind `SQLiteStorageAdapter` from `flowstore/aaow` (seed 003). */
-  readonly aaow: AaowApi;
-  /** The operations behind `FlowstoreSaver` and `FlowstoreStore` from `flowstore/langgraph`. */
-  readonly langgraph: LangGraphApi;
-  /** Durable jobs: enqueue (inside a transaction, they commit with its other writes), claim, work, schedules. */
-  readonly queue: QueueApi;
-  /** The operations behind `FlowstoreBackend` from `flowstore/openworkflow`: OpenWorkflow's runs, step attempts and signals. */
-  readonly openworkflow: OpenWorkflowApi;
-  /** Read-only SQL: one statement, values bound, plain rows back. */
-  query(sql: string, params?: readonly SqlValue[] | Record<string, SqlValue>): Promise<Record<string, unknown>[]>;
+function closedError(): FlowstoreError {
+  return new FlowstoreError('FLOWSTORE_CLOSED', 'the store is closed');
 }
-
-export type SqlValue = string | number | bigint | null | Uint8Array;
-
-/** What the namespaces take from the store besides the invoker. */
-interface NamespaceSettings {
-  /** The workflow root `store.definitions` starts from (the option, or the store's remembered one in a transaction). */
-  readonly workflowPath?: string | undefined;
-  /** Runs a store transaction: `agents.transact` goes through it, so a nested one meets the engine's refusal. */
-  readonly transaction: <T>(fn: (tx: Transaction) => Promise<T> | T) => Promise<T>;
-  /** Says a queue has work once what was enqueued is committed (in a transaction: once it commits). */
-  readonly wake: (queue: string) => void;
-  /** The store's queue workers and schedules; absent in a transaction. */
-  readonly queueRuntime?: QueueRuntime;
-}
-
-function namespaces(invoker: Invoker, settings: NamespaceSettings): Namespaces {
-  return {
-    runs: new RunsApi(invoker),
-    agents: new AgentsApi(invoker, (fn) => settings.transaction((tx) => fn(tx.agents))),
-    dag: new DagApi(invoker),
-    definitions: new DefinitionsApi(invoker, settings.workflowPath),
-    aaow: new AaowApi(invoker),
-    langgraph: new LangGraphApi(invoker),
-    queue: new QueueApi(invoker, settings.wake, settings.queueRuntime),
-    openworkflow: new OpenWorkflowApi(invoker),
-    query: (sql, params = []) => invoker.invoke(admin.ops.query, { sql, params: params as SqlValue[] }),
-  };
-}
-
-export type Transaction = Namespaces;
 
 export class Store implements Namespaces, AsyncDisposable {
   readonly runs: RunsApi;
@@ -93,16 +51,26 @@ export class Store implements Namespaces, AsyncDisposable {
   readonly #engine: Engine;
   readonly #admin: AdminApi;
   readonly #queueRuntime: QueueRuntime;
+  readonly #namespaces: StoreParts['namespaces'];
+  readonly #checkIntegrity: StoreParts['checkIntegrity'];
+  readonly #insideJob: StoreParts['insideJob'];
   #closing: Promise<void> | undefined;
 
   /** Use {@link openStore}. */
-  constructor(engine: Engine) {
+  constructor(engine: Engine, parts: StoreParts) {
     this.#engine = engine;
-    // A PostgreSQL store's backup is a new SQLite store, opened here where openStore is.
-    this.#admin = new AdminApi(engine, (file) => openStore({ path: file, readers: 1 }));
-    this.#queueRuntime = new QueueRuntime(engine, engine.logger, (onWork) => engine.listen('queue', (queue) => onWork(queue ?? undefined)));
+    this.#admin = parts.admin;
+    this.#queueRuntime = parts.queueRuntime;
+    this.#namespaces = parts.namespaces;
+    this.#checkIntegrity = parts.checkIntegrity;
+    this.#insideJob = parts.insideJob;
     const wakeups = this.#queueRuntime.wakeups;
-    const ns = namespaces(engine, {
+    // Once close() is called, calls are refused, but a running job's handler still has the store
+    // while the workers let it finish.
+    const gate: Invoker = {
+      invoke: (op, input) => (this.#closing && !parts.insideJob() ? Promise.reject(closedError()) : engine.invoke(op as Op<any, any, any>, input)),
+    };
+    const ns = this.#namespaces(gate, {
       workflowPath: engine.options.workflowPath, transaction: (fn) => this.transaction(fn),
       wake: (queue) => wakeups.notify(queue), queueRuntime: this.#queueRuntime,
     });
@@ -137,9 +105,10 @@ export class Store implements Namespaces, AsyncDisposable {
   }
 
   /**
-   * True once reads, writes or transactions waiting their turn have reached the
-   * `highWaterMark` option (calls past it reject with FLOWSTORE_OVERLOADED), until they are
-   * back at half of it. As with a stream's `write()` returning false: stop, await {@link drained}.
+   * True once reads, writes or transactions have reached the `highWaterMark` option (calls
+   * past it wait their turn, or reject with FLOWSTORE_OVERLOADED past `maxWaiting`), until
+   * nothing waits and they are back at half of it. As with a stream's `write()` returning
+   * false: a caller that would rather not hold its calls in memory stops and awaits {@link drained}.
    *
    * @example
    * ```ts
@@ -153,7 +122,7 @@ export class Store implements Namespaces, AsyncDisposable {
     return this.#engine.needsDrain;
   }
 
-  /** Resolves once there is room again (at once when there is): the depth is back at half the high-water mark. */
+  /** Resolves once there is room again (at once when there is): nothing waits, and the depth is back at half the high-water mark. */
   drained(): Promise<void> {
     return this.#engine.drained();
   }
@@ -163,8 +132,9 @@ export class Store implements Namespaces, AsyncDisposable {
    * not at all when it throws; reads through `tx` see them; other writes wait.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
+    if (this.#closing && !this.#insideJob()) return Promise.reject(closedError());
     const wakeups = this.#queueRuntime.wakeups;
-    return this.#engine.transaction((invoker, onCommit) => namespaces(invoker, {
+    return this.#engine.transaction((invoker, onCommit) => this.#namespaces(invoker, {
       workflowPath: this.definitions.path, transaction: (inner) => this.transaction(inner),
       // A job enqueued in the transaction exists for the workers once it commits.
       wake: (queue) => onCommit(() => wakeups.notify(queue)),
@@ -176,7 +146,7 @@ export class Store implements Namespaces, AsyncDisposable {
    * constraint validated, every table readable, and amcheck's checks when the database has it.
    */
   checkIntegrity(): Promise<{ ok: boolean; messages: string[] }> {
-    return this.#engine.invoke(admin.ops.checkIntegrity, {});
+    return this.#checkIntegrity();
   }
 
   /**
@@ -247,12 +217,6 @@ export class Store implements Namespaces, AsyncDisposable {
   }
 }
 
-function makeLogger(option: StoreOptions['logger']): Logger {
-  if (option === undefined) return pino({ level: 'silent' });
-  if (typeof (option as Logger).child === 'function') return (option as Logger).child({ name: 'flowstore' });
-  return pino(option as pino.LoggerOptions);
-}
-
 /**
  * Opens (creating and migrating when needed) a store. Rejects with
  * FLOWSTORE_INVALID_OPTIONS for a bad option, FLOWSTORE_MIGRATION for a database
@@ -263,10 +227,15 @@ function makeLogger(option: StoreOptions['logger']): Logger {
  */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   assertSupportedRuntime();
-  const parsed = parseOptions(options);
-  const { backend, location } = locate(parsed.path);
-  const logger = makeLogger(parsed.logger);
-  const engine = await Engine.start(backend, parsed, location, logger);
-  logger.debug({ path: location.display }, 'flowstore open');
-  return new Store(engine);
+  // The writer thread starts at once and is told where the store is once the options are
+  // checked; the rest of the façade loads meanwhile (src/open.ts), then while the writer migrates.
+  const early = (options as { readOnly?: unknown } | undefined)?.readOnly === true ? undefined : EarlyWriter.start();
+  try {
+    const { openEngine } = await import('./open.ts');
+    const { engine, parts } = await openEngine(options, (file) => openStore({ path: file, readers: 1 }), early);
+    return new Store(engine, parts);
+  } finally {
+    // Taken by the store's writer by now, unless opening failed before it was.
+    early?.discard();
+  }
 }

@@ -47,7 +47,7 @@ export function ids(): Ids {
 /** One reader thread; on PostgreSQL two read connections, so that test files side by side stay well within the server's connections. */
 const SMALL = { readers: 1, postgres: { poolSize: 2 } } as const;
 
-export async function tempAdapter(t: TestContext, url: string, options: { transactionTimeoutMs?: number } = {}): Promise<SQLiteStorageAdapter> {
+export async function tempAdapter(t: TestContext, url: string, options: { transactionTimeoutMs?: number; highWaterMark?: number } = {}): Promise<SQLiteStorageAdapter> {
   const adapter = new SQLiteStorageAdapter({ filename: url, ...SMALL, ...options });
   await adapter.initialize();
   t.after(() => adapter.close());

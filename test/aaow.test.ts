@@ -450,6 +450,14 @@ for (const backend of AAOW_BACKENDS) {
     });
 
     describe('Complex Scenarios', () => {
+      test('Promise.all over more calls than the high-water mark: they wait their turn, every one is stored', async (t) => {
+        const u = ids();
+        const adapter = await tempAdapter(t, await backend.url(t), { highWaterMark: 4 });
+        await Promise.all(Array.from({ length: 300 }, (_, i) => adapter.saveWorkflow(workflow(u(`wf-${i}`)))));
+        const found = await Promise.all(Array.from({ length: 300 }, (_, i) => adapter.getWorkflow(u(`wf-${i}`))));
+        assert.deepEqual(found.map((w) => w?.id), Array.from({ length: 300 }, (_, i) => u(`wf-${i}`)));
+      });
+
       test('handles a complete workflow execution lifecycle', async (t) => {
         const { adapter, u } = await shared(t, backend);
         await adapter.saveWorkflow({ ...workflow(u('wf-complex')), name: 'Complex Workflow' });

@@ -44,6 +44,15 @@ for (const backend of BACKENDS) {
     assert.deepEqual(latest?.checkpoint.channel_values, { big, counter: 19 });
   });
 
+  test(`${backend.name}: Promise.all over more puts and reads than the high-water mark: they wait their turn, every one is stored`, async (t) => {
+    const saver = new FlowstoreSaver(await tempStore(t, { path: backend.path, highWaterMark: 4 }));
+    const configs = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      saver.put({ configurable: { thread_id: `t${i}`, checkpoint_ns: '' } }, checkpoint({ i }, { i: 1 }), meta, { i: 1 })));
+    assert.equal(configs.length, 200);
+    const tuples = await Promise.all(Array.from({ length: 200 }, (_, i) => saver.getTuple({ configurable: { thread_id: `t${i}` } })));
+    assert.deepEqual(tuples.map((tuple) => tuple?.checkpoint.channel_values), Array.from({ length: 200 }, (_, i) => ({ i })));
+  });
+
   test(`${backend.name}: pending writes come in writesSortKey order; special writes replace, regular ones stay`, async (t) => {
     const saver = await open(t);
     const config = await saver.put({ configurable: { thread_id: 't' } }, checkpoint({}, {}), meta, {});

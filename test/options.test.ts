@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { openStore } from '../src/index.ts';
-import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_HIGH_WATER_MARK, DEFAULT_READ_ONLY, DEFAULT_READER_NICENESS, DEFAULT_READERS, DEFAULT_WAL_SIZE_LIMIT_BYTES } from '../src/options.ts';
+import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_WAITING, DEFAULT_READ_ONLY, DEFAULT_READER_NICENESS, DEFAULT_READERS, DEFAULT_WAL_SIZE_LIMIT_BYTES } from '../src/options.ts';
 import { locate, parseOptions } from '../src/backends/index.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -22,6 +22,8 @@ describe('options schema', () => {
     assert.deepEqual(options.compression, { thresholdBytes: DEFAULT_COMPRESSION_THRESHOLD_BYTES, level: DEFAULT_COMPRESSION_LEVEL });
     assert.equal(options.readOnly, DEFAULT_READ_ONLY);
     assert.equal(options.highWaterMark, DEFAULT_HIGH_WATER_MARK);
+    assert.equal(options.maxWaiting, DEFAULT_MAX_WAITING);
+    assert.equal(DEFAULT_MAX_WAITING, null, 'calls past the mark wait, never refused, unless asked');
     assert.equal(options.walSizeLimitBytes, DEFAULT_WAL_SIZE_LIMIT_BYTES);
     assert.ok(Object.isFrozen(options));
   });
@@ -42,6 +44,9 @@ describe('options schema', () => {
     ['a zero transaction timeout', { transactionTimeoutMs: 0 }, 'transactionTimeoutMs'],
     ['a high-water mark of zero', { highWaterMark: 0 }, 'highWaterMark'],
     ['a fractional high-water mark', { highWaterMark: 10.5 }, 'highWaterMark'],
+    ['a negative maxWaiting', { maxWaiting: -1 }, 'maxWaiting'],
+    ['a fractional maxWaiting', { maxWaiting: 2.5 }, 'maxWaiting'],
+    ['a maxWaiting that is not a number', { maxWaiting: 'many' }, 'maxWaiting'],
     ['a negative WAL size limit', { walSizeLimitBytes: -1 }, 'walSizeLimitBytes'],
   ];
   for (const [name, options, field] of invalid) {
@@ -59,6 +64,12 @@ describe('options schema', () => {
     assert.deepEqual(parseOptions({ compression: true }).compression, { thresholdBytes: DEFAULT_COMPRESSION_THRESHOLD_BYTES, level: DEFAULT_COMPRESSION_LEVEL });
     assert.deepEqual(parseOptions({ compression: 100 }).compression, { thresholdBytes: 100, level: DEFAULT_COMPRESSION_LEVEL });
     assert.deepEqual(parseOptions({ compression: { level: 9 } }).compression, { thresholdBytes: DEFAULT_COMPRESSION_THRESHOLD_BYTES, level: 9 });
+  });
+
+  test('maxWaiting accepts 0 (refuse past the mark), a count, or null (never refuse)', () => {
+    assert.equal(parseOptions({ maxWaiting: 0 }).maxWaiting, 0);
+    assert.equal(parseOptions({ maxWaiting: 1000 }).maxWaiting, 1000);
+    assert.equal(parseOptions({ maxWaiting: null }).maxWaiting, null);
   });
 
   test('a pino logger or pino options are accepted', () => {

@@ -177,26 +177,31 @@ for (const backend of BACKENDS) {
       assert.equal((await store.queue.fail(again!, 'its only attempt', { retry: true })).state, 'failed');
     });
 
-    test('closing the store stops its workers first: a running job completes', async (t) => {
+    test('closing the store stops its workers first: a running job completes, its handler still writes, and outside calls are refused', async (t) => {
       const where = await tempLocation(t, backend.path);
       const store = await openStore({ readers: 1, ...where });
       const { id } = await store.queue.enqueue('q', 'x');
       let started = false;
-      let finished = false;
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => { release = resolve; });
       store.queue.work('q', async () => {
         started = true;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        finished = true;
+        await released;
+        await store.runs.saveState('from_handler', { pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: 1, pipelineContext: {}, lastStepOutput: null, status: 'running' });
         return 'done';
       });
       await waitFor(() => started, 'the job to start');
-      await store.close();
-      assert.equal(finished, true, 'the handler ran to its end before the store closed');
+      const closing = store.close();
+      await assert.rejects(store.runs.loadState('from_handler'), { code: 'FLOWSTORE_CLOSED' });
+      await assert.rejects(store.transaction(async () => {}), { code: 'FLOWSTORE_CLOSED' });
+      release();
+      await closing;
       // A :memory: store ends with its close; a file or a schema keeps the completion.
       if (backend.path === ':memory:') return;
       const reopened = await openStore({ readers: 1, ...where });
       t.after(() => reopened.close());
       assert.equal((await reopened.queue.get(id))!.state, 'completed');
+      assert.equal((await reopened.runs.loadState('from_handler'))?.currentStepIndex, 1);
     });
 
     test('a schedule enqueues its ticks into the queue of its name while a worker runs', async (t) => {

@@ -5,44 +5,26 @@
  * the memory store by namespace and by search, and stored markup shown as its characters.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { BrowserContext } from 'playwright-core';
-import { follow, forkAndInterrupt, launch, open, PHONE, SKIP, strayText } from './fixtures/ui-browser.ts';
+import { describe, test } from 'node:test';
+import { follow, forkAndInterrupt, demoUi, PHONE, SKIP, strayText } from './fixtures/ui-browser.ts';
 import { LARGE_TOPIC, LG_CHAT, LG_LARGE, XSS_MEMORY, XSS_THREAD, XSS_TOPIC } from './fixtures/ui-langgraph.ts';
-import { buildDemoStore, startUi, type UiProcess } from './ui-fixture.ts';
 
 // Functions given to page.evaluate and waitForFunction run in the page: the page's globals they use.
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
 declare const location: { hash: string };
 
 describe('flowstore ui: LangGraph in Chromium', { skip: SKIP }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowstore-ui-langgraph-'));
-  let ui: UiProcess;
-  let context: BrowserContext;
-
-  before(async () => {
-    const db = await buildDemoStore(dir, 6);
-    [ui, context] = await Promise.all([startUi(db), launch(dir)]);
-  });
-
-  after(async () => {
-    await context?.close();
-    if (ui && ui.child.exitCode === null) await ui.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const demo = demoUi('langgraph');
 
   test('from the navigation, a thread\'s history shows a fork\'s two branches and the interrupt it waits on', async () => {
-    const { page, problems } = await open(context, ui.url);
+    const { page, problems } = await demo.open();
     await forkAndInterrupt(page);
     assert.deepEqual(problems, []);
     await page.close();
   });
 
   test('threads are listed newest first, with checkpoints, last step, state and size', async () => {
-    const { page, problems } = await open(context, `${ui.url}#/langgraph`);
+    const { page, problems } = await demo.open(`#/langgraph`);
     const rows = page.locator('[data-testid="lg-threads"] tbody tr');
     // The fixture writes the markup thread last: it is the newest.
     assert.equal(await rows.first().locator('[data-testid="thread-link"]').innerText(), XSS_THREAD);
@@ -57,7 +39,7 @@ describe('flowstore ui: LangGraph in Chromium', { skip: SKIP }, () => {
   });
 
   test('a large value is not sent with the page: it loads when its button is pressed', async () => {
-    const { page, problems } = await open(context, `${ui.url}#/langgraph`);
+    const { page, problems } = await demo.open(`#/langgraph`);
     const answer = page.waitForResponse((response) => response.url().includes('/api/langgraph/checkpoint'));
     await follow(page, page.locator('[data-testid="thread-link"]', { hasText: LG_LARGE }));
     const sent = (await (await answer).body()).length;
@@ -73,7 +55,7 @@ describe('flowstore ui: LangGraph in Chromium', { skip: SKIP }, () => {
   });
 
   test('the memory store: items by namespace, and the search finds by words', async () => {
-    const { page, problems } = await open(context, `${ui.url}#/langgraph`);
+    const { page, problems } = await demo.open(`#/langgraph`);
     await follow(page, 'nav.tabs a:text-is("Memory store")');
     assert.equal(await page.locator('[data-testid="memory-items"] tbody tr').count(), 4);
     await follow(page, page.locator('[data-testid="namespaces"] a', { hasText: 'users.ada.facts' }));
@@ -90,7 +72,7 @@ describe('flowstore ui: LangGraph in Chromium', { skip: SKIP }, () => {
   });
 
   test('messages show as the LangChain classes they are, at phone width too', async () => {
-    const { page, problems } = await open(context, `${ui.url}#/langgraph/threads/${LG_CHAT}`, PHONE);
+    const { page, problems } = await demo.open(`#/langgraph/threads/${LG_CHAT}`, PHONE);
     const messages = page.locator('[data-testid="value-messages"]');
     assert.match(await messages.innerText(), /HumanMessage\{\d+\}[\s\S]*Where is my order\?[\s\S]*AIMessage\{\d+\}[\s\S]*You said: Where is my order\?/);
     // The history is one card per checkpoint; following one scrolls its checkpoint into view.
@@ -104,7 +86,7 @@ describe('flowstore ui: LangGraph in Chromium', { skip: SKIP }, () => {
   });
 
   test('stored markup in thread ids, channel values and memories is shown as its characters and never runs', async () => {
-    const { page, problems } = await open(context, `${ui.url}#/langgraph`);
+    const { page, problems } = await demo.open(`#/langgraph`);
     const link = page.locator('[data-testid="thread-link"]', { hasText: XSS_THREAD });
     assert.equal(await link.innerText(), XSS_THREAD);
     await follow(page, link);

@@ -2,7 +2,7 @@
  * Every page of the dashboard on a PostgreSQL store, in Chromium, as on a file: the demo
  * store moved to a schema of the test server (export, then import), each page opened with
  * its content, a LangGraph thread's fork and interrupt reached from the navigation, a dead
- * letter's attempts, the queue's counts moving while another process works jobs on the same
+ * letter's attempts, an OpenWorkflow run's step attempts, signals and child, the queue's counts moving while another process works jobs on the same
  * schema, and an empty schema's pages saying what is empty. The server is FLOWSTORE_TEST_POSTGRES_URL's,
  * or PGlite served from this process when it is not set (test/helpers-postgres.ts).
  */
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext } from 'playwright-core';
-import { deadLetterAttempts, demoPages, EMPTY_PAGES, emptyPagesSayEmpty, everyPageOpens, forkAndInterrupt, launch, open, PHONE, queueCountsLive, SKIP } from './fixtures/ui-browser.ts';
+import { deadLetterAttempts, demoPages, EMPTY_PAGES, emptyPagesSayEmpty, everyPageOpens, forkAndInterrupt, launch, open, openWorkflowRun, PHONE, queueCountsLive, SKIP } from './fixtures/ui-browser.ts';
 import { buildDemoStore, copyToPostgres, runQueueWriter, startUi, type UiProcess } from './ui-fixture.ts';
 
 describe('flowstore ui on PostgreSQL in Chromium', { skip: SKIP }, () => {
@@ -55,6 +55,13 @@ describe('flowstore ui on PostgreSQL in Chromium', { skip: SKIP }, () => {
   test('a dead letter\'s attempts show each worker and the error of each failed attempt', async () => {
     const { page, problems } = await open(context, demo.url);
     await deadLetterAttempts(page);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('an OpenWorkflow run\'s failed step attempt, its signals and its child, reached from the navigation', async () => {
+    const { page, problems } = await open(context, demo.url);
+    await openWorkflowRun(page);
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -7,37 +7,19 @@
  * on PostgreSQL ui-browser-postgres.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { BrowserContext } from 'playwright-core';
-import { deadLetterAttempts, follow, launch, open, PHONE, settled, SKIP, strayText } from './fixtures/ui-browser.ts';
+import { describe, test } from 'node:test';
+import { deadLetterAttempts, follow, demoUi, PHONE, settled, SKIP, strayText } from './fixtures/ui-browser.ts';
 import { XSS_JOB_ERROR, XSS_PAYLOAD, XSS_QUEUE, XSS_WORKER } from './fixtures/ui-queue.ts';
-import { buildDemoStore, startUi, type UiProcess } from './ui-fixture.ts';
 
 // Functions given to page.evaluate and waitForFunction run in the page: the page's globals they use.
 declare const location: { hash: string };
 declare const window: { scrollY: number; scrollTo(x: number, y: number): void };
 
 describe('flowstore ui: the queue in Chromium', { skip: SKIP }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowstore-ui-queue-'));
-  let ui: UiProcess;
-  let context: BrowserContext;
-
-  before(async () => {
-    const db = await buildDemoStore(dir, 6);
-    [ui, context] = await Promise.all([startUi(db), launch(dir)]);
-  });
-
-  after(async () => {
-    await context?.close();
-    if (ui && ui.child.exitCode === null) await ui.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const demo = demoUi('queue');
 
   test('from the navigation, a dead letter\'s attempts show each worker and the error of each failed attempt', async () => {
-    const { page, problems } = await open(context, ui.url);
+    const { page, problems } = await demo.open();
     await deadLetterAttempts(page);
     assert.deepEqual(await strayText(page), []);
     assert.deepEqual(problems, []);
@@ -45,7 +27,7 @@ describe('flowstore ui: the queue in Chromium', { skip: SKIP }, () => {
   });
 
   test('the overview\'s queue figures open the jobs they count; the queues page shows counts, limit and oldest due job', async () => {
-    const { page, problems } = await open(context, ui.url);
+    const { page, problems } = await demo.open();
     assert.equal(await page.locator('[data-testid="count-queues"]').innerText(), '4');
     assert.equal(await page.locator('[data-testid="count-queue-failed"]').innerText(), '2');
     await follow(page, '[data-testid="count-queue-failed"] a');
@@ -72,7 +54,7 @@ describe('flowstore ui: the queue in Chromium', { skip: SKIP }, () => {
   });
 
   test('jobs: filtered by queue and by state from the Jobs tab', async () => {
-    const { page, problems } = await open(context, `${ui.url}#/queue`);
+    const { page, problems } = await demo.open(`#/queue`);
     await follow(page, 'nav.tabs a:text-is("Jobs")');
     await page.selectOption('[data-testid="filter-queue"]', 'reports');
     await page.waitForFunction(() => location.hash.includes('queue=reports'));
@@ -91,7 +73,7 @@ describe('flowstore ui: the queue in Chromium', { skip: SKIP }, () => {
   });
 
   test('schedules: cron, time zone, the last tick of the one that ticked and each next tick, at phone width', async () => {
-    const { page, problems } = await open(context, `${ui.url}#/queue`, PHONE);
+    const { page, problems } = await demo.open(`#/queue`, PHONE);
     await follow(page, 'nav.tabs a:text-is("Schedules")');
     const row = (name: string) => page.locator('[data-testid="schedules"] tbody tr').filter({ has: page.locator(`[data-testid="schedule-link"]:text-is("${name}")`) });
     assert.equal(await row('reports').locator('td[data-label="cron"]').innerText(), '0 6 * * 1-5');
@@ -113,7 +95,7 @@ describe('flowstore ui: the queue in Chromium', { skip: SKIP }, () => {
   });
 
   test('markup in a queue\'s name, a payload, a worker id and an error is shown as its characters and never runs', async () => {
-    const { page, problems } = await open(context, `${ui.url}#/queue`);
+    const { page, problems } = await demo.open(`#/queue`);
     const link = page.locator(`[data-testid="queue-link"]:text-is("${XSS_QUEUE}")`);
     assert.equal(await link.count(), 1);
     await follow(page, link);

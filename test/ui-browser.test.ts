@@ -193,6 +193,7 @@ describe('flowstore ui in Chromium', { skip: SKIP }, () => {
 
   test('screenshots at phone width read as well as on a desktop', { skip: SHOTS ? false : 'FLOWSTORE_UI_SCREENSHOTS not set' }, async () => {
     const deadLetter = (await (await fetch(`${ui.url}api/queue/jobs?queue=emails&state=failed`)).json() as { items: { id: number }[] }).items[0]!.id;
+    const checkout = (await (await fetch(`${ui.url}api/openworkflow/runs?workflow=checkout&status=completed`)).json() as { items: { id: string }[] }).items[0]!.id;
     for (const viewport of [DESKTOP, PHONE]) {
       const { page, problems } = await open(context, `${ui.url}#/runs`, viewport);
       const pages = [
@@ -200,11 +201,17 @@ describe('flowstore ui in Chromium', { skip: SKIP }, () => {
         ['#/definitions?file=broken.toml', 'definitions'], ['#/agent/deployer?prefix=ops', 'agent'], ['#/langgraph', 'langgraph-threads'],
         [`#/langgraph/threads/${LG_FORKED}`, 'langgraph-thread'], [`#/langgraph/threads/${LG_CHAT}`, 'langgraph-messages'], ['#/langgraph/memory', 'langgraph-memory'],
         ['#/queue/jobs', 'queue-jobs'], [`#/queue/jobs/${deadLetter}`, 'queue-job'], ['#/queue/schedules', 'queue-schedules'],
+        ['#/openworkflow', 'openworkflow-runs'], [`#/openworkflow/runs/${checkout}`, 'openworkflow-run'],
       ] as const;
       for (const [hash, name] of pages) {
         await go(page, hash);
         if (name === 'pools') await page.locator('[data-testid="pools"] summary').first().click();
         if (name === 'queue-job') await page.locator('[data-testid="job-attempts"] summary').last().click();
+        if (name === 'openworkflow-run') {
+          await page.locator('[data-testid="ow-steps"] .attempt-error summary').first().click();
+          // The step attempts, children and signals, rather than the run's fields.
+          await page.locator('[data-testid="ow-steps"]').evaluate((el) => { el.scrollIntoView({ block: 'start' }); el.ownerDocument.defaultView?.scrollBy(0, -110); });
+        }
         await page.waitForTimeout(200);
         await shoot(page, name);
       }

@@ -3,7 +3,8 @@
  * folder (demo/run.ts, as `npm start` writes it) plus what the demo never writes (hostile
  * strings, a second agent view, a phase with a status message, DAG states, LangGraph threads
  * and memories from fixtures/ui-langgraph.ts, queues, jobs and schedules from
- * fixtures/ui-queue.ts), and
+ * fixtures/ui-queue.ts, OpenWorkflow runs from fixtures/ui-openworkflow.ts, made by
+ * OpenWorkflow's own client and worker), and
  * `flowstore ui` started on it as a real child process.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/index.ts';
 import { addLangGraph } from './fixtures/ui-langgraph.ts';
+import { addOpenWorkflow } from './fixtures/ui-openworkflow.ts';
 import { addQueue } from './fixtures/ui-queue.ts';
 import { newLocation, POSTGRES } from './helpers.ts';
 
@@ -59,6 +61,7 @@ export async function buildDemoStore(dir: string, runs = 48): Promise<string> {
     await store.dag.saveSnapshot('dag-states', new Uint8Array([4, 5, 6, 7]));
     await addLangGraph(store);
     await addQueue(store);
+    await addOpenWorkflow(store);
   } finally {
     await store.close();
   }

@@ -37,6 +37,8 @@ async function everyRouteAnswers(port: number): Promise<Record<string, string>> 
   needs['/api/aaow/session'] = `?id=${encodeURIComponent(sessions.items[0]!.id)}`;
   const deadLetters = JSON.parse((await get(port, '/api/queue/jobs?queue=emails&state=failed')).body) as { items: { id: number }[] };
   needs['/api/queue/job'] = `?id=${deadLetters.items[0]!.id}`;
+  const owRuns = JSON.parse((await get(port, '/api/openworkflow/runs?workflow=checkout&status=completed')).body) as { items: { id: string }[] };
+  needs['/api/openworkflow/run'] = `?id=${owRuns.items[0]!.id}`;
   for (const route of Object.keys(ROUTES)) {
     const reply = await get(port, route + (needs[route] ?? ''));
     assert.equal(reply.status, 200, `${route}: ${reply.body}`);
@@ -167,12 +169,12 @@ describe('flowstore ui on a postgres:// URL', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('every API route answers JSON, and a run, a DAG, an agent, LangGraph\'s and the queue\'s pages read as they do from the file', async () => {
+  test('every API route answers JSON, and a run, a DAG, an agent, LangGraph\'s, the queue\'s and OpenWorkflow\'s pages read as they do from the file', async () => {
     const needs = await everyRouteAnswers(onServer.port);
     // What the clock changes between two reads (the time of the answer, a due job's wait, a schedule's next tick) is left out.
     const steady = (text: string) => JSON.parse(text, (key, value: unknown) => (key === 'now' || key === 'oldestWaitingMs' || key === 'nextTick' ? undefined : value));
     for (const route of ['/api/run', '/api/dag', '/api/agent', '/api/langgraph/threads', '/api/langgraph/thread', '/api/langgraph/checkpoint', '/api/langgraph/value', '/api/langgraph/items',
-      '/api/queue/queues', '/api/queue/jobs', '/api/queue/job', '/api/queue/schedules']) {
+      '/api/queue/queues', '/api/queue/jobs', '/api/queue/job', '/api/queue/schedules', '/api/openworkflow/runs', '/api/openworkflow/run', '/api/openworkflow/counts']) {
       const [file, server] = await Promise.all([onFile, onServer].map(async (ui) => steady((await get(ui.port, route + (needs[route] ?? ''))).body)));
       assert.deepEqual(server, file, route);
     }

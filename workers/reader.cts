@@ -9,4 +9,6 @@
  * every ES worker entry point takes. Piscina awaits it before the thread counts as ready;
  * if it rejects, the thread fails to start as before.
  */
+// Before anything compiles: reader.ts and what it loads come from Node's compile cache once there.
+require('node:module').enableCompileCache();
 module.exports = import('./reader.ts').then((reader) => reader.default);

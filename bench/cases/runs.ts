@@ -89,49 +89,52 @@ const BURST = 50_000;
 const BURST_YIELD_EVERY = 10_000;
 
 /**
- * Issue 15's case: a runner that falls behind issues a burst of saves without awaiting
- * any, stopping only when the store asks it to (`needsDrain`, then `drained()`), and
- * yielding every 10,000. Peak RSS is printed beside the 64-in-flight case's.
+ * A runner that falls behind issues a burst of saves without awaiting any, yielding every
+ * 10,000. Issue 24's case, `waits`: past the mark each call waits its turn, and the whole
+ * burst is one `Promise.all`. Issue 15's, `pauses on needsDrain`: the caller stops when the
+ * store asks it to and awaits `drained()`, so nothing waits. Peak RSS is printed with each.
  */
-const burst: BenchCase = {
-  name: 'runs.saveState, unawaited burst of 50,000',
-  rawLabel: 'same upsert (saveRun), same encoded values, 1,000 per transaction',
-  ops: BURST,
-  async setup(ctx) {
-    const store = await openStore({ path: join(ctx.dir, 'flowstore.db') });
-    const raw = rawDb(ctx, 'raw.db');
-    const rss = rssPeak();
-    let base = 0;
-    return {
-      flowstore: async () => {
-        const offset = (base += BURST);
-        const writes: Promise<void>[] = [];
-        for (let i = 0; i < BURST; i++) {
-          writes.push(store.runs.saveState(`run_${(offset + i) % RUN_IDS}`, state(i)));
-          if (store.needsDrain) await store.drained();
-          else if (i % BURST_YIELD_EVERY === BURST_YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
-        }
-        await Promise.all(writes);
-      },
-      drained: backgroundDone,
-      raw: () => {
-        for (let b = 0; b < BURST; b += PER_ITERATION) {
-          raw.db.exec('BEGIN IMMEDIATE');
-          for (let i = 0; i < PER_ITERATION; i++) raw.upsert(base + b + i);
-          raw.db.exec('COMMIT');
-        }
-      },
-      notes: rss.notes,
-      teardown: async () => {
-        rss.stop();
-        const { writes } = (await store.metrics()).backpressure;
-        console.log(`  flowstore backpressure: ${JSON.stringify(writes)}`);
-        await store.close();
-        raw.db.close();
-      },
-    };
-  },
-};
+function burstCase(pauses: boolean): BenchCase {
+  return {
+    name: `runs.saveState, unawaited burst of 50,000, ${pauses ? 'pauses on needsDrain' : 'waits'}`,
+    rawLabel: 'same upsert (saveRun), same encoded values, 1,000 per transaction',
+    ops: BURST,
+    async setup(ctx) {
+      const store = await openStore({ path: join(ctx.dir, 'flowstore.db') });
+      const raw = rawDb(ctx, 'raw.db');
+      const rss = rssPeak();
+      let base = 0;
+      return {
+        flowstore: async () => {
+          const offset = (base += BURST);
+          const writes: Promise<void>[] = [];
+          for (let i = 0; i < BURST; i++) {
+            writes.push(store.runs.saveState(`run_${(offset + i) % RUN_IDS}`, state(i)));
+            if (pauses && store.needsDrain) await store.drained();
+            else if (i % BURST_YIELD_EVERY === BURST_YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+          }
+          await Promise.all(writes);
+        },
+        drained: backgroundDone,
+        raw: () => {
+          for (let b = 0; b < BURST; b += PER_ITERATION) {
+            raw.db.exec('BEGIN IMMEDIATE');
+            for (let i = 0; i < PER_ITERATION; i++) raw.upsert(base + b + i);
+            raw.db.exec('COMMIT');
+          }
+        },
+        notes: rss.notes,
+        teardown: async () => {
+          rss.stop();
+          const { writes } = (await store.metrics()).backpressure;
+          console.log(`  flowstore backpressure: ${JSON.stringify(writes)}`);
+          await store.close();
+          raw.db.close();
+        },
+      };
+    },
+  };
+}
 
 /**
  * A populated store, and a raw read-only connection on the same file whose `load` does
@@ -335,4 +338,4 @@ const scanDelay: BenchCase = {
   },
 };
 
-export const cases: BenchCase[] = [upserts, burst, pointReads, ...readerCounts, sequentialWrite, sequentialRead, durableUpserts, scanDelay];
+export const cases: BenchCase[] = [upserts, burstCase(false), burstCase(true), pointReads, ...readerCounts, sequentialWrite, sequentialRead, durableUpserts, scanDelay];

@@ -6,6 +6,7 @@
 import { deserialize } from 'node:v8';
 import { FlowstoreError, fromErrorData } from '../errors.ts';
 import type { Backlog } from './backlog.ts';
+import { validate, type Op } from './op.ts';
 import type { Outcome, WireOp } from './protocol.ts';
 
 /** Turns what a worker returned into what the caller gets (an op's `finish`), on the main thread. */
@@ -74,7 +75,7 @@ export class Batcher {
    * @param maxInFlight batches sent but not yet settled
    * @param spread split the queue evenly over free slots (readers run in parallel; the writer does not)
    * @param send posts a batch and settles each of its operations; must not reject
-   * @param backlog counts each operation from its submission until it settles, and refuses one past the mark
+   * @param backlog counts each operation from its submission until it settles, and holds one back past the mark
    */
   constructor(maxInFlight: number, spread: boolean, send: (batch: Pending[]) => Promise<void>, backlog: Backlog) {
     this.#maxInFlight = maxInFlight;
@@ -92,20 +93,33 @@ export class Batcher {
     return this.#inFlight;
   }
 
-  /** Queues an operation; past the backlog's high-water mark it rejects at once with FLOWSTORE_OVERLOADED. */
-  submit(name: string, input: unknown, finish?: Finish): Promise<unknown> {
-    if (!this.#backlog.tryEnter()) return Promise.reject(this.#backlog.overloaded(name));
+  /**
+   * Queues an operation whose input was validated into `parsed`; past the backlog's
+   * high-water mark it waits its turn holding `input` by reference, and is validated again
+   * when admitted (the caller may have changed it meanwhile).
+   */
+  submit(op: Op, input: unknown, parsed: unknown): Promise<unknown> {
+    if (this.#backlog.tryEnter()) return this.#start(op, parsed);
+    return this.#backlog.wait(op.name, this.#admit, op, input);
+  }
+
+  /** Resolves once nothing waits, is queued or is in flight. */
+  async whenIdle(): Promise<void> {
+    await this.#backlog.idle();
+    if (this.#queue.length === 0 && this.#inFlight === 0) return;
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** Queues an operation already counted in its backlog. */
+  #start(op: Op, parsed: unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.#queue.push(new Pending(name, input, this.#backlog, finish, resolve, reject));
+      this.#queue.push(new Pending(op.name, parsed, this.#backlog, op.finish, resolve, reject));
       this.#schedule();
     });
   }
 
-  /** Resolves once nothing is queued or in flight. */
-  whenIdle(): Promise<void> {
-    if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
-  }
+  /** A waiting operation's turn. */
+  readonly #admit = (op: Op, input: unknown): Promise<unknown> => this.#start(op, validate(op, input));
 
   #schedule(): void {
     if (this.#scheduled || this.#inFlight >= this.#maxInFlight) return;

@@ -11,24 +11,15 @@ import type { ParsedOptions } from '../options.ts';
 import type { Backend, Companion, Location } from './backend.ts';
 import { Backlog } from './backlog.ts';
 import type { WorkerConfig } from './config.ts';
+import type { EarlyWriter } from './early-writer.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
 import { migrationsDir } from './migrate.ts';
-import type { Invoker, Op } from './op.ts';
+import { validate, type Invoker, type Op } from './op.ts';
 import { ReaderClient } from './reader-client.ts';
 import { WriterClient } from './writer-client.ts';
 
-/** Validates `input` against the op's schema; the error names the field. */
-export function validate<Z extends z.ZodType>(op: Op<any, Z, unknown>, input: unknown): z.output<Z> {
-  const result = op.input.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const path = issue.path.map(String);
-  if (issue.code === 'unrecognized_keys') path.push(issue.keys.join(','));
-  const field = path.join('.') || 'input';
-  throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `${op.name}: ${field}: ${issue.message}`, {
-    details: { op: op.name, field, issues: result.error.issues },
-  });
-}
+/** What a transaction that waited for room does once admitted: it goes on, counted in. */
+function admitted(): void {}
 
 function closedError(): FlowstoreError {
   return new FlowstoreError('FLOWSTORE_CLOSED', 'the store is closed');
@@ -102,23 +93,33 @@ export class Engine implements Invoker {
   }
 
   /** Starts the threads of `backend` on `location`; resolves once the writer has migrated the store. */
-  static async start(backend: Backend, options: ParsedOptions, location: Location, logger: Logger): Promise<Engine> {
+  static async start(backend: Backend, options: ParsedOptions, location: Location, logger: Logger, early?: EarlyWriter): Promise<Engine> {
     const config = workerConfig(backend, options, location);
     const walBytes = async () => (await backend.walBytes?.(config)) ?? 0;
     const metrics = new Metrics();
     const backlogs: Backlogs = {
-      reads: new Backlog('reads', options.highWaterMark),
-      writes: new Backlog('writes', options.highWaterMark),
-      transactions: new Backlog('transactions', options.highWaterMark),
+      reads: new Backlog('reads', options.highWaterMark, options.maxWaiting),
+      writes: new Backlog('writes', options.highWaterMark, options.maxWaiting),
+      transactions: new Backlog('transactions', options.highWaterMark, options.maxWaiting),
     };
     if (options.readOnly) {
+      early?.discard();
       if (location.kind === 'memory') throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', 'readOnly: an in-memory store has nothing to read', { details: { field: 'readOnly' } });
       await backend.verifyReadOnly(config);
       const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
       return new Engine(options, location, logger, metrics, undefined, readers, undefined, backlogs, walBytes);
     }
-    const writer = await WriterClient.start(config, logger, metrics, backlogs.writes);
+    // The first reader thread starts beside the writer, not after it: it loads its modules
+    // while the writer migrates, and opens its connection with its first read, which can
+    // only come once the store is open, so after the writer has migrated.
     const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
+    let writer: WriterClient;
+    try {
+      writer = await WriterClient.start(config, logger, metrics, backlogs.writes, early);
+    } catch (error) {
+      await readers.close().catch(() => {});
+      throw error;
+    }
     const companion = backend.startCompanion?.(config, logger);
     return new Engine(options, location, logger, metrics, writer, readers, companion, backlogs, walBytes);
   }
@@ -153,15 +154,15 @@ export class Engine implements Invoker {
       if (tx?.open && this.location.kind === 'memory') {
         return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} called on the store inside a transaction on :memory: would wait for that transaction: use the transaction's tx instead`, { details: { op: op.name } }));
       }
-      return this.#readers.submit(op.name, parsed, op.finish) as Promise<O>;
+      return this.#readers.submit(op, input, parsed) as Promise<O>;
     }
     if (!this.#writer) return Promise.reject(readOnlyError(op.name));
     if (tx?.open) {
       // Outside writes wait for the open transaction: from inside it, this one would wait for itself.
       return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} called on the store inside a transaction: use the transaction's tx instead`, { details: { op: op.name } }));
     }
-    if (op.transactional === false) return this.#writer.submitStandalone(op.name, parsed, op.finish) as Promise<O>;
-    return this.#writer.submit(op.name, parsed, op.finish) as Promise<O>;
+    if (op.transactional === false) return this.#writer.submitStandalone(op, input, parsed) as Promise<O>;
+    return this.#writer.submit(op, input, parsed) as Promise<O>;
   }
 
   /**
@@ -191,7 +192,8 @@ export class Engine implements Invoker {
     const timeoutMs = options.timeoutMs ?? this.options.transactionTimeoutMs;
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', 'timeoutMs: must be a positive integer', { details: { field: 'timeoutMs' } });
     const backlog = this.#backlogs.transactions;
-    if (!backlog.tryEnter()) throw backlog.overloaded('transaction');
+    // Past the mark a transaction waits for room before it takes its place in the line below.
+    if (!backlog.tryEnter()) await backlog.wait('transaction', admitted, undefined, undefined);
     // One transaction at a time from this store; the writer makes others wait too.
     const previous = this.#txQueue;
     let release!: () => void;
@@ -241,9 +243,8 @@ export class Engine implements Invoker {
     this.#closed = true;
     this.#closing ??= (async () => {
       await this.#txQueue;
-      await this.#readers.close();
-      // Before the writer's own close (SQLite's last checkpoint, which truncates the WAL).
-      await this.#companion?.stop();
+      // Both before the writer's own close (SQLite's last checkpoint, which truncates the WAL), and side by side.
+      await Promise.all([this.#readers.close(), this.#companion?.stop()]);
       await this.#writer?.close(this.options.closeTimeoutMs);
       this.logger.debug('flowstore closed');
     })();
@@ -272,7 +273,7 @@ class TxInvoker implements Invoker {
       return Promise.reject(new FlowstoreError('FLOWSTORE_CONFLICT', `${op.name} cannot run inside a transaction`, { details: { op: op.name } }));
     }
     try {
-      return this.#writer.submitInTx(this.#state.id, op.name, validate(op, input), op.finish) as Promise<O>;
+      return this.#writer.submitInTx(this.#state.id, op, input, validate(op, input)) as Promise<O>;
     } catch (error) {
       return Promise.reject(error);
     }

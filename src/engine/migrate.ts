@@ -63,6 +63,20 @@ export function verifyMigrations(rows: readonly AppliedRow[], migrations: readon
   }
 }
 
+/**
+ * True when `rows` record every one of `migrations`, unchanged: the store is up to date,
+ * which one read of its records shows, with no lock taken. Throws as {@link verifyMigrations}.
+ *
+ * @example
+ * ```ts
+ * if (upToDate(readRecords(), migrations)) return [];   // the usual open of an existing store
+ * ```
+ */
+export function upToDate(rows: readonly AppliedRow[], migrations: readonly Migration[]): boolean {
+  verifyMigrations(rows, migrations);
+  return migrations.every((m) => rows.some((row) => row.version === m.version));
+}
+
 /** For a store that may not migrate (read-only): every known migration must already be applied, unchanged. */
 export function verifyAllApplied(rows: readonly AppliedRow[], migrations: readonly Migration[]): void {
   verifyMigrations(rows, migrations);

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Codec } from '../codec.ts';
+import { FlowstoreError } from '../errors.ts';
 
 export type OpKind = 'read' | 'write';
 
@@ -131,4 +132,17 @@ export function defineDomain<S, Specs extends Record<string, OpSpec<S, z.ZodType
  */
 export interface Invoker {
   invoke<Z extends z.ZodType, O, W>(op: Op<never, Z, O, W> | Op<any, Z, O, W>, input: z.input<Z>): Promise<O>;
+}
+
+/** Validates `input` against the op's schema; the error names the field. */
+export function validate<Z extends z.ZodType>(op: Op<any, Z, unknown>, input: unknown): z.output<Z> {
+  const result = op.input.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') path.push(issue.keys.join(','));
+  const field = path.join('.') || 'input';
+  throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `${op.name}: ${field}: ${issue.message}`, {
+    details: { op: op.name, field, issues: result.error.issues },
+  });
 }

@@ -7,9 +7,10 @@ import type { Logger } from 'pino';
 import { FlowstoreError } from '../errors.ts';
 import type { Backlog } from './backlog.ts';
 import { readerBalancer } from './balancer.ts';
-import { Batcher, settle, type Finish, type Pending } from './batcher.ts';
+import { Batcher, settle, type Pending } from './batcher.ts';
 import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
+import type { Op } from './op.ts';
 import type { ReadTask, ReadTaskResult } from './protocol.ts';
 import { READER_FILE } from './worker-files.ts';
 
@@ -54,8 +55,9 @@ export class ReaderClient {
     return this.#pool.queueSize;
   }
 
-  submit(name: string, input: unknown, finish?: Finish): Promise<unknown> {
-    return this.#batcher.submit(name, input, finish);
+  /** A read, validated into `parsed`; past the mark it waits its turn holding `input` (see Batcher.submit). */
+  submit(op: Op, input: unknown, parsed: unknown): Promise<unknown> {
+    return this.#batcher.submit(op, input, parsed);
   }
 
   async close(): Promise<void> {
@@ -67,7 +69,10 @@ export class ReaderClient {
     const pool = new Piscina<ReadTask, ReadTaskResult>({
       filename: READER_FILE,
       workerData: this.#config,
-      minThreads: this.#threads,
+      // One thread starts with the store; the others when reads overlap (Piscina starts one
+      // when every thread is full). A first read then waits for one thread to start, not for
+      // all of them to start at once on a machine with fewer cores than threads.
+      minThreads: 1,
       maxThreads: this.#threads,
       // Readers hold a connection and prepared statements: keep them instead of re-opening.
       idleTimeout: Number.POSITIVE_INFINITY,

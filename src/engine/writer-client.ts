@@ -7,11 +7,13 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { FlowstoreError, fromErrorData, type ErrorData } from '../errors.ts';
 import { Backlog } from './backlog.ts';
-import { Batcher, Pending, settle, type Finish } from './batcher.ts';
+import { Batcher, Pending, settle } from './batcher.ts';
 import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
+import { validate, type Op } from './op.ts';
 import { packOps, type FromWriter, type ToWriter } from './protocol.ts';
 import { WRITER_FILE } from './worker-files.ts';
+import type { EarlyWriter } from './early-writer.ts';
 
 type Waiter =
   | { readonly kind: 'batch'; readonly ops: readonly Pending[]; readonly done: () => void }
@@ -52,12 +54,12 @@ export class WriterClient {
 
   /**
    * Starts the writer and waits until it has migrated the database. `backlog` counts the
-   * writes outside transactions; each transaction's own get a backlog of the same mark,
+   * writes outside transactions; each transaction's own get a backlog of the same limits,
    * so that a flood of other writes, which waits for the transaction, cannot fail it.
    */
-  static async start(config: WorkerConfig, logger: Logger, metrics: Metrics, backlog: Backlog): Promise<WriterClient> {
+  static async start(config: WorkerConfig, logger: Logger, metrics: Metrics, backlog: Backlog, early?: EarlyWriter): Promise<WriterClient> {
     const client = new WriterClient(config, logger, metrics, backlog);
-    client.#spawn();
+    client.#spawn(early?.take(config));
     await client.#ready;
     return client;
   }
@@ -73,26 +75,33 @@ export class WriterClient {
     return this.#worker;
   }
 
-  submit(name: string, input: unknown, finish?: Finish): Promise<unknown> {
-    return this.#batcher.submit(name, input, finish);
+  /** A write, validated into `parsed`; past the mark it waits its turn holding `input` (see Batcher.submit). */
+  submit(op: Op, input: unknown, parsed: unknown): Promise<unknown> {
+    return this.#batcher.submit(op, input, parsed);
   }
 
   /** A write that must run outside any transaction travels alone. */
-  submitStandalone(name: string, input: unknown, finish?: Finish): Promise<unknown> {
-    if (!this.#backlog.tryEnter()) return Promise.reject(this.#backlog.overloaded(name));
+  submitStandalone(op: Op, input: unknown, parsed: unknown): Promise<unknown> {
+    if (this.#backlog.tryEnter()) return this.#startStandalone(op, parsed);
+    return this.#backlog.wait(op.name, this.#admitStandalone, op, input);
+  }
+
+  submitInTx(tx: number, op: Op, input: unknown, parsed: unknown): Promise<unknown> {
+    let batcher = this.#txBatchers.get(tx);
+    if (!batcher) {
+      batcher = new Batcher(1, false, (ops) => this.#post(ops, tx), new Backlog('writes', this.#backlog.highWaterMark, this.#backlog.maxWaiting));
+      this.#txBatchers.set(tx, batcher);
+    }
+    return batcher.submit(op, input, parsed);
+  }
+
+  #startStandalone(op: Op, parsed: unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      void this.#post([new Pending(name, input, this.#backlog, finish, resolve, reject)], undefined, true);
+      void this.#post([new Pending(op.name, parsed, this.#backlog, op.finish, resolve, reject)], undefined, true);
     });
   }
 
-  submitInTx(tx: number, name: string, input: unknown, finish?: Finish): Promise<unknown> {
-    let batcher = this.#txBatchers.get(tx);
-    if (!batcher) {
-      batcher = new Batcher(1, false, (ops) => this.#post(ops, tx), new Backlog('writes', this.#backlog.highWaterMark));
-      this.#txBatchers.set(tx, batcher);
-    }
-    return batcher.submit(name, input, finish);
-  }
+  readonly #admitStandalone = (op: Op, input: unknown): Promise<unknown> => this.#startStandalone(op, validate(op, input));
 
   /**
    * Relays the backend's notifications of `topic` from other processes to `onEvent` (set
@@ -120,6 +129,7 @@ export class WriterClient {
 
   /** Waits for every accepted write to settle, then stops the thread. */
   async close(timeoutMs: number): Promise<void> {
+    // The backlog's, not only the batcher's: standalone writes, and those waiting for room, count there.
     await this.#batcher.whenIdle();
     this.#closing = true;
     const closed = this.#request((id) => ({ t: 'close', id })).catch(() => {});
@@ -130,8 +140,9 @@ export class WriterClient {
     await this.#worker.terminate();
   }
 
-  #spawn(): void {
-    const worker = new Worker(WRITER_FILE, { workerData: this.#config, name: 'flowstore-writer' });
+  /** Starts a writer thread, or takes over `early`, one started early and already sent its configuration. */
+  #spawn(early?: Worker): void {
+    const worker = early ?? new Worker(WRITER_FILE, { workerData: this.#config, name: 'flowstore-writer' });
     this.#worker = worker;
     let started = false;
     this.#ready = new Promise<void>((resolve, reject) => {

@@ -13,11 +13,11 @@ import type { Routes } from './api/context.ts';
 import { routes as dags } from './api/dags.ts';
 import { routes as definitions } from './api/definitions.ts';
 import { routes as langgraph } from './api/langgraph.ts';
+import { routes as openworkflow } from './api/openworkflow.ts';
 import { routes as overview } from './api/overview.ts';
 import { routes as queue } from './api/queue.ts';
 import { routes as runs } from './api/runs.ts';
 
-// OpenWorkflow's runs (flowstore/openworkflow) come as one more area: api/openworkflow.ts, and its line here.
-const AREAS: readonly Routes[] = [overview, runs, dags, agents, aaow, langgraph, queue, definitions];
+const AREAS: readonly Routes[] = [overview, runs, dags, agents, aaow, langgraph, queue, openworkflow, definitions];
 
 export const ROUTES: Routes = Object.freeze(Object.assign({}, ...AREAS) as Routes);

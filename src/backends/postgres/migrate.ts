@@ -6,11 +6,18 @@
  */
 import type pg from 'pg';
 import { FlowstoreError, isFlowstoreError } from '../../errors.ts';
-import { loadMigrations, verifyAllApplied, verifyMigrations, type AppliedRow, type Migration } from '../../engine/migrate.ts';
+import { loadMigrations, upToDate, verifyAllApplied, verifyMigrations, type AppliedRow, type Migration } from '../../engine/migrate.ts';
 import type { WorkerConfig } from '../../engine/config.ts';
 import { connectWithRetry, quoteIdentifier, type PgSettings } from './connection.ts';
 
 export async function migratePostgres(client: pg.Client, schema: string, migrations: readonly Migration[]): Promise<number[]> {
+  // An existing store, up to date: one round trip, no lock (the usual open). Migrations are
+  // only ever added under the lock, so a schema that has them all needs no more.
+  if (migrations.length > 0) {
+    const recorded = await client.query(`SELECT version, name, checksum FROM ${quoteIdentifier(schema)}.flowstore_migrations ORDER BY version`)
+      .then((result) => result.rows as AppliedRow[], () => undefined);
+    if (recorded && upToDate(recorded, migrations)) return [];
+  }
   // One lock per schema: two stores in different schemas of one database migrate side by side.
   await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`flowstore:${schema}`]);
   try {

@@ -8,15 +8,9 @@
  * ```
  */
 import { z } from 'zod';
+import { DEFAULT_PG_POOL_SIZE, DEFAULT_PG_SCHEMA, DEFAULT_PG_CONNECT_TIMEOUT_MS, DEFAULT_PG_STATEMENT_TIMEOUT_MS, DEFAULT_PG_APPLICATION_NAME } from './defaults.ts';
 
-/** Connections the readers share (the writer has one more of its own). */
-export const DEFAULT_PG_POOL_SIZE = 10;
-/** The schema that holds flowstore's tables, so that it can share a database. */
-export const DEFAULT_PG_SCHEMA = 'flowstore';
-export const DEFAULT_PG_CONNECT_TIMEOUT_MS = 10_000;
-/** No statement timeout unless given (0 is PostgreSQL's own "none"). */
-export const DEFAULT_PG_STATEMENT_TIMEOUT_MS = 0;
-export const DEFAULT_PG_APPLICATION_NAME = 'flowstore';
+export * from './defaults.ts';
 
 export const postgresOptionsSchema = z.object({
   poolSize: z.number().int().min(1).max(1000).default(DEFAULT_PG_POOL_SIZE),

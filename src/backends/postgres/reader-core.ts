@@ -12,7 +12,7 @@
  */
 import { Codec } from '../../codec.ts';
 import type { WorkerConfig } from '../../engine/config.ts';
-import { Handlers, opNamed } from '../../engine/handlers.ts';
+import { Handlers, loadDomainsOf, opNamed, warmUp } from '../../engine/handlers.ts';
 import { OutcomeBuilder, type OpResult, type ReadTask, type ReadTaskResult } from '../../engine/protocol.ts';
 import { connectWithRetry, PgConnection, type PgSettings } from './connection.ts';
 import { PG_ERRORS, toPgErrorData } from './errors.ts';
@@ -91,6 +91,7 @@ class Slot {
 
 export async function createPgReader(config: WorkerConfig<PgSettings>): Promise<(task: ReadTask) => Promise<ReadTaskResult>> {
   const codec = new Codec(config.compression);
+  warmUp();
   const slots = Array.from({ length: config.settings.readerConnections }, () => new Slot(config.settings, codec, config.busyTimeoutMs));
   /** Operations waiting for a connection: every one is held by (or kept for) an `alone` operation. */
   const waiting: (() => boolean)[] = [];
@@ -172,6 +173,8 @@ export async function createPgReader(config: WorkerConfig<PgSettings>): Promise<
   }
 
   return async function runReadTask(task: ReadTask): Promise<ReadTaskResult> {
+    const loading = loadDomainsOf(task.ops);
+    if (loading) await loading;
     const outcome = OutcomeBuilder.forReadTask(task.ops.length);
     await Promise.all(task.ops.map(async ({ name, input }, i) => {
       outcome.add(i, await (opNamed(name)?.alone ? runAlone(name, input) : runShared(name, input)));

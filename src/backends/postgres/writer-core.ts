@@ -14,7 +14,7 @@ import { Codec } from '../../codec.ts';
 import { FlowstoreError, type ErrorData } from '../../errors.ts';
 import type { WriterCore } from '../../engine/backend.ts';
 import type { WorkerConfig } from '../../engine/config.ts';
-import { Handlers } from '../../engine/handlers.ts';
+import { Handlers, loadDomainsOf, warmUp } from '../../engine/handlers.ts';
 import { loadMigrations } from '../../engine/migrate.ts';
 import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type ToWriter, type WireOp } from '../../engine/protocol.ts';
 import { backoffMs } from '../../engine/backoff.ts';
@@ -132,6 +132,7 @@ export class PgWriterCore implements WriterCore {
       }
       await core.#connect();
       post({ t: 'ready', applied });
+      warmUp();
       return core;
     } catch (error) {
       await core.#conn?.close();
@@ -266,6 +267,8 @@ export class PgWriterCore implements WriterCore {
 
   /** Sends BEGIN and a job's remaining operations (and COMMIT, when `commit` and none failed at once). */
   async #issue(job: Job, commit: boolean): Promise<Issued> {
+    const loading = loadDomainsOf(job.batch.ops);
+    if (loading) await loading;
     let conn: PgConnection;
     try {
       conn = await this.#live();
@@ -378,6 +381,8 @@ export class PgWriterCore implements WriterCore {
 
   /** VACUUM and the like: outside any transaction, alone. */
   async #standalone(batch: Batch): Promise<void> {
+    const loading = loadDomainsOf(batch.ops);
+    if (loading) await loading;
     const started = performance.now();
     const outcome = new OutcomeBuilder(1);
     try {
@@ -411,6 +416,8 @@ export class PgWriterCore implements WriterCore {
    * fails rejects alone and the caller's transaction goes on, as on SQLite.
    */
   async #inTx(batch: Batch): Promise<void> {
+    const loading = loadDomainsOf(batch.ops);
+    if (loading) await loading;
     const conn = this.#conn!;
     const handlers = this.#handlers!;
     const outcome = new OutcomeBuilder(batch.ops.length);

@@ -10,7 +10,7 @@
  * The writer's `journal_size_limit` truncates it on the first commit after such a
  * restart; when no commit comes (the burst was the last), this thread truncates it.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { MessagePort } from 'node:worker_threads';
 import type { SqliteConfig } from './settings.ts';
@@ -27,6 +27,12 @@ export const WRITER_AUTOCHECKPOINT_PAGES = 16_000;
 
 export function runCheckpointer(config: SqliteConfig, port: MessagePort): void {
   const { filename, walSizeLimitBytes } = config.settings;
+  // Opening would create the file if it were gone (moved or deleted under the store, before
+  // this thread started): an empty database readers would then open. Nothing to checkpoint.
+  if (!existsSync(filename)) {
+    port.once('message', () => port.close());
+    return;
+  }
   const db = new DatabaseSync(filename, { timeout: 0 });
   // A checkpoint syncs according to this connection's setting, so it must match the writer's.
   db.exec(`PRAGMA synchronous = ${config.durability === 'full' ? 'FULL' : 'NORMAL'}`);

@@ -1,4 +1,5 @@
 /** Opens the one connection a worker owns and sets it up for its role. */
+import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { SqliteConfig } from './settings.ts';
 import { BUSY_SLICE_MS } from './retry.ts';
@@ -9,6 +10,11 @@ import { isBusy, isSqliteError } from './errors.ts';
 export function openConnection(config: SqliteConfig, readOnly: boolean): DatabaseSync {
   const { filename, memory, walSizeLimitBytes } = config.settings;
   let db: DatabaseSync | undefined;
+  // SQLite opens a missing file for reading as an empty database (and then knows no table):
+  // a reader of a file that is gone (moved, deleted) says so instead.
+  if (readOnly && !memory && !existsSync(filename)) {
+    throw new FlowstoreError('FLOWSTORE_SQLITE', `cannot open ${filename}: no such file`, { details: { filename } });
+  }
   try {
     db = new DatabaseSync(filename, { readOnly, timeout: BUSY_SLICE_MS, enableForeignKeyConstraints: true });
     // Reading the schema version touches the file header: a file that is not SQLite fails here, not later.

@@ -6,11 +6,15 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { toSqlTime } from '../../codec.ts';
 import { FlowstoreError } from '../../errors.ts';
-import { verifyMigrations, type AppliedRow, type Migration } from '../../engine/migrate.ts';
+import { upToDate, verifyMigrations, type AppliedRow, type Migration } from '../../engine/migrate.ts';
 import { retryBusy, type RetryStats } from './retry.ts';
 
 /** Applies what is missing; returns the versions applied now. */
 export async function migrate(db: DatabaseSync, migrations: Migration[], busyTimeoutMs: number, stats: RetryStats): Promise<number[]> {
+  // An existing store, up to date: verified by one read, without the write lock once per
+  // migration (which another process's long write would make the open wait for).
+  const recorded = appliedRows(db);
+  if (recorded && migrations.length > 0 && upToDate(recorded, migrations)) return [];
   db.exec(`CREATE TABLE IF NOT EXISTS flowstore_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,
     checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
@@ -38,3 +42,9 @@ export async function migrate(db: DatabaseSync, migrations: Migration[], busyTim
   return applied;
 }
 
+/** The migrations recorded in the file, or undefined when it has no record of any (a new file). */
+function appliedRows(db: DatabaseSync): AppliedRow[] | undefined {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'flowstore_migrations'").get();
+  if (!table) return undefined;
+  return db.prepare('SELECT version, name, checksum FROM flowstore_migrations ORDER BY version').all() as unknown as AppliedRow[];
+}

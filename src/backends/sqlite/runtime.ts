@@ -25,7 +25,7 @@ export class Runtime {
     this.codec = new Codec(config.compression);
   }
 
-  /** Prepares every domain's statements; the schema must exist (the writer has migrated). */
+  /** The connection's handlers, which prepare each domain's statements when it is first used; the schema must exist (the writer has migrated). */
   prepare(): void {
     this.#handlers = new Handlers('sqlite', this.db, this.codec, this.writable, SQLITE_ERRORS);
   }

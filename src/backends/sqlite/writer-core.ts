@@ -9,6 +9,7 @@
  */
 import type { StatementSync } from 'node:sqlite';
 import { FlowstoreError, type ErrorData } from '../../errors.ts';
+import { loadDomainsOf, warmUp } from '../../engine/handlers.ts';
 import { loadMigrations } from '../../engine/migrate.ts';
 import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type Outcome, type ToWriter, type WireOp } from '../../engine/protocol.ts';
 import { isSqliteError, SQLITE_FULL, toSqliteErrorData } from './errors.ts';
@@ -71,6 +72,7 @@ export class SqliteWriterCore implements WriterCore {
       runtime.prepare();
       const core = new SqliteWriterCore(runtime, post, pull);
       post({ t: 'ready', applied });
+      warmUp();
       return core;
     } catch (error) {
       runtime?.close();
@@ -150,6 +152,8 @@ export class SqliteWriterCore implements WriterCore {
 
   /** An operation SQLite refuses inside a transaction (VACUUM): run alone, retried while busy. */
   async #standalone(batch: Batch): Promise<void> {
+    const loading = loadDomainsOf(batch.ops);
+    if (loading) await loading;
     const runtime = this.#runtime;
     const started = performance.now();
     const before = runtime.stats.busyRetries;
@@ -176,6 +180,8 @@ export class SqliteWriterCore implements WriterCore {
    * writer would take turns waiting for each other instead of working at once.
    */
   async #commit(batch: Batch): Promise<void> {
+    const loading = loadDomainsOf(batch.ops);
+    if (loading) await loading;
     const runtime = this.#runtime;
     const retriesBefore = runtime.stats.busyRetries;
     let outcome: Outcome;
@@ -203,12 +209,37 @@ export class SqliteWriterCore implements WriterCore {
         throw error;
       }
     } catch (error) {
-      outcome = OutcomeBuilder.failed(batch.ops.length, toSqliteErrorData(error));
       if (isDiskFull(error)) this.#reclaimWal();
+      // The disk filled at COMMIT, where nothing tells which operation did not fit: each
+      // commits alone instead, so that only what cannot fit fails.
+      outcome = isDiskFull(error) && batch.ops.length > 1
+        ? await this.#commitEach(batch.ops)
+        : OutcomeBuilder.failed(batch.ops.length, toSqliteErrorData(error));
     }
     const commitMs = performance.now() - started;
     const busyRetries = runtime.stats.busyRetries - retriesBefore;
     this.#post({ t: 'results', id: batch.id, outcome, commitMs, busyRetries });
+  }
+
+  /** Runs and commits each operation in a transaction of its own (after a batch's COMMIT failed). */
+  async #commitEach(ops: readonly WireOp[]): Promise<Outcome> {
+    const runtime = this.#runtime;
+    const outcome = new OutcomeBuilder(ops.length);
+    for (let i = 0; i < ops.length; i++) {
+      try {
+        await retryBusy(() => runtime.db.exec('BEGIN IMMEDIATE'), runtime.config.busyTimeoutMs, runtime.stats);
+        let result = runtime.handlers.run(ops[i]!.name, ops[i]!.input);
+        if (result instanceof Promise) result = await result;
+        if (result.ok) await retryBusy(() => runtime.db.exec('COMMIT'), runtime.config.busyTimeoutMs, runtime.stats);
+        else if (runtime.db.isTransaction) runtime.db.exec('ROLLBACK');
+        outcome.add(i, result);
+      } catch (error) {
+        if (runtime.db.isTransaction) runtime.db.exec('ROLLBACK');
+        if (isDiskFull(error)) this.#reclaimWal();
+        outcome.add(i, { ok: false, error: toSqliteErrorData(error) });
+      }
+    }
+    return outcome.build();
   }
 
   /**
@@ -264,6 +295,9 @@ export class SqliteWriterCore implements WriterCore {
       if (result instanceof Promise) result = await result;
       if (!result.ok && !db.isTransaction) {
         lost.set(i, result);
+        // A full disk: what the failed operation wrote to the WAL before it was rolled back
+        // keeps the disk full for the others, unless the WAL gives it back first.
+        this.#reclaimWal();
         return undefined;
       }
       if (!result.ok) this.#rollbackTo.run();
@@ -298,6 +332,8 @@ export class SqliteWriterCore implements WriterCore {
 
   async #inTx(message: Message): Promise<void> {
     if (message.t === 'batch') {
+      const loading = loadDomainsOf(message.ops);
+      if (loading) await loading;
       const lost = new Map<number, OpResult>();
       this.#inTxBatch = true;
       let outcome: Outcome | undefined;

@@ -9,7 +9,6 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { locate } from '../../backends/index.ts';
-import { quoteIdentifier } from '../../backends/postgres/connection.ts';
 import { openStore, type Store, type StoreOptions } from '../../store.ts';
 import { UsageError, type Command } from '../command.ts';
 import { printJson, table } from '../format.ts';
@@ -83,7 +82,8 @@ function benchPlace(target: string | undefined): { options: StoreOptions; remove
     return {
       options: { path: target, postgres: { schema } },
       remove: async () => {
-        const { default: pg } = await import('pg');
+        // Loaded here, not with the command line: the other commands start without pg.
+        const [{ default: pg }, { quoteIdentifier }] = await Promise.all([import('pg'), import('../../backends/postgres/connection.ts')]);
         const client = new pg.Client({ connectionString: target });
         await client.connect();
         try {

@@ -1,6 +1,5 @@
 /** `flowstore ui`: serves a read-only dashboard of the store until Ctrl-C. */
 import { once } from 'node:events';
-import { startDashboard } from '../../ui/server.ts';
 import { DEFAULT_UI_HOST, DEFAULT_UI_PORT } from '../../ui/options.ts';
 import { UsageError, type Command } from '../command.ts';
 import { printJson } from '../format.ts';
@@ -26,6 +25,8 @@ export const ui: Command = {
     const host = typeof values.host === 'string' ? values.host : DEFAULT_UI_HOST;
     const store = await open(positionals[0], { readOnly: true });
     try {
+      // Loaded here, not with the command line: the other commands start without the server.
+      const { startDashboard } = await import('../../ui/server.ts');
       const dashboard = await startDashboard({ store, port, host });
       if (json) printJson(io, { url: dashboard.url, path: store.path, readOnly: true });
       else io.stdout.write(`flowstore ui: ${dashboard.url} (read-only view of ${store.path}; Ctrl-C stops)\n`);

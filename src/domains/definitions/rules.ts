@@ -12,8 +12,9 @@
  */
 import { isGoDuration, isValidCron } from './cron.ts';
 
-/** Retries above this get a warning in the phase's status (the phase still loads). */
-export const MAX_RECOMMENDED_RETRY = 10;
+import { MAX_RECOMMENDED_RETRY } from './limits.ts';
+
+export { MAX_RECOMMENDED_RETRY } from './limits.ts';
 
 export const STATUS_BLANK = 'invalid phase: rule and dependsOn are blank';
 export const STATUS_NO_RULE = 'no valid rule found: ';

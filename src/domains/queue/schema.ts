@@ -7,20 +7,14 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { toJsonText } from '../../codec.ts';
 import { id, instant, jsonText, MAX_ID_LENGTH, text } from '../common.ts';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_LEASE_MS } from './defaults.ts';
 
 export const JOB_STATES = ['waiting', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 /** What `store.cleanup` may delete: never a waiting or running job. */
 export const RETAINABLE_JOB_STATES = ['completed', 'failed', 'cancelled'] as const;
 
-/** Attempts a job gets before it is failed for good (a dead letter), unless given. */
-export const DEFAULT_MAX_ATTEMPTS = 3;
-/** The first retry waits about this long; each later one twice the one before. */
-export const DEFAULT_BACKOFF_BASE_MS = 1_000;
-/** No retry waits longer than this. */
-export const DEFAULT_BACKOFF_MAX_MS = 300_000;
-/** How long a claim holds a job before another worker may take it; a worker renews it while the handler runs. */
-export const DEFAULT_LEASE_MS = 30_000;
+export { DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_LEASE_MS } from './defaults.ts';
 /** The most jobs one claim takes. */
 export const MAX_CLAIM = 1_000;
 /** The most attempts a job may be given. */

@@ -16,6 +16,7 @@
  * await worker.stop();
  * ```
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -27,13 +28,9 @@ import type { Invoker } from '../../engine/op.ts';
 import { queue as ops } from './ops.ts';
 import { DEFAULT_LEASE_MS, MAX_CLAIM, type ClaimedJob, type JobError } from './schema.ts';
 import type { Wakeups } from './wakeups.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STOP_TIMEOUT_MS } from './defaults.ts';
 
-/** Handlers a worker runs at once, unless given. */
-export const DEFAULT_CONCURRENCY = 1;
-/** How often an idle worker looks for due jobs another process enqueued (SQLite; PostgreSQL is also woken by NOTIFY). */
-export const DEFAULT_POLL_INTERVAL_MS = 1_000;
-/** How long `stop()` lets running jobs finish before it aborts them and hands them back. */
-export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+export { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STOP_TIMEOUT_MS } from './defaults.ts';
 
 /** Claims a worker keeps out at once: the writer commits one batch while the next is on its way. */
 const CLAIMS_IN_FLIGHT = 2;
@@ -61,6 +58,14 @@ export type WorkOptions = z.input<typeof workOptionsSchema>;
 export interface JobContext {
   /** Aborts when the job's lease is lost (it ran past it, or the job was cancelled) or the worker stops past its timeout. */
   readonly signal: AbortSignal;
+}
+
+/** The id of the job whose handler this code runs in, if any: a closing store still serves its handler. */
+const jobScope = new AsyncLocalStorage<number>();
+
+/** Whether the caller runs inside a job's handler (which a closing store lets finish its work). */
+export function insideJob(): boolean {
+  return jobScope.getStore() !== undefined;
 }
 
 export type JobHandler<P = unknown, R = unknown> = (job: ClaimedJob<P>, context: JobContext) => R | Promise<R>;
@@ -282,7 +287,7 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     this.#running.set(job.id, running);
     this.#heartbeatTimer ??= setInterval(() => this.#heartbeat(), Math.max(50, Math.floor(this.#options.leaseMs / 3)));
     (running as { done: Promise<void> }).done = Promise.resolve()
-      .then(() => this.#handler(job, { signal: controller.signal }))
+      .then(() => jobScope.run(job.id, () => this.#handler(job, { signal: controller.signal })))
       .then((result) => this.#settled(running, { result }), (error: unknown) => this.#settled(running, { error }));
   }
 

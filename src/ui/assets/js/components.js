@@ -32,8 +32,8 @@ export function pager(parts, query, page, more) {
     more ? h('a', { href: at(page + 1), 'data-testid': 'next' }, 'Older →') : h('span', { class: 'disabled' }, 'Older →'));
 }
 
-const GOOD = new Set(['completed', 'approved', 'active', 'idle', 'ok', 'success']);
-const BAD = new Set(['failed', 'rejected', 'exhausted', 'error', 'cancelled', 'terminated', 'expired']);
+const GOOD = new Set(['completed', 'approved', 'active', 'idle', 'ok', 'success', 'delivered']);
+const BAD = new Set(['failed', 'rejected', 'exhausted', 'error', 'cancelled', 'canceled', 'not delivered', 'terminated', 'expired']);
 const WAITING = new Set(['pending', 'paused', 'blocked', 'suspended', 'interrupted', 'delayed']);
 
 export function badge(status) {

@@ -7,12 +7,12 @@ import { area as agents } from './agents.js';
 import { area as dags } from './dags.js';
 import { area as definitions } from './definitions.js';
 import { area as langgraph } from './langgraph.js';
+import { area as openworkflow } from './openworkflow.js';
 import { area as overview } from './overview.js';
 import { area as queue } from './queue.js';
 import { area as runs } from './runs.js';
 
-// OpenWorkflow's runs (flowstore/openworkflow) come as one more area after the queue: openworkflow.js, and its line here.
-export const AREAS = [overview, runs, dags, agents, aaow, langgraph, queue, definitions];
+export const AREAS = [overview, runs, dags, agents, aaow, langgraph, queue, openworkflow, definitions];
 
 /** The area a route's first segment belongs to. */
 export function areaOf(section) {

@@ -43,7 +43,16 @@ function queueCard(latest) {
     stat('oldest due job waits', duration(oldest), 'count-queue-oldest')));
 }
 
-function countsView(latest) {
+/** OpenWorkflow's runs in the default namespace, by status (read with the page and again with each sample). */
+function openWorkflowCard(ow) {
+  const total = ow ? Object.values(ow.counts).reduce((n, c) => n + c, 0) : 0;
+  const runs = (status, n) => link(['openworkflow'], { status }, num(n));
+  return card(null, h('h3', null, link(['openworkflow'], {}, 'OpenWorkflow')), h('div', { class: 'stats' },
+    stat(noun(total, 'run'), num(total), 'count-ow-runs'),
+    ['pending', 'running', 'failed'].map((s) => stat(s, ow ? runs(s, ow.counts[s]) : '–', `count-ow-${s}`))));
+}
+
+function countsView(latest, ow) {
   if (!latest) return h('p', { class: 'empty' }, 'Waiting for the first sample…');
   const { runs, tables, pendingApprovals } = latest.counts;
   return h('div', { class: 'domains' },
@@ -55,12 +64,25 @@ function countsView(latest) {
     Object.entries(DOMAIN_TABLES).map(([domain, list]) => card(null, h('h3', null, link([DOMAIN_PAGE[domain]], {}, domain)), h('div', { class: 'stats' },
       list.map(([table, singular]) => stat(noun(tables[table], singular), num(tables[table]), `count-${table}`)),
       domain === 'aaow' ? stat(noun(pendingApprovals, 'pending approval'), num(pendingApprovals), 'count-pending-approvals') : null))),
-    queueCard(latest));
+    queueCard(latest),
+    openWorkflowCard(ow));
 }
 
 export async function render(_route, main) {
-  const body = await get('/api/overview');
+  const [body, firstOw] = await Promise.all([get('/api/overview'), get('/api/openworkflow/counts')]);
   let samples = [];
+  let ow = firstOw;
+  let reading = false;
+  const rereadOw = async () => {
+    if (reading) return;
+    reading = true;
+    try {
+      ow = await get('/api/openworkflow/counts');
+    } catch {
+      // The card keeps the counts it had.
+    }
+    reading = false;
+  };
   const countsSlot = h('div');
   const fileSlot = h('div');
   const charts = [
@@ -87,7 +109,7 @@ export async function render(_route, main) {
 
   const refresh = () => {
     const latest = samples.at(-1);
-    countsSlot.replaceChildren(countsView(latest));
+    countsSlot.replaceChildren(countsView(latest, ow));
     fileSlot.replaceChildren(kv([
       ['file', h('code', null, body.path)],
       ['mode', body.readOnly ? 'read-only' : 'read-write'],
@@ -114,6 +136,7 @@ export async function render(_route, main) {
   const close = liveSamples((all) => {
     samples = all;
     refresh();
+    void rereadOw().then(refresh);
   });
   return () => {
     close();

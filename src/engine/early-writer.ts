@@ -1,0 +1,60 @@
+/**
+ * A writer thread started as `openStore` is called, before the store's options are
+ * checked: Node takes tens of milliseconds to start a thread, and the caller's thread
+ * spends about as long loading the options' schema. The thread waits for its
+ * configuration ({@link StartWriter}); a store that turns out to need none (bad options, a
+ * read-only store) stops it. Imports nothing but `node:worker_threads`, so that
+ * src/store.ts can start one without loading the engine.
+ *
+ * @example
+ * ```ts
+ * const early = EarlyWriter.start();
+ * try { config = parse(options); } catch (error) { early.discard(); throw error; }
+ * const worker = early.take();   // undefined when it failed to start: spawn another
+ * ```
+ */
+import { Worker } from 'node:worker_threads';
+import type { WorkerConfig } from './config.ts';
+import { WRITER_FILE } from './worker-files.ts';
+
+/** The first message an early writer gets: where and how its store lives. */
+export interface StartWriter {
+  readonly t: 'start';
+  readonly config: WorkerConfig;
+}
+
+export class EarlyWriter {
+  readonly #worker: Worker;
+  #failed = false;
+  #taken = false;
+
+  private constructor() {
+    this.#worker = new Worker(WRITER_FILE, { workerData: null, name: 'flowstore-writer' });
+    // Until a store takes it, a thread that fails to start is only noted: the store then starts another, which reports.
+    this.#worker.on('error', () => { this.#failed = true; });
+    this.#worker.once('exit', () => { this.#failed = true; });
+  }
+
+  static start(): EarlyWriter {
+    return new EarlyWriter();
+  }
+
+  /** The thread, sent its configuration; undefined when it already failed (or was taken, or discarded). */
+  take(config: WorkerConfig): Worker | undefined {
+    if (this.#taken) return undefined;
+    this.#taken = true;
+    if (this.#failed) {
+      void this.#worker.terminate();
+      return undefined;
+    }
+    this.#worker.postMessage({ t: 'start', config } satisfies StartWriter);
+    return this.#worker;
+  }
+
+  /** Stops the thread, when no store will take it. */
+  discard(): void {
+    if (this.#taken) return;
+    this.#taken = true;
+    void this.#worker.terminate();
+  }
+}
