@@ -538,9 +538,13 @@ for (const place of BACKENDS) {
       const other = beside(backend, backend.namespaceId);   // no claim of its own: reads the store
       const stored = await other.listStepAttempts({ workflowRunId: first.run.id });
       assert.deepEqual(await backend.listStepAttempts({ workflowRunId: first.run.id }), stored);
-      assert.deepEqual(stored.data.map((a) => [a.stepName, a.status]), [['done', 'completed'], ['broken', 'failed']]);
+      // In (createdAt, id) order: two made in the same millisecond go by id.
+      const inOrder = (attempts: { id: string; createdAt: Date }[]) => [...attempts]
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1)).map((a) => a.id);
+      assert.deepEqual(stored.data.map((a) => a.id), inOrder([done, broken]));
+      assert.deepEqual(stored.data.map((a) => [a.stepName, a.status]).sort(), [['broken', 'failed'], ['done', 'completed']]);
       const third = await step(backend, first.run.id, 'second', { stepName: 'broken' });
-      assert.deepEqual((await backend.listStepAttempts({ workflowRunId: first.run.id })).data.map((a) => a.id), [done.id, broken.id, third.id]);
+      assert.deepEqual((await backend.listStepAttempts({ workflowRunId: first.run.id })).data.map((a) => a.id), inOrder([done, broken, third]));
     });
 
     test('calls sent together settle apart: one refused, the others done', async (t) => {
