@@ -13,11 +13,11 @@ import { retryBusy, type RetryStats } from './retry.ts';
 export async function migrate(db: DatabaseSync, migrations: Migration[], busyTimeoutMs: number, stats: RetryStats): Promise<number[]> {
   // An existing store, up to date: verified by one read, without the write lock once per
   // migration (which another process's long write would make the open wait for).
-  const recorded = appliedRows(db);
+  const recorded = await retryBusy(() => appliedRows(db), busyTimeoutMs, stats);
   if (recorded && migrations.length > 0 && upToDate(recorded, migrations)) return [];
-  db.exec(`CREATE TABLE IF NOT EXISTS flowstore_migrations (
+  await retryBusy(() => db.exec(`CREATE TABLE IF NOT EXISTS flowstore_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,
-    checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`), busyTimeoutMs, stats);
   const applied: number[] = [];
   for (const migration of migrations) {
     // Another process may be migrating the same file: take the write lock, then look again.

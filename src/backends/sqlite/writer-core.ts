@@ -67,7 +67,9 @@ export class SqliteWriterCore implements WriterCore {
   static async start(config: SqliteConfig, post: (message: FromWriter) => void, pull: () => ToWriter | undefined): Promise<SqliteWriterCore | undefined> {
     let runtime: Runtime | undefined;
     try {
-      runtime = new Runtime(config, true);
+      // Another process (or store) creating the same new file may hold it while it turns on WAL.
+      const stats = { busyRetries: 0 };
+      runtime = await retryBusy(() => new Runtime(config, true), config.busyTimeoutMs, stats);
       const applied = await migrate(runtime.db, loadMigrations(config.migrationsDir), config.busyTimeoutMs, runtime.stats);
       runtime.prepare();
       const core = new SqliteWriterCore(runtime, post, pull);
