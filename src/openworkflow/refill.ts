@@ -1,0 +1,88 @@
+/**
+ * Keeps a full OpenWorkflow worker from sleeping on its poll interval while its runs end.
+ *
+ * OpenWorkflow's worker claims for every free slot in one tick and loops at once when a
+ * tick claimed something; a tick that finds every slot busy claims nothing and sleeps
+ * 50-100 ms (then longer). With runs as short as a few writer round trips, every slot
+ * ends long before that sleep does, so a worker at concurrency 64 ran 64 workflows per
+ * sleep whatever the store's speed. So the answer to the last claim of a tick of several
+ * that all found runs is held until one of the runs this backend handed out ends (its
+ * worker's slot free), or `MAX_HOLD_MS` passes: the worker's next tick then finds free
+ * slots and refills them. The claim itself is made at once, so what it returns is exactly
+ * what it was when asked; only its answer comes later, as from a slower store.
+ *
+ * @example
+ * ```ts
+ * const refill = new Refill();
+ * const run = await refill.claim(() => claimOne(), (run) => run?.id ?? null);
+ * await refill.ending(run.id, completeRun(run.id));
+ * ```
+ */
+
+/** Longest an answer is held: the worker would sleep 50-100 ms on its first idle tick. */
+export const MAX_HOLD_MS = 100;
+/** Runs remembered as in progress, at most (a caller may claim and never end them). */
+const MAX_TRACKED = 10_000;
+
+export class Refill {
+  /** Runs this backend handed out that have not ended through it. */
+  readonly #inProgress = new Set<string>();
+  /** Held answers, released when a run ends. */
+  #waiters: (() => void)[] = [];
+  #releaseScheduled = false;
+  /** Claims asked and not yet answered, and how many were asked since none were out. */
+  #out = 0;
+  #turn = 0;
+
+  /** Makes a claim through `take`; holds its answer as the file's comment says. */
+  async claim<T>(take: () => Promise<T>, idOf: (result: T) => string | null): Promise<T> {
+    this.#out++;
+    this.#turn++;
+    let result: T;
+    try {
+      result = await take();
+    } finally {
+      this.#out--;
+    }
+    const id = idOf(result);
+    const lastOfSeveral = this.#out === 0;
+    if (this.#out === 0) this.#turn = 0;
+    if (id === null) return result;
+    const othersRunning = this.#inProgress.size > 0;
+    if (this.#inProgress.size >= MAX_TRACKED) this.#inProgress.delete(this.#inProgress.values().next().value!);
+    this.#inProgress.add(id);
+    if (lastOfSeveral && othersRunning) await this.#untilAnEnd();
+    return result;
+  }
+
+  /** `call` ends run `id` (completes, fails, parks or cancels it): once it settles, the run's slot is free. */
+  ending<T>(id: string, call: Promise<T>): Promise<T> {
+    return call.finally(() => this.#ended(id));
+  }
+
+  #ended(id: string): void {
+    if (!this.#inProgress.delete(id) || this.#waiters.length === 0 || this.#releaseScheduled) return;
+    this.#releaseScheduled = true;
+    // After the ending call's continuations have run, so that the worker has freed the slot.
+    setImmediate(() => {
+      this.#releaseScheduled = false;
+      const waiters = this.#waiters;
+      this.#waiters = [];
+      for (const release of waiters) release();
+    });
+  }
+
+  #untilAnEnd(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const release = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((waiter) => waiter !== release);
+        resolve();
+      }, MAX_HOLD_MS);
+      this.#waiters.push(release);
+    });
+  }
+}
