@@ -5,11 +5,13 @@
  * tick claimed something; a tick that finds every slot busy claims nothing and sleeps
  * 50-100 ms (then longer). With runs as short as a few writer round trips, every slot
  * ends long before that sleep does, so a worker at concurrency 64 ran 64 workflows per
- * sleep whatever the store's speed. So the answer to the last claim of a tick of several
- * that all found runs is held until one of the runs this backend handed out ends (its
- * worker's slot free), or `MAX_HOLD_MS` passes: the worker's next tick then finds free
- * slots and refills them. The claim itself is made at once, so what it returns is exactly
- * what it was when asked; only its answer comes later, as from a slower store.
+ * sleep whatever the store's speed. So when the last claim of a tick finds a run while
+ * other runs this backend handed out are still in progress, its answer is held until one
+ * of them ends (its worker's slot free), or `MAX_HOLD_MS` passes: the worker's next tick
+ * then finds free slots and refills them. A claim made with nothing else in progress (a
+ * worker at concurrency 1, a lone caller) or that finds nothing is answered at once. The
+ * claim itself is made at once, so what it returns is exactly what it was when asked;
+ * only its answer comes later, as from a slower store.
  *
  * @example
  * ```ts
@@ -30,14 +32,12 @@ export class Refill {
   /** Held answers, released when a run ends. */
   #waiters: (() => void)[] = [];
   #releaseScheduled = false;
-  /** Claims asked and not yet answered, and how many were asked since none were out. */
+  /** Claims asked and not yet answered: the last of a tick's claims is answered when none are. */
   #out = 0;
-  #turn = 0;
 
   /** Makes a claim through `take`; holds its answer as the file's comment says. */
   async claim<T>(take: () => Promise<T>, idOf: (result: T) => string | null): Promise<T> {
     this.#out++;
-    this.#turn++;
     let result: T;
     try {
       result = await take();
@@ -45,13 +45,12 @@ export class Refill {
       this.#out--;
     }
     const id = idOf(result);
-    const lastOfSeveral = this.#out === 0;
-    if (this.#out === 0) this.#turn = 0;
+    const last = this.#out === 0;
     if (id === null) return result;
     const othersRunning = this.#inProgress.size > 0;
     if (this.#inProgress.size >= MAX_TRACKED) this.#inProgress.delete(this.#inProgress.values().next().value!);
     this.#inProgress.add(id);
-    if (lastOfSeveral && othersRunning) await this.#untilAnEnd();
+    if (last && othersRunning) await this.#untilAnEnd();
     return result;
   }
 
