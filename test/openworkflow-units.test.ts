@@ -84,13 +84,13 @@ test('the coalescer sends calls of one turn together, two batches on their way a
   assert.deepEqual(done, { status: 'fulfilled', value: 60 });
 });
 
-/** A claim of run `id` (null: nothing to claim) whose answer is recorded when it comes. */
-function claimOf(refill: Refill, id: string | null, answered: string[]) {
+/** A claim of run `id` (null: nothing to claim), leased for `leaseMs`, whose answer is recorded when it comes. */
+function claimOf(refill: Refill, id: string | null, answered: string[], leaseMs = 60_000) {
   let taken = false;
   const answer = refill.claim(async () => {
     taken = true;
     return id;
-  }, (got) => got).then((got) => {
+  }, (got) => (got === null ? null : { id: got, leaseEnd: Date.now() + leaseMs })).then((got) => {
     answered.push(got ?? 'null');
     return got;
   });
@@ -125,4 +125,21 @@ test('the refill holds an answer at most MAX_HOLD_MS when nothing ends', async (
   const waited = performance.now() - started;
   assert.ok(waited >= MAX_HOLD_MS - 2, `held ${waited} ms`);
   assert.equal(await claimOf(refill, 'c', answered).answer, 'c', 'a and b still in progress: held again, and answered');
+});
+
+test("a run whose lease ended without a word no longer holds a claim; an extended lease still does", async () => {
+  const refill = new Refill();
+  const answered: string[] = [];
+  await claimOf(refill, 'lost', answered, 1).answer;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const started = performance.now();
+  assert.equal(await claimOf(refill, 'a', answered, 1).answer, 'a');
+  assert.ok(performance.now() - started < MAX_HOLD_MS, "'lost' is no longer in progress: answered at once");
+  refill.extended('a', Date.now() + 60_000);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const b = claimOf(refill, 'b', answered);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(answered, ['lost', 'a'], 'b waits for a, whose lease was extended');
+  await refill.ending('a', Promise.resolve(null));
+  assert.equal(await b.answer, 'b');
 });

@@ -132,13 +132,16 @@ export class FlowstoreBackend implements Backend {
         this.#history.set(got.run.id, got.steps as StepAttempt[]);
       }
       return got;
-    }, (got) => got?.run.id ?? null);
+    }, (got) => (got === null ? null : { id: got.run.id, leaseEnd: got.run.availableAt?.getTime() ?? 0 }));
     return (claimed?.run ?? null) as WorkflowRun | null;
   }
 
   extendWorkflowRunLease(params: Readonly<ExtendWorkflowRunLeaseParams>): Promise<WorkflowRun> {
     return this.#api.extendLease({
       namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, leaseMs: params.leaseDurationMs, now: Date.now(),
+    }).then((run) => {
+      this.#refill.extended(run.id, run.availableAt?.getTime() ?? 0);
+      return run;
     });
   }
 

@@ -16,7 +16,7 @@
  * @example
  * ```ts
  * const refill = new Refill();
- * const run = await refill.claim(() => claimOne(), (run) => run?.id ?? null);
+ * const run = await refill.claim(() => claimOne(), (run) => (run ? { id: run.id, leaseEnd: run.availableAt.getTime() } : null));
  * await refill.ending(run.id, completeRun(run.id));
  * ```
  */
@@ -27,8 +27,12 @@ export const MAX_HOLD_MS = 100;
 const MAX_TRACKED = 10_000;
 
 export class Refill {
-  /** Runs this backend handed out that have not ended through it. */
-  readonly #inProgress = new Set<string>();
+  /**
+   * Runs this backend handed out that have not ended through it, with the end of their
+   * lease: a run whose lease ended without a word (its worker lost it, or stopped) no
+   * longer counts, so it never holds a later claim.
+   */
+  readonly #inProgress = new Map<string, number>();
   /** Held answers, released when a run ends. */
   #waiters: (() => void)[] = [];
   #releaseScheduled = false;
@@ -36,7 +40,7 @@ export class Refill {
   #out = 0;
 
   /** Makes a claim through `take`; holds its answer as the file's comment says. */
-  async claim<T>(take: () => Promise<T>, idOf: (result: T) => string | null): Promise<T> {
+  async claim<T>(take: () => Promise<T>, runOf: (result: T) => { id: string; leaseEnd: number } | null): Promise<T> {
     this.#out++;
     let result: T;
     try {
@@ -44,14 +48,30 @@ export class Refill {
     } finally {
       this.#out--;
     }
-    const id = idOf(result);
+    const run = runOf(result);
     const last = this.#out === 0;
-    if (id === null) return result;
+    if (run === null) return result;
+    this.#forgetLapsed(Date.now());
     const othersRunning = this.#inProgress.size > 0;
-    if (this.#inProgress.size >= MAX_TRACKED) this.#inProgress.delete(this.#inProgress.values().next().value!);
-    this.#inProgress.add(id);
+    if (this.#inProgress.size >= MAX_TRACKED) this.#inProgress.delete(this.#inProgress.keys().next().value!);
+    this.#inProgress.delete(run.id);
+    this.#inProgress.set(run.id, run.leaseEnd);
     if (last && othersRunning) await this.#untilAnEnd();
     return result;
+  }
+
+  /** The lease of run `id` now ends at `leaseEnd`. */
+  extended(id: string, leaseEnd: number): void {
+    if (!this.#inProgress.delete(id)) return;
+    this.#inProgress.set(id, leaseEnd);
+  }
+
+  /** Drops runs whose lease ended; the oldest come first, as leases are mostly alike. */
+  #forgetLapsed(now: number): void {
+    for (const [id, leaseEnd] of this.#inProgress) {
+      if (leaseEnd > now) return;
+      this.#inProgress.delete(id);
+    }
   }
 
   /** `call` ends run `id` (completes, fails, parks or cancels it): once it settles, the run's slot is free. */
