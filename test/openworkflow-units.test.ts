@@ -1,7 +1,8 @@
 /**
  * Units of flowstore/openworkflow: OpenWorkflow's duration strings, the retry policy's
- * backoff and what a failure makes of a run, its page cursors, and the coalescer that
- * sends a worker's calls of one kind together.
+ * backoff and what a failure makes of a run, its page cursors, the coalescer that
+ * sends a worker's calls of one kind together, and the refill that holds a full worker's
+ * last claim until one of its runs ends.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -9,6 +10,7 @@ import { backoffMs, failure } from '../src/domains/openworkflow/failure.ts';
 import { Coalescer } from '../src/openworkflow/coalesce.ts';
 import { encodeCursor, pageStart, toPage } from '../src/openworkflow/cursor.ts';
 import { durationMs } from '../src/openworkflow/duration.ts';
+import { MAX_HOLD_MS, Refill } from '../src/openworkflow/refill.ts';
 
 test("durations read as OpenWorkflow reads them; what does not parse is 0 ms", () => {
   const cases: [string, number][] = [['1s', 1000], ['500ms', 500], ['250', 250], ['1.5h', 5_400_000], ['2 minutes', 120_000], ['1d', 86_400_000],
@@ -80,4 +82,64 @@ test('the coalescer sends calls of one turn together, two batches on their way a
   assert.equal(refused!.status, 'rejected');
   assert.deepEqual([(refused as PromiseRejectedResult).reason.code, (refused as PromiseRejectedResult).reason.message], ['FLOWSTORE_CONFLICT', 'refused -5']);
   assert.deepEqual(done, { status: 'fulfilled', value: 60 });
+});
+
+/** A claim of run `id` (null: nothing to claim), leased for `leaseMs`, whose answer is recorded when it comes. */
+function claimOf(refill: Refill, id: string | null, answered: string[], leaseMs = 60_000) {
+  let taken = false;
+  const answer = refill.claim(async () => {
+    taken = true;
+    return id;
+  }, (got) => (got === null ? null : { id: got, leaseEnd: Date.now() + leaseMs })).then((got) => {
+    answered.push(got ?? 'null');
+    return got;
+  });
+  return { answer, taken: () => taken };
+}
+
+test("the refill answers a lone claim, and a claim that finds nothing, at once; a tick's last claim beside running runs waits for one to end", async () => {
+  const refill = new Refill();
+  const answered: string[] = [];
+  assert.equal(await claimOf(refill, 'a', answered).answer, 'a', 'nothing else in progress: at once');
+  // A tick of three: the first two are answered at once, the last once a run ends.
+  const tick = ['b', 'c', 'd'].map((id) => claimOf(refill, id, answered));
+  assert.ok(tick.every((claim) => claim.taken()), 'every claim is made at once');
+  await Promise.all([tick[0]!.answer, tick[1]!.answer]);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(answered, ['a', 'b', 'c'], 'd waits');
+  assert.equal(await refill.ending('a', Promise.resolve('done')), 'done', "the ending call's own answer");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(answered, ['a', 'b', 'c', 'd'], 'd answered as a run ended, not after MAX_HOLD_MS');
+  assert.equal(await tick[2]!.answer, 'd');
+  assert.equal(await claimOf(refill, null, answered).answer, null, 'nothing claimed: never held');
+  await assert.rejects(refill.ending('b', Promise.reject(Object.assign(new Error('lost'), { code: 'FLOWSTORE_CONFLICT' }))), { code: 'FLOWSTORE_CONFLICT' },
+    'a refused ending call still ends the hold, and keeps its refusal');
+});
+
+test('the refill holds an answer at most MAX_HOLD_MS when nothing ends', async () => {
+  const refill = new Refill();
+  const answered: string[] = [];
+  await claimOf(refill, 'a', answered).answer;
+  const started = performance.now();
+  assert.equal(await claimOf(refill, 'b', answered).answer, 'b');
+  const waited = performance.now() - started;
+  assert.ok(waited >= MAX_HOLD_MS - 2, `held ${waited} ms`);
+  assert.equal(await claimOf(refill, 'c', answered).answer, 'c', 'a and b still in progress: held again, and answered');
+});
+
+test("a run whose lease ended without a word no longer holds a claim; an extended lease still does", async () => {
+  const refill = new Refill();
+  const answered: string[] = [];
+  await claimOf(refill, 'lost', answered, 1).answer;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const started = performance.now();
+  assert.equal(await claimOf(refill, 'a', answered, 1).answer, 'a');
+  assert.ok(performance.now() - started < MAX_HOLD_MS, "'lost' is no longer in progress: answered at once");
+  refill.extended('a', Date.now() + 60_000);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const b = claimOf(refill, 'b', answered);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(answered, ['lost', 'a'], 'b waits for a, whose lease was extended');
+  await refill.ending('a', Promise.resolve(null));
+  assert.equal(await b.answer, 'b');
 });

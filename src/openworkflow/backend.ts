@@ -27,6 +27,7 @@ import type { ClaimedRun, WorkResult } from '../domains/openworkflow/ops.ts';
 import type { WorkItem } from '../domains/openworkflow/schema.ts';
 import { Coalescer } from './coalesce.ts';
 import { pageStart, toPage } from './cursor.ts';
+import { Refill } from './refill.ts';
 import { durationMs } from './duration.ts';
 import { backendOptionsSchema, DEFAULT_RUN_IDEMPOTENCY_PERIOD_MS, type FlowstoreBackendOptions } from './options.ts';
 
@@ -55,6 +56,8 @@ export class FlowstoreBackend implements Backend {
    * anything of the run changes through this backend.
    */
   readonly #history = new Map<string, StepAttempt[]>();
+  // Holds a full worker's last claim until one of its runs ends (see refill.ts).
+  readonly #refill = new Refill();
 
   /** A backend on an open store; `stop()` leaves the store open (closing it is the caller's business). */
   constructor(store: Store, options: FlowstoreBackendOptions = {}) {
@@ -120,60 +123,67 @@ export class FlowstoreBackend implements Backend {
   }
 
   async claimWorkflowRun(params: Readonly<ClaimWorkflowRunParams>): Promise<WorkflowRun | null> {
-    const claimed = (await this.#work.call({
-      kind: 'claim', input: { namespaceId: this.namespaceId, workerId: params.workerId, leaseMs: params.leaseDurationMs, now: Date.now() },
-    })) as ClaimedRun | null;
-    if (claimed === null) return null;
-    if (this.#history.size >= MAX_KEPT_HISTORIES) this.#history.delete(this.#history.keys().next().value!);
-    this.#history.set(claimed.run.id, claimed.steps as StepAttempt[]);
-    return claimed.run as WorkflowRun;
+    const claimed = await this.#refill.claim(async () => {
+      const got = (await this.#work.call({
+        kind: 'claim', input: { namespaceId: this.namespaceId, workerId: params.workerId, leaseMs: params.leaseDurationMs, now: Date.now() },
+      })) as ClaimedRun | null;
+      if (got !== null) {
+        if (this.#history.size >= MAX_KEPT_HISTORIES) this.#history.delete(this.#history.keys().next().value!);
+        this.#history.set(got.run.id, got.steps as StepAttempt[]);
+      }
+      return got;
+    }, (got) => (got === null ? null : { id: got.run.id, leaseEnd: got.run.availableAt?.getTime() ?? 0 }));
+    return (claimed?.run ?? null) as WorkflowRun | null;
   }
 
   extendWorkflowRunLease(params: Readonly<ExtendWorkflowRunLeaseParams>): Promise<WorkflowRun> {
     return this.#api.extendLease({
       namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, leaseMs: params.leaseDurationMs, now: Date.now(),
+    }).then((run) => {
+      this.#refill.extended(run.id, run.availableAt?.getTime() ?? 0);
+      return run;
     });
   }
 
   sleepWorkflowRun(params: Readonly<SleepWorkflowRunParams>): Promise<WorkflowRun> {
     this.#changed(params.workflowRunId);
-    return this.#api.sleep({
+    return this.#refill.ending(params.workflowRunId, this.#api.sleep({
       namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, availableAt: params.availableAt.getTime(), now: Date.now(),
-    });
+    }));
   }
 
   completeWorkflowRun(params: Readonly<CompleteWorkflowRunParams>): Promise<WorkflowRun> {
     this.#changed(params.workflowRunId);
-    return this.#work.call({
+    return this.#refill.ending(params.workflowRunId, this.#work.call({
       kind: 'complete', input: { namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, output: json(params.output), now: Date.now() },
-    }) as Promise<WorkflowRun>;
+    }) as Promise<WorkflowRun>);
   }
 
   /** Pending again after the policy's backoff, or failed: past its attempts, or when the retry would come after its deadline. */
   failWorkflowRun(params: Readonly<FailWorkflowRunParams>): Promise<WorkflowRun> {
     this.#changed(params.workflowRunId);
     const { retryPolicy: policy } = params;
-    return this.#api.fail({
+    return this.#refill.ending(params.workflowRunId, this.#api.fail({
       namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, error: JSON.stringify(params.error), now: Date.now(),
       retryPolicy: {
         initialMs: durationMs(policy.initialInterval), coefficient: policy.backoffCoefficient,
         maximumMs: durationMs(policy.maximumInterval), maximumAttempts: policy.maximumAttempts,
       },
       ...(params.attempts === undefined || params.deadlineAt === undefined ? {} : { attempts: params.attempts, deadlineAt: ms(params.deadlineAt) }),
-    });
+    }));
   }
 
   rescheduleWorkflowRunAfterFailedStepAttempt(params: Readonly<RescheduleWorkflowRunAfterFailedStepAttemptParams>): Promise<WorkflowRun> {
     this.#changed(params.workflowRunId);
-    return this.#api.reschedule({
+    return this.#refill.ending(params.workflowRunId, this.#api.reschedule({
       namespaceId: this.namespaceId, id: params.workflowRunId, workerId: params.workerId, availableAt: params.availableAt.getTime(),
       error: JSON.stringify(params.error), now: Date.now(),
-    });
+    }));
   }
 
   cancelWorkflowRun(params: Readonly<CancelWorkflowRunParams>): Promise<WorkflowRun> {
     this.#changed(params.workflowRunId);
-    return this.#api.cancel({ namespaceId: this.namespaceId, id: params.workflowRunId, now: Date.now() });
+    return this.#refill.ending(params.workflowRunId, this.#api.cancel({ namespaceId: this.namespaceId, id: params.workflowRunId, now: Date.now() }));
   }
 
   createStepAttempt(params: Readonly<CreateStepAttemptParams>): Promise<StepAttempt> {
