@@ -6,11 +6,12 @@
  * `npm install`, with no build to make first and none to go stale.
  */
 import { existsSync } from 'node:fs';
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 
 // A command is a short process: what it loads is compiled once per machine, then read from
-// Node's compile cache (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
-enableCompileCache();
+// Node's compile cache (NODE_DISABLE_COMPILE_CACHE=1 turns it off). A Node without it (20)
+// goes on to the CLI's own check, which says which Node flowstore needs.
+nodeModule.enableCompileCache?.();
 
 const sources = new URL('../src/cli/main.ts', import.meta.url);
 const { main } = await import(existsSync(sources) ? sources.href : '../dist/src/cli/main.js');
