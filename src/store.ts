@@ -68,7 +68,7 @@ export class Store implements Namespaces, AsyncDisposable {
     // Once close() is called, calls are refused, but a running job's handler still has the store
     // while the workers let it finish.
     const gate: Invoker = {
-      invoke: (op, input) => (this.#closing && !parts.insideJob() ? Promise.reject(closedError()) : engine.invoke(op as Op<any, any, any>, input)),
+      invoke: (op, input) => (this.#closing && !this.#insideJob() ? Promise.reject(closedError()) : engine.invoke(op as Op<any, any, any>, input)),
     };
     const ns = this.#namespaces(gate, {
       workflowPath: engine.options.workflowPath, transaction: (fn) => this.transaction(fn),
