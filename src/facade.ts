@@ -1,28 +1,32 @@
 /**
  * What a Store hangs from its engine: the domain namespaces, the admin API and the queue's
- * runtime. Loaded by src/open.ts while the writer thread starts, not when flowstore is
+ * runtime, each made the first time it is used. A domain's modules (its API, operations and
+ * schemas: 5 to 15 ms each to load) are loaded then, at once (`require` of an ES module),
+ * so that opening a store loads none of them and a process pays only for the domains it
+ * uses. Loaded by src/open.ts while the writer thread starts, not when flowstore is
  * imported, so that `import 'flowstore'` loads only the façade's shell (src/store.ts).
  *
  * @example
  * ```ts
  * const parts = storeParts(engine, (file) => openStore({ path: file, readers: 1 }));
- * await parts.namespaces.runs.loadState('run_1');
+ * await parts.namespaces(engine, settings).runs.loadState('run_1');   // loads the runs domain now
  * ```
  */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Engine } from './engine/engine.ts';
 import type { Invoker } from './engine/op.ts';
-import { admin } from './domains/admin/ops.ts';
-import { AdminApi } from './domains/admin/api.ts';
+import { moduleBeside } from './engine/worker-files.ts';
+import type { AdminApi } from './domains/admin/api.ts';
 import type { CopyTarget } from './domains/admin/copy.ts';
-import { RunsApi } from './domains/runs/api.ts';
-import { AgentsApi } from './domains/agents/api.ts';
-import { DagApi } from './domains/dag/api.ts';
-import { DefinitionsApi } from './domains/definitions/api.ts';
-import { AaowApi } from './domains/aaow/api.ts';
-import { LangGraphApi } from './domains/langgraph/api.ts';
-import { QueueApi, QueueRuntime } from './domains/queue/api.ts';
-import { OpenWorkflowApi } from './domains/openworkflow/api.ts';
-import { insideJob } from './domains/queue/worker.ts';
+import type { RunsApi } from './domains/runs/api.ts';
+import type { AgentsApi } from './domains/agents/api.ts';
+import type { DagApi } from './domains/dag/api.ts';
+import type { DefinitionsApi } from './domains/definitions/api.ts';
+import type { AaowApi } from './domains/aaow/api.ts';
+import type { LangGraphApi } from './domains/langgraph/api.ts';
+import type { QueueApi, QueueRuntime } from './domains/queue/api.ts';
+import type { OpenWorkflowApi } from './domains/openworkflow/api.ts';
 
 export type SqlValue = string | number | bigint | null | Uint8Array;
 
@@ -49,35 +53,92 @@ export type Transaction = Namespaces;
 
 /** What the namespaces take from the store besides the invoker. */
 export interface NamespaceSettings {
-  /** The workflow root `store.definitions` starts from (the option, or the store's remembered one in a transaction). */
-  readonly workflowPath?: string | undefined;
+  /** The workflow root `store.definitions` starts from (the option, or the store's remembered one in a transaction), asked when first used. */
+  readonly workflowPath: () => string | undefined;
   /** Runs a store transaction: `agents.transact` goes through it, so a nested one meets the engine's refusal. */
   readonly transaction: <T>(fn: (tx: Transaction) => Promise<T> | T) => Promise<T>;
   /** Says a queue has work once what was enqueued is committed (in a transaction: once it commits). */
   readonly wake: (queue: string) => void;
   /** The store's queue workers and schedules; absent in a transaction. */
-  readonly queueRuntime?: QueueRuntime;
+  readonly queueRuntime?: () => QueueRuntime;
 }
 
-/** The namespaces over one invoker: the store's engine, or a transaction. */
-export function namespaces(invoker: Invoker, settings: NamespaceSettings): Namespaces {
+const requireModule = createRequire(import.meta.url);
+
+/** The modules the parts below load when first used, relative to this file, without extension. */
+const LAZY_MODULES = [
+  './domains/runs/api', './domains/agents/api', './domains/dag/api', './domains/definitions/api', './domains/aaow/api',
+  './domains/langgraph/api', './domains/queue/api', './domains/queue/worker', './domains/openworkflow/api',
+  './domains/admin/api', './domains/admin/ops',
+] as const;
+
+/** A module of {@link LAZY_MODULES}, loaded now unless it already is. */
+function load<M>(path: (typeof LAZY_MODULES)[number]): M {
+  return requireModule(fileURLToPath(moduleBeside(import.meta.url, path))) as M;
+}
+
+/**
+ * Loads every module of {@link LAZY_MODULES} now, asynchronously: for a store opened off
+ * the main thread, whose parts then find them loaded. There, loading one with `require`
+ * could be cut short by the thread's termination, which on Node 22 aborts the whole
+ * process (see workers/reader.cts); the main thread is never terminated.
+ */
+export async function preloadParts(): Promise<void> {
+  await Promise.all(LAZY_MODULES.map((path) => import(moduleBeside(import.meta.url, path))));
+}
+
+/** `make()`, called once, the first time the result is asked for. */
+function lazily<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
+/** The admin domain's operations (`store.query`, the integrity check). */
+const adminOps = lazily(() => load<typeof import('./domains/admin/ops.ts')>('./domains/admin/ops').admin.ops);
+
+/**
+ * The namespaces over one invoker (the store's engine, or a transaction), each made when
+ * first used; `made` collects the names of those made so far.
+ */
+export function namespaces(invoker: Invoker, settings: NamespaceSettings, made = new Set<keyof Namespaces>()): Namespaces {
+  const domain = <K extends keyof Namespaces>(name: K, make: () => Namespaces[K]) => lazily(() => {
+    made.add(name);
+    return make();
+  });
+  const runs = domain('runs', () => new (load<typeof import('./domains/runs/api.ts')>('./domains/runs/api').RunsApi)(invoker));
+  const agents = domain('agents', () => new (load<typeof import('./domains/agents/api.ts')>('./domains/agents/api').AgentsApi)(
+    invoker, (fn) => settings.transaction((tx) => fn(tx.agents)),
+  ));
+  const dag = domain('dag', () => new (load<typeof import('./domains/dag/api.ts')>('./domains/dag/api').DagApi)(invoker));
+  const definitions = domain('definitions', () => new (load<typeof import('./domains/definitions/api.ts')>('./domains/definitions/api').DefinitionsApi)(
+    invoker, settings.workflowPath(),
+  ));
+  const aaow = domain('aaow', () => new (load<typeof import('./domains/aaow/api.ts')>('./domains/aaow/api').AaowApi)(invoker));
+  const langgraph = domain('langgraph', () => new (load<typeof import('./domains/langgraph/api.ts')>('./domains/langgraph/api').LangGraphApi)(invoker));
+  const queue = domain('queue', () => new (load<typeof import('./domains/queue/api.ts')>('./domains/queue/api').QueueApi)(
+    invoker, settings.wake, settings.queueRuntime?.(),
+  ));
+  const openworkflow = domain('openworkflow', () => new (load<typeof import('./domains/openworkflow/api.ts')>('./domains/openworkflow/api').OpenWorkflowApi)(invoker));
   return {
-    runs: new RunsApi(invoker),
-    agents: new AgentsApi(invoker, (fn) => settings.transaction((tx) => fn(tx.agents))),
-    dag: new DagApi(invoker),
-    definitions: new DefinitionsApi(invoker, settings.workflowPath),
-    aaow: new AaowApi(invoker),
-    langgraph: new LangGraphApi(invoker),
-    queue: new QueueApi(invoker, settings.wake, settings.queueRuntime),
-    openworkflow: new OpenWorkflowApi(invoker),
-    query: (sql, params = []) => invoker.invoke(admin.ops.query, { sql, params: params as SqlValue[] }),
+    get runs() { return runs(); },
+    get agents() { return agents(); },
+    get dag() { return dag(); },
+    get definitions() { return definitions(); },
+    get aaow() { return aaow(); },
+    get langgraph() { return langgraph(); },
+    get queue() { return queue(); },
+    get openworkflow() { return openworkflow(); },
+    query: (sql, params = []) => invoker.invoke(adminOps().query, { sql, params: params as SqlValue[] }),
   };
 }
 
-/** Everything a Store holds besides its engine. */
+/** Everything a Store holds besides its engine, each part made when first used. */
 export interface StoreParts {
-  readonly admin: AdminApi;
-  readonly queueRuntime: QueueRuntime;
+  readonly admin: () => AdminApi;
+  /** The queue's workers and schedules, made with the store's `queue` namespace or its first transaction that enqueues. */
+  readonly queueRuntime: () => QueueRuntime;
+  /** Whether the queue's runtime was made: when not, no worker runs and no job's handler can be running. */
+  readonly queueRuntimeMade: () => boolean;
   readonly namespaces: typeof namespaces;
   /** SQLite's integrity check, PostgreSQL's index and constraint checks, run in a reader. */
   readonly checkIntegrity: () => Promise<{ ok: boolean; messages: string[] }>;
@@ -87,11 +148,19 @@ export interface StoreParts {
 
 /** `openCopy` opens the SQLite file a PostgreSQL store's backup is written into. */
 export function storeParts(engine: Engine, openCopy: (file: string) => Promise<CopyTarget>): StoreParts {
+  let runtimeMade = false;
+  const queueRuntime = lazily(() => {
+    const { QueueRuntime } = load<typeof import('./domains/queue/api.ts')>('./domains/queue/api');
+    runtimeMade = true;
+    return new QueueRuntime(engine, engine.logger, (onWork) => engine.listen('queue', (queue) => onWork(queue ?? undefined)));
+  });
   return {
-    admin: new AdminApi(engine, openCopy),
-    queueRuntime: new QueueRuntime(engine, engine.logger, (onWork) => engine.listen('queue', (queue) => onWork(queue ?? undefined))),
+    admin: lazily(() => new (load<typeof import('./domains/admin/api.ts')>('./domains/admin/api').AdminApi)(engine, openCopy)),
+    queueRuntime,
+    queueRuntimeMade: () => runtimeMade,
     namespaces,
-    checkIntegrity: () => engine.invoke(admin.ops.checkIntegrity, {}),
-    insideJob,
+    checkIntegrity: () => engine.invoke(adminOps().checkIntegrity, {}),
+    // Only a made runtime runs jobs: until then nothing runs inside one, and the queue's modules stay unloaded.
+    insideJob: () => runtimeMade && load<typeof import('./domains/queue/worker.ts')>('./domains/queue/worker').insideJob(),
   };
 }

@@ -9,6 +9,7 @@
  * const { engine, parts } = await openEngine(options, (file) => openStore({ path: file, readers: 1 }));
  * ```
  */
+import { isMainThread } from 'node:worker_threads';
 import type { Logger, LoggerOptions } from 'pino';
 import type { CopyTarget } from './domains/admin/copy.ts';
 import type { EarlyWriter } from './engine/early-writer.ts';
@@ -38,11 +39,15 @@ async function makeLogger(option: StoreOptions['logger']): Promise<Logger> {
 export async function openEngine(options: StoreOptions, openCopy: (file: string) => Promise<CopyTarget>, early?: EarlyWriter): Promise<{ engine: Engine; parts: StoreParts }> {
   const parsed = parseOptions(options);
   const { backend, location } = locate(parsed.path);
-  // Loaded while the threads start (the caller's thread is otherwise idle, waiting for them).
-  const facade = import('./facade.ts');
-  facade.catch(() => {});
   const logger = await makeLogger(parsed.logger);
-  const engine = await Engine.start(backend, parsed, location, logger, early);
+  const starting = Engine.start(backend, parsed, location, logger, early);
+  // Loaded while the threads start; off the main thread, with every domain (see preloadParts).
+  const facade = import('./facade.ts').then(async (loaded) => {
+    if (!isMainThread) await loaded.preloadParts();
+    return loaded;
+  });
+  facade.catch(() => {});
+  const engine = await starting;
   let parts: StoreParts;
   try {
     parts = (await facade).storeParts(engine, openCopy);

@@ -25,6 +25,8 @@ import type { QueueApi, QueueRuntime } from './domains/queue/api.ts';
 import type { OpenWorkflowApi } from './domains/openworkflow/api.ts';
 import type { Namespaces, StoreParts, Transaction } from './facade.ts';
 import type { Invoker, Op } from './engine/op.ts';
+// A namespace: Node 20 has no enableCompileCache, and must still load this far to say which Node flowstore needs.
+import * as nodeModule from 'node:module';
 import { FlowstoreError } from './errors.ts';
 import { EarlyWriter } from './engine/early-writer.ts';
 import { assertSupportedRuntime } from './node-support.ts';
@@ -39,50 +41,60 @@ function closedError(): FlowstoreError {
 }
 
 export class Store implements Namespaces, AsyncDisposable {
-  readonly runs: RunsApi;
-  readonly agents: AgentsApi;
-  readonly dag: DagApi;
-  readonly definitions: DefinitionsApi;
-  readonly aaow: AaowApi;
-  readonly langgraph: LangGraphApi;
-  readonly queue: QueueApi;
-  readonly openworkflow: OpenWorkflowApi;
   readonly query: Namespaces['query'];
   readonly #engine: Engine;
-  readonly #admin: AdminApi;
-  readonly #queueRuntime: QueueRuntime;
-  readonly #namespaces: StoreParts['namespaces'];
-  readonly #checkIntegrity: StoreParts['checkIntegrity'];
-  readonly #insideJob: StoreParts['insideJob'];
+  readonly #parts: StoreParts;
+  readonly #ns: Namespaces;
+  /** The namespaces made so far (each is made when first used). */
+  readonly #made = new Set<keyof Namespaces>();
   #closing: Promise<void> | undefined;
 
   /** Use {@link openStore}. */
   constructor(engine: Engine, parts: StoreParts) {
     this.#engine = engine;
-    this.#admin = parts.admin;
-    this.#queueRuntime = parts.queueRuntime;
-    this.#namespaces = parts.namespaces;
-    this.#checkIntegrity = parts.checkIntegrity;
-    this.#insideJob = parts.insideJob;
-    const wakeups = this.#queueRuntime.wakeups;
+    this.#parts = parts;
     // Once close() is called, calls are refused, but a running job's handler still has the store
     // while the workers let it finish.
     const gate: Invoker = {
-      invoke: (op, input) => (this.#closing && !this.#insideJob() ? Promise.reject(closedError()) : engine.invoke(op as Op<any, any, any>, input)),
+      invoke: (op, input) => (this.#closing && !parts.insideJob() ? Promise.reject(closedError()) : engine.invoke(op as Op<any, any, any>, input)),
     };
-    const ns = this.#namespaces(gate, {
-      workflowPath: engine.options.workflowPath, transaction: (fn) => this.transaction(fn),
-      wake: (queue) => wakeups.notify(queue), queueRuntime: this.#queueRuntime,
-    });
-    this.runs = ns.runs;
-    this.agents = ns.agents;
-    this.dag = ns.dag;
-    this.definitions = ns.definitions;
-    this.aaow = ns.aaow;
-    this.langgraph = ns.langgraph;
-    this.queue = ns.queue;
-    this.openworkflow = ns.openworkflow;
-    this.query = ns.query;
+    this.#ns = parts.namespaces(gate, {
+      workflowPath: () => engine.options.workflowPath, transaction: (fn) => this.transaction(fn),
+      wake: (queue) => parts.queueRuntime().wakeups.notify(queue), queueRuntime: parts.queueRuntime,
+    }, this.#made);
+    this.query = this.#ns.query;
+  }
+
+  get runs(): RunsApi {
+    return this.#ns.runs;
+  }
+
+  get agents(): AgentsApi {
+    return this.#ns.agents;
+  }
+
+  get dag(): DagApi {
+    return this.#ns.dag;
+  }
+
+  get definitions(): DefinitionsApi {
+    return this.#ns.definitions;
+  }
+
+  get aaow(): AaowApi {
+    return this.#ns.aaow;
+  }
+
+  get langgraph(): LangGraphApi {
+    return this.#ns.langgraph;
+  }
+
+  get queue(): QueueApi {
+    return this.#ns.queue;
+  }
+
+  get openworkflow(): OpenWorkflowApi {
+    return this.#ns.openworkflow;
   }
 
   /** Where the store lives: the file path, `':memory:'`, or the server's URL without its password. */
@@ -132,12 +144,14 @@ export class Store implements Namespaces, AsyncDisposable {
    * not at all when it throws; reads through `tx` see them; other writes wait.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
-    if (this.#closing && !this.#insideJob()) return Promise.reject(closedError());
-    const wakeups = this.#queueRuntime.wakeups;
-    return this.#engine.transaction((invoker, onCommit) => this.#namespaces(invoker, {
-      workflowPath: this.definitions.path, transaction: (inner) => this.transaction(inner),
+    const parts = this.#parts;
+    if (this.#closing && !parts.insideJob()) return Promise.reject(closedError());
+    return this.#engine.transaction((invoker, onCommit) => parts.namespaces(invoker, {
+      // The root the store's definitions remember (refresh(path) changes it), once it has any.
+      workflowPath: () => (this.#made.has('definitions') ? this.definitions.path : this.#engine.options.workflowPath),
+      transaction: (inner) => this.transaction(inner),
       // A job enqueued in the transaction exists for the workers once it commits.
-      wake: (queue) => onCommit(() => wakeups.notify(queue)),
+      wake: (queue) => onCommit(() => parts.queueRuntime().wakeups.notify(queue)),
     }), fn, options);
   }
 
@@ -146,7 +160,7 @@ export class Store implements Namespaces, AsyncDisposable {
    * constraint validated, every table readable, and amcheck's checks when the database has it.
    */
   checkIntegrity(): Promise<{ ok: boolean; messages: string[] }> {
-    return this.#checkIntegrity();
+    return this.#parts.checkIntegrity();
   }
 
   /**
@@ -155,42 +169,42 @@ export class Store implements Namespaces, AsyncDisposable {
    * (its export, imported). FLOWSTORE_CONFLICT when `dest` exists, unless `overwrite`.
    */
   backup(dest: string, options?: BackupOptions): Promise<{ dest: string; pages: number }> {
-    return this.#admin.backup(dest, options);
+    return this.#parts.admin().backup(dest, options);
   }
 
   /** VACUUM (PostgreSQL: VACUUM (ANALYZE) of the store's tables), alone on the writer between batches. */
   vacuum(): Promise<void> {
-    return this.#admin.vacuum();
+    return this.#parts.admin().vacuum();
   }
 
   /** A compacted copy in a new file: `VACUUM INTO` on SQLite, a SQLite copy of a PostgreSQL store. */
   vacuumInto(dest: string): Promise<{ dest: string }> {
-    return this.#admin.vacuumInto(dest);
+    return this.#parts.admin().vacuumInto(dest);
   }
 
   /** Retention across domains in one transaction: finished work older than `olderThanDays`; never running work. */
   cleanup(options: CleanupOptions): Promise<CleanupResult> {
-    return this.#admin.cleanup(options);
+    return this.#parts.admin().cleanup(options);
   }
 
   /** Every table as JSON lines, from one snapshot, paged so that memory stays bounded. */
   exportJsonl(output: Parameters<AdminApi['exportJsonl']>[0], options?: { onProgress?: (progress: ExportProgress) => void }): Promise<ExportSummary> {
-    return this.#admin.exportJsonl(output, options);
+    return this.#parts.admin().exportJsonl(output, options);
   }
 
   /** Imports what {@link exportJsonl} wrote into this (empty) store, in one transaction. */
   importJsonl(input: Parameters<AdminApi['importJsonl']>[0], options?: { onProgress?: (progress: ImportProgress) => void; timeoutMs?: number }): Promise<ImportSummary> {
-    return this.#admin.importJsonl(input, options);
+    return this.#parts.admin().importJsonl(input, options);
   }
 
   /** The migrations recorded in the store. */
   migrations(): Promise<AppliedMigration[]> {
-    return this.#admin.migrations();
+    return this.#parts.admin().migrations();
   }
 
   /** Row counts per table and the store's size (PostgreSQL: pg_total_relation_size, per table too). */
   tableStats(): Promise<TableStats> {
-    return this.#admin.tableStats();
+    return this.#parts.admin().tableStats();
   }
 
   /** Counts, batch sizes, commit latency percentiles, busy retries, queue depth, WAL size. */
@@ -203,7 +217,8 @@ export class Store implements Namespaces, AsyncDisposable {
    * everything accepted so far, then stops the threads. Safe to call twice.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#queueRuntime.stop().finally(() => this.#engine.close());
+    // Workers run only once the queue's runtime was made; otherwise there is none to stop.
+    this.#closing ??= (this.#parts.queueRuntimeMade() ? this.#parts.queueRuntime().stop() : Promise.resolve()).finally(() => this.#engine.close());
     return this.#closing;
   }
 
@@ -227,6 +242,11 @@ export class Store implements Namespaces, AsyncDisposable {
  */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   assertSupportedRuntime();
+  // What opening loads next (the schema library, the engine, the domains) is compiled once
+  // per machine and then read from Node's compile cache, as the store's threads do: ~25 ms
+  // off every later open. It holds for whatever the process compiles afterwards, and changes
+  // nothing but how fast that loads (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
+  nodeModule.enableCompileCache();
   // The writer thread starts at once and is told where the store is once the options are
   // checked; the rest of the façade loads meanwhile (src/open.ts), then while the writer migrates.
   const early = (options as { readOnly?: unknown } | undefined)?.readOnly === true ? undefined : EarlyWriter.start();

@@ -3,9 +3,8 @@ import { statSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, test } from 'node:test';
 import { Backlog } from '../src/engine/backlog.ts';
-import type { CheckpointerClient } from '../src/backends/sqlite/checkpointer-client.ts';
 import type { Store } from '../src/index.ts';
-import { BACKENDS, tempStore } from './helpers.ts';
+import { BACKENDS, checkpointerOf, tempStore } from './helpers.ts';
 
 const state = (i: number, notes = '') => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i, notes }, lastStepOutput: null, status: 'running' as const });
 
@@ -258,8 +257,7 @@ describe('WAL size', () => {
 
   test("the writer's next commit after a checkpoint truncates the WAL to walSizeLimitBytes", async (t) => {
     const store = await tempStore(t, { walSizeLimitBytes: limit });
-    const { companion: checkpointer } = (store as unknown as Record<symbol, { companion: CheckpointerClient }>)[Symbol.for('flowstore.internals')]!;
-    await checkpointer.stop();
+    await (await checkpointerOf(store)).stop();
     await burst(store);
     assert.ok(walSize(store) > 4 * limit, `the burst grew the WAL (${walSize(store)} bytes)`);
     const other = new DatabaseSync(store.path);

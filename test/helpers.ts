@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { openStore, type Store, type StoreOptions } from '../src/index.ts';
+import type { CheckpointerClient } from '../src/backends/sqlite/checkpointer-client.ts';
 import { dropSchema, newSchemaName, postgresUrl } from './helpers-postgres.ts';
 
 /** The `path` of the PostgreSQL entry of {@link BACKENDS}: {@link tempStore} gives each store a schema of its own. */
@@ -96,4 +97,10 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/** A file store's checkpointer thread, once it has started (a while after the store opened). */
+export function checkpointerOf(store: Store): Promise<CheckpointerClient> {
+  const internals = () => (store as unknown as Record<symbol, { companion: CheckpointerClient | undefined }>)[Symbol.for('flowstore.internals')]!;
+  return waitFor(() => internals().companion, 'the checkpointer thread to start');
 }

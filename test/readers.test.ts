@@ -8,6 +8,7 @@ import { BACKENDS, tempStore } from './helpers.ts';
 import { DEFAULT_READER_NICENESS } from '../src/options.ts';
 import { Backlog } from '../src/engine/backlog.ts';
 import { Pending, SETTLE_SLICE_MS, settle } from '../src/engine/batcher.ts';
+import type { Op } from '../src/engine/op.ts';
 import { fromJsonText, toJsonText } from '../src/codec.ts';
 import { LARGE_RESULT_CHARS, OutcomeBuilder, serializeValue } from '../src/engine/protocol.ts';
 
@@ -129,7 +130,7 @@ for (const backend of BACKENDS) {
 function pendingReads(backlog: Backlog, settled: string[], name: string, count: number): Pending[] {
   return Array.from({ length: count }, (_, i) => {
     backlog.tryEnter();
-    return new Pending('runs.loadState', null, backlog, undefined, () => settled.push(`${name}${i}`), () => settled.push(`${name}${i} failed`));
+    return new Pending({ name: 'runs.loadState' } as Op, null, backlog, () => settled.push(`${name}${i}`), () => settled.push(`${name}${i} failed`));
   });
 }
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
 import { openStore } from '../src/index.ts';
-import { BACKENDS, POSTGRES, tempDir, tempLocation, tempStore, waitFor } from './helpers.ts';
+import { BACKENDS, checkpointerOf, POSTGRES, tempDir, tempLocation, tempStore, waitFor } from './helpers.ts';
 import { REAL_POSTGRES_URL } from './helpers-postgres.ts';
 
 const root = new URL('..', import.meta.url);
@@ -53,6 +53,8 @@ test('a thread loads a domain when its first operation arrives, and only that do
     const { openStore } = await import('./src/index.ts');
     const store = await openStore({ path: ${JSON.stringify(path)}, readers: 1 });
     await store.runs.saveState('run_1', ${JSON.stringify(state(1))});
+    // Until the reader is ready the writer serves reads: this one is to reach the reader.
+    while (!store[Symbol.for('flowstore.internals')].readers.ready) await new Promise((resolve) => setTimeout(resolve, 5));
     await store.runs.loadState('run_1');
     await store.close();`);
   const threads = [...loads.entries()].filter(([id]) => id !== 0);
@@ -66,6 +68,59 @@ test('a thread loads a domain when its first operation arrives, and only that do
     }
     assert.ok(!urls.some((url) => packageOf(url) === 'croner' || packageOf(url) === 'smol-toml'), `the ${name} loaded no cron or TOML parser`);
   }
+});
+
+test("a store loads a domain's modules when the domain is first used; off the main thread, all of them while it opens", (t) => {
+  const dir = tempDir(t);
+  const use = (path: string) => `
+    const { openStore } = await import('./src/index.ts');
+    const store = await openStore({ path: ${JSON.stringify(path)}, readers: 1 });
+    await import('data:text/javascript,export {} // opened');
+    await store.runs.loadState('run_1');
+    await store.close();`;
+  writeFileSync(join(dir, 'in-worker.mjs'), use(join(dir, 'worker.db')).replaceAll('./src/', new URL('src/', root).href));
+  const loads = loadsOf(dir, `
+    ${use(join(dir, 'main.db'))}
+    const { Worker } = await import('node:worker_threads');
+    const { once } = await import('node:events');
+    await once(new Worker(${JSON.stringify(join(dir, 'in-worker.mjs'))}), 'exit');`);
+  const opened = (urls: string[]) => urls.findIndex((url) => url.startsWith('data:'));
+  const main = loads.get(0)!;
+  assert.ok(opened(main) > 0 && main.indexOf('src/domains/runs/api.ts') > opened(main), 'the main thread loads runs when first used');
+  assert.ok(!main.includes('src/domains/dag/api.ts'), 'and no domain it does not use');
+  const worker = [...loads.values()].find((urls) => urls.includes('file://' + join(dir, 'in-worker.mjs')))!;
+  for (const domain of ['runs', 'dag', 'queue', 'admin']) {
+    const at = worker.indexOf(`src/domains/${domain}/api.ts`);
+    assert.ok(at !== -1 && at < opened(worker), `a worker thread's store loaded ${domain} while it opened`);
+  }
+});
+
+test('until a reader thread is ready the writer serves reads, but not while a transaction is open', (t) => {
+  const dir = tempDir(t);
+  const gate = join(dir, 'gate');
+  const file = join(dir, 'script.mjs');
+  // The reader is held (fixtures/gate-readers.ts) until the script opens the gate.
+  writeFileSync(file, `
+    const { writeFileSync } = await import('node:fs');
+    const { openStore } = await import(${JSON.stringify(new URL('src/index.ts', root).href)});
+    const store = await openStore({ path: ${JSON.stringify(join(dir, 'store.db'))}, readers: 1 });
+    const { readers } = store[Symbol.for('flowstore.internals')];
+    await store.runs.saveState('run_1', ${JSON.stringify(state(1))});
+    console.log('early read', (await store.runs.loadState('run_1')).currentStepIndex, readers.ready);
+    // Inside a transaction, a read on the store (not on tx) waits for a reader: the writer
+    // serves only the transaction now, so the read would wait for the transaction's end.
+    const outside = await store.transaction(async (tx) => {
+      await tx.runs.saveState('run_1', ${JSON.stringify(state(2))});
+      const read = store.runs.loadState('run_1');
+      writeFileSync(${JSON.stringify(gate)}, '');
+      return read;
+    }, { timeoutMs: 20_000 });
+    console.log('read outside the transaction', outside.currentStepIndex, readers.completed);
+    await store.close();`);
+  const out = execFileSync(process.execPath, ['--import', new URL('./fixtures/gate-readers.ts', import.meta.url).pathname, file], {
+    env: { ...process.env, FLOWSTORE_READER_GATE: gate }, encoding: 'utf8', timeout: 60_000,
+  });
+  assert.deepEqual(out.trim().split('\n'), ['early read 1 false', 'read outside the transaction 1 1']);
 });
 
 test('the writer thread started with openStore stops when the options turn out bad: the process exits by itself', (t) => {
@@ -101,6 +156,14 @@ for (const backend of BACKENDS) {
     }, 'a second reader thread');
   });
 }
+
+test("file: the checkpointer thread starts a while after the store opens, not with it", async (t) => {
+  const store = await tempStore(t, { path: join(tempDir(t), 'later.db') });
+  const internals = () => (store as unknown as Record<symbol, { companion: unknown }>)[Symbol.for('flowstore.internals')]!;
+  assert.equal(internals().companion, undefined, 'no checkpointer yet');
+  await store.runs.saveState('run_1', state(1));
+  await checkpointerOf(store);
+});
 
 test('file: an up-to-date store opens while another connection holds the write lock', async (t) => {
   const path = join(tempDir(t), 'locked.db');

@@ -54,7 +54,7 @@ export interface Backend<S = unknown, O = unknown> {
    * migration applied, so that readers can prepare their statements (there is no writer to migrate).
    */
   verifyReadOnly(config: WorkerConfig<S>): Promise<void>;
-  /** Starts a thread of its own once the writer is ready, if the store needs one. */
+  /** Starts a thread of its own, if the store needs one: some time after the store opened (Engine#startCompanionLater). */
   startCompanion?(config: WorkerConfig<S>, logger: Logger): Companion | undefined;
   /** Bytes of its write-ahead log now, for `metrics().walBytes`. */
   walBytes?(config: WorkerConfig<S>): Promise<number>;

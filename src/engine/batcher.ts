@@ -21,16 +21,23 @@ export class Pending implements WireOp {
   readonly input: unknown;
   readonly #backlog: Backlog;
   readonly #finish: Finish | undefined;
+  readonly #alone: boolean;
   #resolve: ((value: unknown) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
 
-  constructor(name: string, input: unknown, backlog: Backlog, finish: Finish | undefined, resolve: (value: unknown) => void, reject: (error: unknown) => void) {
-    this.name = name;
+  constructor(op: Op, input: unknown, backlog: Backlog, resolve: (value: unknown) => void, reject: (error: unknown) => void) {
+    this.name = op.name;
     this.input = input;
     this.#backlog = backlog;
-    this.#finish = finish;
+    this.#finish = op.finish;
+    this.#alone = op.alone === true;
     this.#resolve = resolve;
     this.#reject = reject;
+  }
+
+  /** A read with a transaction of its own (a snapshot, a query): it may run long (see OpSpec.alone). */
+  get alone(): boolean {
+    return this.#alone;
   }
 
   resolve(value: unknown): void {
@@ -113,7 +120,7 @@ export class Batcher {
   /** Queues an operation already counted in its backlog. */
   #start(op: Op, parsed: unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.#queue.push(new Pending(op.name, parsed, this.#backlog, op.finish, resolve, reject));
+      this.#queue.push(new Pending(op, parsed, this.#backlog, resolve, reject));
       this.#schedule();
     });
   }

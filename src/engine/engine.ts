@@ -18,6 +18,9 @@ import { validate, type Invoker, type Op } from './op.ts';
 import { ReaderClient } from './reader-client.ts';
 import { WriterClient } from './writer-client.ts';
 
+/** How long after a store opens its backend's companion thread starts (see Engine#startCompanionLater). */
+export const COMPANION_DELAY_MS = 1_000;
+
 /** What a transaction that waited for room does once admitted: it goes on, counted in. */
 function admitted(): void {}
 
@@ -70,18 +73,20 @@ export class Engine implements Invoker {
   /** Absent in a read-only store. */
   readonly #writer: WriterClient | undefined;
   readonly #readers: ReaderClient;
-  readonly #companion: Companion | undefined;
+  #companion: Companion | undefined;
+  #companionTimer: NodeJS.Timeout | undefined;
   readonly #walBytes: () => Promise<number>;
   readonly #backlogs: Backlogs;
   #txQueue: Promise<void> = Promise.resolve();
   /** Who hears each topic's events from other processes (see {@link listen}). */
   readonly #listeners = new Map<string, Set<(payload: string | null) => void>>();
   #nextTx = 1;
+  /** Transactions begun and not yet ended, waiting ones included. */
+  #transactions = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
 
-  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient | undefined, readers: ReaderClient, companion: Companion | undefined, backlogs: Backlogs, walBytes: () => Promise<number>) {
-    this.#companion = companion;
+  private constructor(options: ParsedOptions, location: Location, logger: Logger, metrics: Metrics, writer: WriterClient | undefined, readers: ReaderClient, backlogs: Backlogs, walBytes: () => Promise<number>) {
     this.#walBytes = walBytes;
     this.#backlogs = backlogs;
     this.options = options;
@@ -107,21 +112,45 @@ export class Engine implements Invoker {
       if (location.kind === 'memory') throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', 'readOnly: an in-memory store has nothing to read', { details: { field: 'readOnly' } });
       await backend.verifyReadOnly(config);
       const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
-      return new Engine(options, location, logger, metrics, undefined, readers, undefined, backlogs, walBytes);
+      return new Engine(options, location, logger, metrics, undefined, readers, backlogs, walBytes);
     }
+    // The writer is told its configuration first (an early writer has been waiting for it).
     // The first reader thread starts beside the writer, not after it: it loads its modules
     // while the writer migrates, and opens its connection with its first read, which can
     // only come once the store is open, so after the writer has migrated.
+    const starting = WriterClient.start(config, logger, metrics, backlogs.writes, early);
     const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
     let writer: WriterClient;
     try {
-      writer = await WriterClient.start(config, logger, metrics, backlogs.writes, early);
+      writer = await starting;
     } catch (error) {
       await readers.close().catch(() => {});
       throw error;
     }
-    const companion = backend.startCompanion?.(config, logger);
-    return new Engine(options, location, logger, metrics, writer, readers, companion, backlogs, walBytes);
+    const engine = new Engine(options, location, logger, metrics, writer, readers, backlogs, walBytes);
+    // Until a reader thread has started, the writer serves short reads between its batches.
+    // Not while a transaction is open or waiting: the writer serves only it then, and a read
+    // outside it (allowed on a file) would wait for its end. Nor one that may run long (a
+    // query, a snapshot): writes would wait for it.
+    readers.serveEarlyReadsWith((ops) => (engine.#transactions > 0 || ops.some((op) => op.alone) ? undefined : writer.serveReads(ops)));
+    if (backend.startCompanion) engine.#startCompanionLater(() => backend.startCompanion!(config, logger));
+    return engine;
+  }
+
+  /**
+   * The backend's companion thread (SQLite's checkpointer) starts {@link COMPANION_DELAY_MS}
+   * after the store opens, not with it: a short process (a command, a cron job) is done
+   * before then and never pays for a thread it had no use for, and a long one does not
+   * start it while its own first work waits for the same cores. Until then the writer
+   * checkpoints alone, as it does whenever the companion is gone.
+   */
+  #startCompanionLater(start: () => Companion | undefined): void {
+    this.#companionTimer = setTimeout(() => {
+      this.#companionTimer = undefined;
+      if (!this.#closed) this.#companion = start();
+    }, COMPANION_DELAY_MS);
+    // It must not keep the process alive: the store's other threads decide that.
+    this.#companionTimer.unref();
   }
 
   get closed(): boolean {
@@ -192,8 +221,16 @@ export class Engine implements Invoker {
     const timeoutMs = options.timeoutMs ?? this.options.transactionTimeoutMs;
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', 'timeoutMs: must be a positive integer', { details: { field: 'timeoutMs' } });
     const backlog = this.#backlogs.transactions;
+    this.#transactions++;
     // Past the mark a transaction waits for room before it takes its place in the line below.
-    if (!backlog.tryEnter()) await backlog.wait('transaction', admitted, undefined, undefined);
+    if (!backlog.tryEnter()) {
+      try {
+        await backlog.wait('transaction', admitted, undefined, undefined);
+      } catch (error) {
+        this.#transactions--;
+        throw error;
+      }
+    }
     // One transaction at a time from this store; the writer makes others wait too.
     const previous = this.#txQueue;
     let release!: () => void;
@@ -223,6 +260,7 @@ export class Engine implements Invoker {
       for (const callback of committed) callback();
       return result;
     } finally {
+      this.#transactions--;
       state.open = false;
       clearTimeout(timer);
       backlog.leave();
@@ -243,6 +281,7 @@ export class Engine implements Invoker {
     this.#closed = true;
     this.#closing ??= (async () => {
       await this.#txQueue;
+      clearTimeout(this.#companionTimer);
       // Both before the writer's own close (SQLite's last checkpoint, which truncates the WAL), and side by side.
       await Promise.all([this.#readers.close(), this.#companion?.stop()]);
       await this.#writer?.close(this.options.closeTimeoutMs);

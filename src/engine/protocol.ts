@@ -225,11 +225,15 @@ export class OutcomeBuilder {
   }
 }
 
+/** What a reader thread posts once it can take reads at once: until then the writer serves them (see ReaderClient). */
+export const READER_READY = Object.freeze({ t: 'flowstore-reader-ready' });
+
 /** A reader task: one Piscina task carries every read issued in one turn. */
 export interface ReadTask { readonly ops: readonly WireOp[] }
 export interface ReadTaskResult { readonly outcome: Outcome; readonly busyRetries: number }
 
 export type ToWriter =
+  /** `standalone`: each operation outside any transaction (VACUUM; reads while no reader has started). */
   | { readonly t: 'batch'; readonly id: number; readonly ops: PackedOps; readonly tx?: number; readonly standalone?: boolean }
   | { readonly t: 'begin'; readonly id: number; readonly tx: number; readonly timeoutMs: number }
   | { readonly t: 'end'; readonly id: number; readonly tx: number; readonly commit: boolean }

@@ -11,7 +11,7 @@ import { Batcher, settle, type Pending } from './batcher.ts';
 import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
 import type { Op } from './op.ts';
-import type { ReadTask, ReadTaskResult } from './protocol.ts';
+import { READER_READY, type ReadTask, type ReadTaskResult } from './protocol.ts';
 import { READER_FILE } from './worker-files.ts';
 
 /**
@@ -31,6 +31,9 @@ export class ReaderClient {
   readonly #running = new Set<(reason: unknown) => void>();
   #pool: Piscina<ReadTask, ReadTaskResult>;
   #broken = false;
+  /** Set once a reader thread has said it is ready; until then reads go to {@link #early} when it takes them. */
+  #ready = false;
+  #early: ((ops: Pending[]) => Promise<void> | undefined) | undefined;
 
   constructor(config: WorkerConfig, threads: number, metrics: Metrics, logger: Logger, backlog: Backlog) {
     this.#config = config;
@@ -50,6 +53,16 @@ export class ReaderClient {
     return this.#pool.threads;
   }
 
+  /** Whether a reader thread has said it is ready (until then the writer serves reads, see {@link serveEarlyReadsWith}). */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Tasks the pool's threads have finished, for tests. */
+  get completed(): number {
+    return this.#pool.completed;
+  }
+
   /** Tasks the pool holds that no thread has taken yet, for tests that kill one while it runs tasks. */
   get undispatched(): number {
     return this.#pool.queueSize;
@@ -58,6 +71,15 @@ export class ReaderClient {
   /** A read, validated into `parsed`; past the mark it waits its turn holding `input` (see Batcher.submit). */
   submit(op: Op, input: unknown, parsed: unknown): Promise<unknown> {
     return this.#batcher.submit(op, input, parsed);
+  }
+
+  /**
+   * Who serves reads until the first reader thread is ready (the writer, between its
+   * batches): a store's first reads need not wait for a thread to start. `serve` returns
+   * undefined for reads it will not take now; those wait for the pool.
+   */
+  serveEarlyReadsWith(serve: (ops: Pending[]) => Promise<void> | undefined): void {
+    if (!this.#ready) this.#early = serve;
   }
 
   async close(): Promise<void> {
@@ -84,6 +106,11 @@ export class ReaderClient {
     // stops starting threads, and reads would wait for one forever: fail them instead, and
     // start a fresh pool for the next read. Without a listener the error would be thrown
     // as an uncaught error in the caller's process.
+    pool.on('message', (message: unknown) => {
+      if ((message as typeof READER_READY | null)?.t !== READER_READY.t) return;
+      this.#ready = true;
+      this.#early = undefined;
+    });
     pool.on('error', (error: unknown) => {
       this.#logger.error({ err: error }, 'flowstore reader thread failed to start');
       if (pool !== this.#pool) return;
@@ -94,6 +121,8 @@ export class ReaderClient {
   }
 
   async #run(ops: Pending[]): Promise<void> {
+    const served = this.#early?.(ops);
+    if (served) return served;
     if (this.#broken) {
       const old = this.#pool;
       this.#pool = this.#createPool();

@@ -16,7 +16,7 @@ import { WRITER_FILE } from './worker-files.ts';
 import type { EarlyWriter } from './early-writer.ts';
 
 type Waiter =
-  | { readonly kind: 'batch'; readonly ops: readonly Pending[]; readonly done: () => void }
+  | { readonly kind: 'batch'; readonly ops: readonly Pending[]; readonly done: () => void; readonly reads?: boolean }
   | { readonly kind: 'done'; readonly resolve: () => void; readonly reject: (error: unknown) => void };
 
 /** Two batches in flight: the writer commits one while the next is gathered and posted. */
@@ -97,11 +97,19 @@ export class WriterClient {
 
   #startStandalone(op: Op, parsed: unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      void this.#post([new Pending(op.name, parsed, this.#backlog, op.finish, resolve, reject)], undefined, true);
+      void this.#post([new Pending(op, parsed, this.#backlog, resolve, reject)], undefined, true);
     });
   }
 
   readonly #admitStandalone = (op: Op, input: unknown): Promise<unknown> => this.#startStandalone(op, validate(op, input));
+
+  /**
+   * Reads (counted in the readers' backlog already), run between batches outside any
+   * transaction, while no reader thread has started (see ReaderClient.serveEarlyReadsWith).
+   */
+  serveReads(ops: Pending[]): Promise<void> {
+    return this.#post(ops, undefined, true, true);
+  }
 
   /**
    * Relays the backend's notifications of `topic` from other processes to `onEvent` (set
@@ -205,7 +213,8 @@ export class WriterClient {
     if (!waiter) return;
     this.#waiters.delete(message.id);
     if (message.t === 'results' && waiter.kind === 'batch') {
-      this.#metrics.recordWrite(waiter.ops.length, message.commitMs, message.busyRetries);
+      if (waiter.reads) this.#metrics.recordRead(waiter.ops.length, message.busyRetries);
+      else this.#metrics.recordWrite(waiter.ops.length, message.commitMs, message.busyRetries);
       settle(waiter.ops, message.outcome);
       waiter.done();
     } else if (message.t === 'done' && waiter.kind === 'done') {
@@ -214,7 +223,7 @@ export class WriterClient {
     }
   }
 
-  async #post(ops: Pending[], tx?: number, standalone?: boolean): Promise<void> {
+  async #post(ops: Pending[], tx?: number, standalone?: boolean, reads?: boolean): Promise<void> {
     try {
       await this.#ready;
     } catch (error) {
@@ -226,12 +235,12 @@ export class WriterClient {
       const message: ToWriter = { t: 'batch', id, ops: packOps(ops), tx, standalone };
       try {
         this.#worker.postMessage(message);
-        this.#waiters.set(id, { kind: 'batch', ops, done });
+        this.#waiters.set(id, { kind: 'batch', ops, done, reads });
       } catch {
         // A value that cannot be cloned (a function, a symbol) fails the whole post:
         // reject only the operations that hold one, and send the others.
         const sendable = ops.filter((op) => cloneable(op));
-        if (sendable.length > 0) void this.#post(sendable, tx, standalone).then(done);
+        if (sendable.length > 0) void this.#post(sendable, tx, standalone, reads).then(done);
         else done();
       }
     });

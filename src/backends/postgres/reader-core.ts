@@ -91,7 +91,8 @@ class Slot {
 
 export async function createPgReader(config: WorkerConfig<PgSettings>): Promise<(task: ReadTask) => Promise<ReadTaskResult>> {
   const codec = new Codec(config.compression);
-  warmUp();
+  // The thread says it is ready (workers/reader.ts) once this is loaded, so that its first read loads only its domain.
+  await warmUp();
   const slots = Array.from({ length: config.settings.readerConnections }, () => new Slot(config.settings, codec, config.busyTimeoutMs));
   /** Operations waiting for a connection: every one is held by (or kept for) an `alone` operation. */
   const waiting: (() => boolean)[] = [];

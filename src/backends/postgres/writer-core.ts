@@ -132,7 +132,7 @@ export class PgWriterCore implements WriterCore {
       }
       await core.#connect();
       post({ t: 'ready', applied });
-      warmUp();
+      void warmUp();
       return core;
     } catch (error) {
       await core.#conn?.close();
@@ -379,20 +379,22 @@ export class PgWriterCore implements WriterCore {
     }
   }
 
-  /** VACUUM and the like: outside any transaction, alone. */
+  /** VACUUM and the like, or reads while no reader has started: outside any transaction, one after another. */
   async #standalone(batch: Batch): Promise<void> {
     const loading = loadDomainsOf(batch.ops);
     if (loading) await loading;
     const started = performance.now();
-    const outcome = new OutcomeBuilder(1);
-    try {
-      const conn = await this.#live();
-      let result = this.#handlers!.run(batch.ops[0]!.name, batch.ops[0]!.input);
-      if (result instanceof Promise) result = await result;
-      const failure = await conn.settle();
-      outcome.add(0, failure ? { ok: false, error: toPgErrorData(failure.error) } : result);
-    } catch (error) {
-      outcome.add(0, { ok: false, error: toPgErrorData(error) });
+    const outcome = new OutcomeBuilder(batch.ops.length);
+    for (const [i, { name, input }] of batch.ops.entries()) {
+      try {
+        const conn = await this.#live();
+        let result = this.#handlers!.run(name, input);
+        if (result instanceof Promise) result = await result;
+        const failure = await conn.settle();
+        outcome.add(i, failure ? { ok: false, error: toPgErrorData(failure.error) } : result);
+      } catch (error) {
+        outcome.add(i, { ok: false, error: toPgErrorData(error) });
+      }
     }
     this.#post({ t: 'results', id: batch.id, outcome: outcome.build(), commitMs: performance.now() - started, busyRetries: 0 });
   }

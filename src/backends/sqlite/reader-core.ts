@@ -35,7 +35,8 @@ export async function createReader(config: SqliteConfig): Promise<(task: ReadTas
   // Opened with the first task, not when the thread starts: the thread starts beside the
   // writer, before it has created or migrated the file; a task comes only once it has.
   let runtime: Runtime | undefined;
-  warmUp();
+  // The thread says it is ready (workers/reader.ts) once this is loaded, so that its first read loads only its domain.
+  await warmUp();
   const open = async () => (runtime = await retryBusy(() => openRuntime(config), config.busyTimeoutMs, stats));
   let previous: Promise<unknown> = Promise.resolve();
   const run = (task: ReadTask, ready: Runtime) => {

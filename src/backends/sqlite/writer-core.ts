@@ -74,7 +74,7 @@ export class SqliteWriterCore implements WriterCore {
       runtime.prepare();
       const core = new SqliteWriterCore(runtime, post, pull);
       post({ t: 'ready', applied });
-      warmUp();
+      void warmUp();
       return core;
     } catch (error) {
       runtime?.close();
@@ -152,24 +152,27 @@ export class SqliteWriterCore implements WriterCore {
     return tx !== undefined && !this.#queue.some((m) => (m.t === 'batch' || m.t === 'end') && m.tx === tx.id);
   }
 
-  /** An operation SQLite refuses inside a transaction (VACUUM): run alone, retried while busy. */
+  /** Operations outside any transaction, one after another, each retried while busy: one SQLite refuses inside one (VACUUM), or reads while no reader has started. */
   async #standalone(batch: Batch): Promise<void> {
     const loading = loadDomainsOf(batch.ops);
     if (loading) await loading;
     const runtime = this.#runtime;
     const started = performance.now();
     const before = runtime.stats.busyRetries;
-    let result: OpResult;
-    try {
-      result = await retryBusy(() => {
-        const { op, ctx } = runtime.handlers.lookup(batch.ops[0]!.name);
-        return { ok: true, value: op.run(ctx, batch.ops[0]!.input) } as const;
-      }, runtime.config.busyTimeoutMs, runtime.stats);
-    } catch (error) {
-      result = { ok: false, error: toSqliteErrorData(error) };
+    const outcome = new OutcomeBuilder(batch.ops.length);
+    for (const [i, { name, input }] of batch.ops.entries()) {
+      let result: OpResult;
+      try {
+        const value = await retryBusy(() => {
+          const { op, ctx } = runtime.handlers.lookup(name);
+          return op.run(ctx, input);
+        }, runtime.config.busyTimeoutMs, runtime.stats);
+        result = { ok: true, value };
+      } catch (error) {
+        result = { ok: false, error: toSqliteErrorData(error) };
+      }
+      outcome.add(i, result);
     }
-    const outcome = new OutcomeBuilder(1);
-    outcome.add(0, result);
     const commitMs = performance.now() - started;
     const busyRetries = runtime.stats.busyRetries - before;
     this.#post({ t: 'results', id: batch.id, outcome: outcome.build(), commitMs, busyRetries });
