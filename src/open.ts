@@ -15,7 +15,8 @@ import type { CopyTarget } from './domains/admin/copy.ts';
 import type { EarlyWriter } from './engine/early-writer.ts';
 import { Engine } from './engine/engine.ts';
 import type { StoreParts } from './facade.ts';
-import { locate, parseOptions, type StoreOptions } from './backends/index.ts';
+import { locate } from './backends/index.ts';
+import { parseOptions, type StoreOptions } from './backends/options.ts';
 
 /**
  * A logger that drops everything, for a store given none: pino itself is loaded only when

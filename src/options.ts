@@ -59,17 +59,6 @@ export const coreOptionsSchema = z.object({
 /** The options every store has, parsed: what the engine reads. */
 export type ParsedOptions = Readonly<z.output<typeof coreOptionsSchema>>;
 
-/** The URL without its password, for messages and `store.path`. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'a URL that does not parse';
-  }
-}
-
 /** Validates options against `schema`; a misspelled option is an error, never ignored. */
 export function parseOptionsWith<Z extends z.ZodType>(schema: Z, options: unknown): Readonly<z.output<Z>> {
   const result = schema.safeParse(options ?? {});

@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { openStore } from '../src/index.ts';
 import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_THRESHOLD_BYTES, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_WAITING, DEFAULT_READ_ONLY, DEFAULT_READER_NICENESS, DEFAULT_READERS, DEFAULT_WAL_SIZE_LIMIT_BYTES } from '../src/options.ts';
-import { locate, parseOptions } from '../src/backends/index.ts';
+import { locate } from '../src/backends/index.ts';
+import { parseOptions } from '../src/backends/options.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -9,29 +9,19 @@
  * locate('mysql://root@localhost/app');           // throws FLOWSTORE_INVALID_OPTIONS naming `path`
  * ```
  */
-import type { z } from 'zod';
+import { DEFAULT_PATH } from '../defaults.ts';
 import { FlowstoreError } from '../errors.ts';
 import type { Backend, Location } from '../engine/backend.ts';
-import { coreOptionsSchema, DEFAULT_PATH, parseOptionsWith, redactUrl } from '../options.ts';
-import { postgresBackend, postgresOptionsSchema } from './postgres/index.ts';
+import { postgresBackend } from './postgres/index.ts';
+import { redactUrl } from './postgres/location.ts';
 import { sqliteBackend } from './sqlite/index.ts';
+
+// The options' schema is in ./options.ts: locating a path (what the CLI does before it opens
+// anything) needs no schema library.
+export type { StoreOptions, StoreParsedOptions } from './options.ts';
 
 /** In the order they are asked whether a path is theirs: PostgreSQL's URLs before SQLite's paths. */
 export const BACKENDS: readonly Backend<any, any>[] = [postgresBackend, sqliteBackend];
-
-/** The schema `openStore` validates its options with: every store's, and each backend's under its name. */
-export const optionsSchema = coreOptionsSchema.extend({
-  /** Settings for a `postgres://` path; ignored by SQLite stores. */
-  postgres: postgresOptionsSchema.default(postgresOptionsSchema.parse({})),
-}).strict();
-
-export type StoreOptions = z.input<typeof optionsSchema>;
-export type StoreParsedOptions = Readonly<z.output<typeof optionsSchema>>;
-
-/** Validates options; a misspelled option is FLOWSTORE_INVALID_OPTIONS, never ignored. */
-export function parseOptions(options: unknown): StoreParsedOptions {
-  return parseOptionsWith(optionsSchema, options);
-}
 
 /** What a refused path is shown as: a URL without its password. */
 function shown(raw: string): string {

@@ -10,10 +10,9 @@ import { z } from 'zod';
 import { FlowstoreError } from '../errors.ts';
 import type { Store } from '../store.ts';
 
-export const DEFAULT_UI_PORT = 4646;
-export const DEFAULT_UI_HOST = '127.0.0.1';
-export const DEFAULT_UI_SAMPLE_INTERVAL_MS = 1000;
-export const DEFAULT_UI_HISTORY_MS = 10 * 60_000;
+import { DEFAULT_UI_HISTORY_MS, DEFAULT_UI_HOST, DEFAULT_UI_PORT, DEFAULT_UI_SAMPLE_INTERVAL_MS } from './defaults.ts';
+
+export { DEFAULT_UI_HISTORY_MS, DEFAULT_UI_HOST, DEFAULT_UI_PORT, DEFAULT_UI_SAMPLE_INTERVAL_MS };
 
 const isStore = (value: unknown): value is Store =>
   typeof value === 'object' && value !== null && typeof (value as Store).query === 'function' && typeof (value as Store).metrics === 'function';

@@ -13,7 +13,7 @@ import type { PgSettings } from './connection.ts';
 import { locatePostgres, POSTGRES_FORMS } from './location.ts';
 import type { PostgresOptions } from './options.ts';
 
-export { postgresOptionsSchema, type PostgresOptions } from './options.ts';
+export type { PostgresOptions } from './options.ts';
 
 export const postgresBackend: Backend<PgSettings, PostgresOptions> = {
   name: 'postgres',

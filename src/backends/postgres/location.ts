@@ -10,7 +10,6 @@
  */
 import { FlowstoreError } from '../../errors.ts';
 import type { Location } from '../../engine/backend.ts';
-import { redactUrl } from '../../options.ts';
 
 export const POSTGRES_FORMS = ['postgres://user@host:5432/database', 'postgresql://…'] as const;
 
@@ -26,4 +25,15 @@ export function locatePostgres(raw: string): Location | undefined {
     });
   }
   return { backend: 'postgres', kind: 'server', target: raw, display: redactUrl(raw) };
+}
+
+/** The URL without its password, for messages and `store.path`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'a URL that does not parse';
+  }
 }

@@ -1,5 +1,5 @@
 /** `flowstore queue stats|list|retry|cancel`: the jobs of store.queue. */
-import { JOB_STATES, type JobState } from '../../domains/queue/schema.ts';
+import { JOB_STATES, type JobState } from '../../domains/queue/states.ts';
 import { UsageError, type Command } from '../command.ts';
 import { printJson, table } from '../format.ts';
 

@@ -1,5 +1,6 @@
 /** `flowstore runs list|failed`: workflow runs from store.runs. */
-import { RUN_STATUSES, type RunStatus, type WorkflowSummary } from '../../domains/runs/schema.ts';
+import { RUN_STATUSES, type RunStatus } from '../../domains/runs/statuses.ts';
+import type { WorkflowSummary } from '../../domains/runs/schema.ts';
 import { UsageError, type Command } from '../command.ts';
 import { printJson, table } from '../format.ts';
 

@@ -1,6 +1,6 @@
 /** `flowstore ui`: serves a read-only dashboard of the store until Ctrl-C. */
 import { once } from 'node:events';
-import { DEFAULT_UI_HOST, DEFAULT_UI_PORT } from '../../ui/options.ts';
+import { DEFAULT_UI_HOST, DEFAULT_UI_PORT } from '../../ui/defaults.ts';
 import { UsageError, type Command } from '../command.ts';
 import { printJson } from '../format.ts';
 

@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { toJsonText } from '../../codec.ts';
 import { id, instant, jsonText, MAX_ID_LENGTH, text } from '../common.ts';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_LEASE_MS } from './defaults.ts';
+import { JOB_STATES, type JobState } from './states.ts';
 
-export const JOB_STATES = ['waiting', 'running', 'completed', 'failed', 'cancelled'] as const;
-export type JobState = (typeof JOB_STATES)[number];
+export { JOB_STATES, type JobState };
 /** What `store.cleanup` may delete: never a waiting or running job. */
 export const RETAINABLE_JOB_STATES = ['completed', 'failed', 'cancelled'] as const;
 

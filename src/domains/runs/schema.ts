@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { toSqlTime } from '../../codec.ts';
 import { id, instant, jsonText, limit, offset, positiveAmount, text, value } from '../common.ts';
+import { RUN_STATUSES, type RunStatus } from './statuses.ts';
 
-export const RUN_STATUSES = ['running', 'paused', 'completed', 'failed', 'cancelled'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+export { RUN_STATUSES, type RunStatus };
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
