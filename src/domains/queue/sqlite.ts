@@ -4,6 +4,8 @@ import { CLAIMED_COLUMNS, JOB_COLUMNS, type QueueStatements } from './statements
 
 /** A job that waits or runs: what a key and a cancel apply to. */
 const LIVE = "state IN ('waiting', 'running')";
+/** A job that has ended, as the partial index of ended jobs says it (which a query must repeat to read that index). */
+const ENDED = "state NOT IN ('waiting', 'running')";
 /** The attempt that just ended, as an entry of `attempts`; `?N` is its error's JSON. */
 const endedAttempt = (error: string, endedAt: string) =>
   `json_object('attempt', attempt, 'workerId', worker, 'startedAt', started_at, 'endedAt', ${endedAt}, 'error', json(${error}))`;
@@ -71,7 +73,7 @@ export function prepareQueue(db: DatabaseSync): QueueStatements {
     counts: db.prepare(`SELECT queue, 'waiting' AS state, count(*) AS n, coalesce(sum(available_at > ?1), 0) AS delayed,
         min(CASE WHEN available_at <= ?1 THEN available_at END) AS oldest FROM queue_jobs WHERE state = 'waiting' GROUP BY queue
       UNION ALL SELECT queue, 'running', count(*), 0, NULL FROM queue_jobs WHERE state = 'running' GROUP BY queue
-      UNION ALL SELECT queue, state, count(*), 0, NULL FROM queue_jobs WHERE state IN ('completed', 'failed', 'cancelled') GROUP BY queue, state`),
+      UNION ALL SELECT queue, state, count(*), 0, NULL FROM queue_jobs WHERE ${ENDED} GROUP BY queue, state`),
     settings: db.prepare('SELECT queue, concurrency FROM queue_settings ORDER BY queue'),
     setConcurrency: db.prepare(`INSERT INTO queue_settings (queue, concurrency, updated_at) VALUES (?, ?, ?)
       ON CONFLICT (queue) DO UPDATE SET concurrency = excluded.concurrency, updated_at = excluded.updated_at`),
