@@ -1,5 +1,5 @@
 /** Every statement of store.queue on SQLite (postgres.ts has the same names). */
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { CLAIMED_COLUMNS, JOB_COLUMNS, type QueueStatements } from './statements.ts';
 
 /** A job that waits or runs: what a key and a cancel apply to. */
@@ -10,6 +10,12 @@ const ENDED = "state NOT IN ('waiting', 'running')";
 const endedAttempt = (error: string, endedAt: string) =>
   `json_object('attempt', attempt, 'workerId', worker, 'startedAt', started_at, 'endedAt', ${endedAt}, 'error', json(${error}))`;
 const NEWEST_FIRST = 'ORDER BY id DESC LIMIT ?';
+
+/** Rows as arrays of their columns (see ClaimedRow). */
+function arrays(statement: StatementSync): StatementSync {
+  statement.setReturnArrays(true);
+  return statement;
+}
 
 export function prepareQueue(db: DatabaseSync): QueueStatements {
   const insertSql = `INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, key, max_attempts, attempt_limit,
@@ -29,17 +35,17 @@ export function prepareQueue(db: DatabaseSync): QueueStatements {
     notify: () => undefined,
     limit: db.prepare('SELECT concurrency FROM queue_settings WHERE queue = ? AND concurrency IS NOT NULL'),
     running: db.prepare("SELECT count(*) AS n FROM queue_jobs WHERE queue = ? AND state = 'running' AND available_at > ?"),
-    claim: db.prepare(`UPDATE queue_jobs SET state = 'running', attempt = attempt + 1, worker = ?4, started_at = ?2, available_at = ?3
+    claim: arrays(db.prepare(`UPDATE queue_jobs SET state = 'running', attempt = attempt + 1, worker = ?4, started_at = ?2, available_at = ?3
       WHERE id IN (SELECT id FROM queue_jobs WHERE queue = ?1 AND state = 'waiting' AND available_at <= ?2
         ORDER BY priority DESC, available_at, id LIMIT ?5)
-      RETURNING ${CLAIMED_COLUMNS}`),
+      RETURNING ${CLAIMED_COLUMNS}`)),
     expired: db.prepare("SELECT 1 AS found FROM queue_jobs WHERE queue = ? AND state = 'running' AND available_at <= ? LIMIT 1"),
     // SET expressions read the row as it was: the ended attempt is logged with its worker and times.
-    reclaim: db.prepare(`UPDATE queue_jobs SET attempts = json_insert(attempts, '$[#]', ${endedAttempt('?6', 'available_at')}), error = ?6,
+    reclaim: arrays(db.prepare(`UPDATE queue_jobs SET attempts = json_insert(attempts, '$[#]', ${endedAttempt('?6', 'available_at')}), error = ?6,
         attempt = attempt + 1, worker = ?4, started_at = ?2, available_at = ?3
       WHERE id IN (SELECT id FROM queue_jobs WHERE queue = ?1 AND state = 'running' AND available_at <= ?2 AND attempt < attempt_limit
         ORDER BY available_at LIMIT ?5)
-      RETURNING ${CLAIMED_COLUMNS}`),
+      RETURNING ${CLAIMED_COLUMNS}`)),
     failExpired: db.prepare(`UPDATE queue_jobs SET state = 'failed', finished_at = ?2, error = ?3,
         attempts = json_insert(attempts, '$[#]', ${endedAttempt('?3', 'available_at')})
       WHERE queue = ?1 AND state = 'running' AND available_at <= ?2 AND attempt >= attempt_limit`),
