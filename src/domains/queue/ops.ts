@@ -87,16 +87,17 @@ function claimWire(rows: readonly ClaimedRow[], codec: Codec, queueName: string,
   let keys: (string | null)[] | undefined;
   for (let i = 0, at = 0; i < rows.length; i++, at += CLAIMED_NUMBERS) {
     const row = rows[i]!;
-    numbers[at] = row.id;
-    numbers[at + 1] = row.priority;
-    numbers[at + 2] = row.run_at;
-    numbers[at + 3] = row.created_at;
-    numbers[at + 4] = row.attempt;
-    numbers[at + 5] = row.max_attempts;
-    numbers[at + 6] = row.backoff_base_ms;
-    numbers[at + 7] = row.backoff_max_ms;
-    payloads[i] = codec.toWireJson(row.payload);
-    if (row.key !== null) (keys ??= new Array<string | null>(rows.length).fill(null))[i] = row.key;
+    numbers[at] = row[0];
+    numbers[at + 1] = row[1];
+    numbers[at + 2] = row[2];
+    numbers[at + 3] = row[3];
+    numbers[at + 4] = row[6];
+    numbers[at + 5] = row[7];
+    numbers[at + 6] = row[8];
+    numbers[at + 7] = row[9];
+    payloads[i] = codec.toWireJson(row[4]);
+    const key = row[5];
+    if (key !== null) (keys ??= new Array<string | null>(rows.length).fill(null))[i] = key;
   }
   return { numbers, payloads, keys, queue: queueName, workerId, now, leaseUntil, nextAt };
 }

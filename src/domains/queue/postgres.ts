@@ -48,7 +48,7 @@ export function prepareQueue(conn: PgConnection): QueueStatements {
       FROM (SELECT id FROM queue_jobs WHERE queue = $1 AND state = 'waiting' AND available_at <= $2
         ORDER BY priority DESC, available_at, id LIMIT $5 FOR UPDATE SKIP LOCKED) c
       WHERE j.id = c.id
-      RETURNING ${RETURNED}`),
+      RETURNING ${RETURNED}`, { arrays: true }),
     expired: conn.statement("SELECT 1 AS found FROM queue_jobs WHERE queue = $1 AND state = 'running' AND available_at <= $2 LIMIT 1"),
     // SET expressions read the row as it was: the ended attempt is logged with its worker and times.
     reclaim: conn.statement(`UPDATE queue_jobs j SET attempts = ${withEndedAttempt('$6', 'j.available_at', 'j.')}, error = $6::text,
@@ -56,7 +56,7 @@ export function prepareQueue(conn: PgConnection): QueueStatements {
       FROM (SELECT id FROM queue_jobs WHERE queue = $1 AND state = 'running' AND available_at <= $2 AND attempt < attempt_limit
         ORDER BY available_at LIMIT $5 FOR UPDATE SKIP LOCKED) c
       WHERE j.id = c.id
-      RETURNING ${RETURNED}`),
+      RETURNING ${RETURNED}`, { arrays: true }),
     failExpired: conn.statement(`UPDATE queue_jobs SET state = 'failed', finished_at = $2, error = $3::text,
         attempts = ${withEndedAttempt('$3', 'available_at')}
       WHERE queue = $1 AND state = 'running' AND available_at <= $2 AND attempt >= attempt_limit`),

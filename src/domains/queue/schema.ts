@@ -140,8 +140,22 @@ export const heartbeatManyInput = z.object({ leases: z.array(z.tuple([z.number()
 export const completeParams = z.object({ id: z.number().int().positive(), attempt, result: z.unknown(), now }).strict()
   .transform(({ id: jobId, attempt: n, result, now: at }, ctx) => [jobId, n, result === undefined ? null : jsonText(result, ['result'], ctx), at] as const);
 
-/** `[now, then id, attempt, result as JSON text (or null) per job]`: a worker's completions of one turn. */
-export const completeManyParams = z.array(z.union([z.string(), z.number(), z.null()]));
+/** Whether `value` is an array of strings, numbers and nulls only. */
+function isFlat(value: unknown): value is (string | number | null)[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const v: unknown = value[i];
+    if (v !== null && typeof v !== 'string' && typeof v !== 'number') return false;
+  }
+  return true;
+}
+
+/**
+ * `[now, then id, attempt, result as JSON text (or null) per job]`: a worker's completions of
+ * one turn. Checked by one loop: zod's union per value cost the caller's thread ~1 µs a value,
+ * 3 µs a job, as much as the rest of a job's way through the worker.
+ */
+export const completeManyParams = z.custom<(string | number | null)[]>(isFlat, 'expected [now, then id, attempt and result (JSON text or null) per job]');
 
 /** `[now, then id, attempt per job]`. */
 export const releaseManyParams = z.array(z.number().int().nonnegative()).min(1);

@@ -1,13 +1,21 @@
 /** Every statement of store.queue on SQLite (postgres.ts has the same names). */
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { CLAIMED_COLUMNS, JOB_COLUMNS, type QueueStatements } from './statements.ts';
 
 /** A job that waits or runs: what a key and a cancel apply to. */
 const LIVE = "state IN ('waiting', 'running')";
+/** A job that has ended, as the partial index of ended jobs says it (which a query must repeat to read that index). */
+const ENDED = "state NOT IN ('waiting', 'running')";
 /** The attempt that just ended, as an entry of `attempts`; `?N` is its error's JSON. */
 const endedAttempt = (error: string, endedAt: string) =>
   `json_object('attempt', attempt, 'workerId', worker, 'startedAt', started_at, 'endedAt', ${endedAt}, 'error', json(${error}))`;
 const NEWEST_FIRST = 'ORDER BY id DESC LIMIT ?';
+
+/** Rows as arrays of their columns (see ClaimedRow). */
+function arrays(statement: StatementSync): StatementSync {
+  statement.setReturnArrays(true);
+  return statement;
+}
 
 export function prepareQueue(db: DatabaseSync): QueueStatements {
   const insertSql = `INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, key, max_attempts, attempt_limit,
@@ -27,17 +35,17 @@ export function prepareQueue(db: DatabaseSync): QueueStatements {
     notify: () => undefined,
     limit: db.prepare('SELECT concurrency FROM queue_settings WHERE queue = ? AND concurrency IS NOT NULL'),
     running: db.prepare("SELECT count(*) AS n FROM queue_jobs WHERE queue = ? AND state = 'running' AND available_at > ?"),
-    claim: db.prepare(`UPDATE queue_jobs SET state = 'running', attempt = attempt + 1, worker = ?4, started_at = ?2, available_at = ?3
+    claim: arrays(db.prepare(`UPDATE queue_jobs SET state = 'running', attempt = attempt + 1, worker = ?4, started_at = ?2, available_at = ?3
       WHERE id IN (SELECT id FROM queue_jobs WHERE queue = ?1 AND state = 'waiting' AND available_at <= ?2
         ORDER BY priority DESC, available_at, id LIMIT ?5)
-      RETURNING ${CLAIMED_COLUMNS}`),
+      RETURNING ${CLAIMED_COLUMNS}`)),
     expired: db.prepare("SELECT 1 AS found FROM queue_jobs WHERE queue = ? AND state = 'running' AND available_at <= ? LIMIT 1"),
     // SET expressions read the row as it was: the ended attempt is logged with its worker and times.
-    reclaim: db.prepare(`UPDATE queue_jobs SET attempts = json_insert(attempts, '$[#]', ${endedAttempt('?6', 'available_at')}), error = ?6,
+    reclaim: arrays(db.prepare(`UPDATE queue_jobs SET attempts = json_insert(attempts, '$[#]', ${endedAttempt('?6', 'available_at')}), error = ?6,
         attempt = attempt + 1, worker = ?4, started_at = ?2, available_at = ?3
       WHERE id IN (SELECT id FROM queue_jobs WHERE queue = ?1 AND state = 'running' AND available_at <= ?2 AND attempt < attempt_limit
         ORDER BY available_at LIMIT ?5)
-      RETURNING ${CLAIMED_COLUMNS}`),
+      RETURNING ${CLAIMED_COLUMNS}`)),
     failExpired: db.prepare(`UPDATE queue_jobs SET state = 'failed', finished_at = ?2, error = ?3,
         attempts = json_insert(attempts, '$[#]', ${endedAttempt('?3', 'available_at')})
       WHERE queue = ?1 AND state = 'running' AND available_at <= ?2 AND attempt >= attempt_limit`),
@@ -71,7 +79,7 @@ export function prepareQueue(db: DatabaseSync): QueueStatements {
     counts: db.prepare(`SELECT queue, 'waiting' AS state, count(*) AS n, coalesce(sum(available_at > ?1), 0) AS delayed,
         min(CASE WHEN available_at <= ?1 THEN available_at END) AS oldest FROM queue_jobs WHERE state = 'waiting' GROUP BY queue
       UNION ALL SELECT queue, 'running', count(*), 0, NULL FROM queue_jobs WHERE state = 'running' GROUP BY queue
-      UNION ALL SELECT queue, state, count(*), 0, NULL FROM queue_jobs WHERE state IN ('completed', 'failed', 'cancelled') GROUP BY queue, state`),
+      UNION ALL SELECT queue, state, count(*), 0, NULL FROM queue_jobs WHERE ${ENDED} GROUP BY queue, state`),
     settings: db.prepare('SELECT queue, concurrency FROM queue_settings ORDER BY queue'),
     setConcurrency: db.prepare(`INSERT INTO queue_settings (queue, concurrency, updated_at) VALUES (?, ?, ?)
       ON CONFLICT (queue) DO UPDATE SET concurrency = excluded.concurrency, updated_at = excluded.updated_at`),

@@ -1,0 +1,6 @@
+-- store.queue's state checks without constant IN lists of more than two values
+-- SQLite's 0009 writes the CHECK on state and the ended jobs' index predicate as comparisons:
+-- it built each such list into a temporary b-tree every time a statement evaluated it.
+-- PostgreSQL compares an IN list's values one by one and builds nothing, so its table stays
+-- as 0007 made it; this file keeps the two backends' migrations numbered alike, which an
+-- export between them needs.
