@@ -6,12 +6,14 @@
  * FLOWSTORE_BENCH_POSTGRES_URL is set; then `flowstore stats`, `runs list` and `inspect` on
  * the existing store. Each row gives the median and the worst of its runs: the whole
  * process's wall time, measured from outside, and each step's time, measured inside.
- * `BENCH_STARTUP_ENTRY` points the flowstore side at a built entry (dist/src/index.js).
+ * `BENCH_STARTUP_ENTRY` points the flowstore side at a built entry (dist/src/index.js), and the
+ * commands at the CLI built beside it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 const STEPS = ['import', 'open', 'read', 'write', 'close'] as const;
@@ -25,6 +27,18 @@ export interface StartupRow {
 
 const probe = new URL('./probe.ts', import.meta.url).pathname;
 const bin = new URL('../../bin/flowstore.js', import.meta.url).pathname;
+
+/**
+ * A script in `dir` that does what bin/flowstore.js does, with the CLI built beside `entry`
+ * (dist/src/index.js). A file, not --eval: threads inherit the process's options, and
+ * refuse --input-type.
+ */
+function builtCli(entry: string, dir: string): string {
+  const main = new URL('./cli/main.js', pathToFileURL(entry)).href;
+  const file = join(dir, 'flowstore-cli.mjs');
+  writeFileSync(file, `import * as nodeModule from 'node:module';\nnodeModule.enableCompileCache?.();\nconst { main } = await import(${JSON.stringify(main)});\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+  return file;
+}
 
 function spread(values: readonly number[]) {
   const sorted = values.toSorted((a, b) => a - b);
@@ -73,8 +87,10 @@ export async function runStartupBench(): Promise<StartupRow[]> {
     once([probe, 'raw', join(dir, 'raw-existing.db')], {});
     rows.push(measure('sqlite existing: raw node:sqlite', runs, () => ({ args: [probe, 'raw', join(dir, 'raw-existing.db')] })));
     rows.push(measure('sqlite existing: flowstore', runs, () => ({ args: flowstore(existing) })));
+    // bin/flowstore.js runs the sources in a checkout; with a built entry, the built CLI, as an installed package does.
+    const cli = entry === undefined ? [bin] : [builtCli(entry, dir)];
     for (const command of [['stats'], ['runs', 'list'], ['inspect']]) {
-      rows.push(measure(`sqlite existing: flowstore ${command.join(' ')} (CLI)`, runs, () => ({ args: [bin, ...command, existing] })));
+      rows.push(measure(`sqlite existing: flowstore ${command.join(' ')} (CLI)`, runs, () => ({ args: [...cli, ...command, existing] })));
     }
     const url = process.env.FLOWSTORE_BENCH_POSTGRES_URL;
     if (url) {
