@@ -9,7 +9,7 @@ import { Backlog } from '../src/engine/backlog.ts';
 import { Metrics } from '../src/engine/metrics.ts';
 import { WriterClient } from '../src/engine/writer-client.ts';
 import type { ReaderClient } from '../src/engine/reader-client.ts';
-import { tempDir, tempStore } from './helpers.ts';
+import { readerReady, tempDir, tempStore } from './helpers.ts';
 import { collect, killWriterAfter, run } from './helpers-process.ts';
 
 const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i }, lastStepOutput: null, status: 'running' as const });
@@ -51,6 +51,7 @@ test('a writer thread that dies before it is ready is not started again: the ope
 test('a reader thread dying rejects its reads with FLOWSTORE_WORKER_EXITED; the pool replaces it', async (t) => {
   const store = await tempStore(t, { readers: 1 });
   await store.runs.saveState('run_1', state(1));
+  await readerReady(store);
   const slow = store.query('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000000) SELECT count(*) AS n FROM c');
   const reads = [slow, store.runs.loadState('run_1')];
   // Both on the thread (a task still in the pool's queue would go to the next thread), the scan running.
@@ -99,6 +100,7 @@ test('a reader thread that cannot start does not crash the process: reads reject
   const store = await openStore({ path, readers: 1 });
   t.after(() => store.close());
   await store.runs.saveState('run_1', state(1));
+  await readerReady(store);
   // The file goes away under the store; the replacement reader thread then fails as it opens.
   renameSync(path, join(dir, 'elsewhere.db'));
   await internals(store).readers.threads[0]!.terminate();

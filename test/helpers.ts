@@ -104,3 +104,12 @@ export function checkpointerOf(store: Store): Promise<CheckpointerClient> {
   const internals = () => (store as unknown as Record<symbol, { companion: CheckpointerClient | undefined }>)[Symbol.for('flowstore.internals')]!;
   return waitFor(() => internals().companion, 'the checkpointer thread to start');
 }
+
+/**
+ * Resolves once the store's first reader thread is ready: until then the writer serves short
+ * reads (ReaderClient.serveEarlyReadsWith), and a test of what happens on a reader needs them there.
+ */
+export async function readerReady(store: Store): Promise<void> {
+  const internals = () => (store as unknown as Record<symbol, { readers: { ready: boolean } }>)[Symbol.for('flowstore.internals')]!;
+  await waitFor(() => internals().readers.ready, 'the first reader thread to be ready');
+}

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../src/index.ts';
-import { tempDir, tempStore } from './helpers.ts';
+import { readerReady, tempDir, tempStore } from './helpers.ts';
 
 const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i }, lastStepOutput: null, status: 'running' as const });
 
@@ -103,6 +103,7 @@ test('a relative path keeps meaning the same file after the process changes dire
   t.after(() => store.close());
   process.chdir(home);
   await store.runs.saveState('run_1', state(1));
+  await readerReady(store);
   // A reader started now (the replaced thread) must open the same file.
   const internals = (store as unknown as Record<symbol, { readers: { threads: { terminate(): Promise<number> }[] } }>)[Symbol.for('flowstore.internals')]!;
   await internals.readers.threads[0]!.terminate();

@@ -4,7 +4,7 @@ import { deserialize } from 'node:v8';
 import { test } from 'node:test';
 import type { ReaderClient } from '../src/engine/reader-client.ts';
 import type { Store } from '../src/index.ts';
-import { BACKENDS, tempStore } from './helpers.ts';
+import { BACKENDS, readerReady, tempStore } from './helpers.ts';
 import { DEFAULT_READER_NICENESS } from '../src/options.ts';
 import { Backlog } from '../src/engine/backlog.ts';
 import { Pending, SETTLE_SLICE_MS, settle } from '../src/engine/batcher.ts';
@@ -70,6 +70,7 @@ for (const backend of BACKENDS) {
 test('a reader that dies holding two batches rejects both with FLOWSTORE_WORKER_EXITED', async (t) => {
   const store = await tempStore(t, { readers: 1 });
   await store.runs.saveState('run_1', state(1));
+  await readerReady(store);
   const first = store.query(SCAN);
   // Issued in the next turn: a batch of its own, sent to the same thread to wait behind the first.
   await new Promise((resolve) => setImmediate(resolve));
