@@ -96,29 +96,22 @@ function lazily<T>(make: () => T): () => T {
 /** The admin domain's operations (`store.query`, the integrity check). */
 const adminOps = lazily(() => load<typeof import('./domains/admin/ops.ts')>('./domains/admin/ops').admin.ops);
 
-/**
- * The namespaces over one invoker (the store's engine, or a transaction), each made when
- * first used; `made` collects the names of those made so far.
- */
-export function namespaces(invoker: Invoker, settings: NamespaceSettings, made = new Set<keyof Namespaces>()): Namespaces {
-  const domain = <K extends keyof Namespaces>(name: K, make: () => Namespaces[K]) => lazily(() => {
-    made.add(name);
-    return make();
-  });
-  const runs = domain('runs', () => new (load<typeof import('./domains/runs/api.ts')>('./domains/runs/api').RunsApi)(invoker));
-  const agents = domain('agents', () => new (load<typeof import('./domains/agents/api.ts')>('./domains/agents/api').AgentsApi)(
+/** The namespaces over one invoker (the store's engine, or a transaction), each made when first used. */
+export function namespaces(invoker: Invoker, settings: NamespaceSettings): Namespaces {
+  const runs = lazily(() => new (load<typeof import('./domains/runs/api.ts')>('./domains/runs/api').RunsApi)(invoker));
+  const agents = lazily(() => new (load<typeof import('./domains/agents/api.ts')>('./domains/agents/api').AgentsApi)(
     invoker, (fn) => settings.transaction((tx) => fn(tx.agents)),
   ));
-  const dag = domain('dag', () => new (load<typeof import('./domains/dag/api.ts')>('./domains/dag/api').DagApi)(invoker));
-  const definitions = domain('definitions', () => new (load<typeof import('./domains/definitions/api.ts')>('./domains/definitions/api').DefinitionsApi)(
+  const dag = lazily(() => new (load<typeof import('./domains/dag/api.ts')>('./domains/dag/api').DagApi)(invoker));
+  const definitions = lazily(() => new (load<typeof import('./domains/definitions/api.ts')>('./domains/definitions/api').DefinitionsApi)(
     invoker, settings.workflowPath(),
   ));
-  const aaow = domain('aaow', () => new (load<typeof import('./domains/aaow/api.ts')>('./domains/aaow/api').AaowApi)(invoker));
-  const langgraph = domain('langgraph', () => new (load<typeof import('./domains/langgraph/api.ts')>('./domains/langgraph/api').LangGraphApi)(invoker));
-  const queue = domain('queue', () => new (load<typeof import('./domains/queue/api.ts')>('./domains/queue/api').QueueApi)(
+  const aaow = lazily(() => new (load<typeof import('./domains/aaow/api.ts')>('./domains/aaow/api').AaowApi)(invoker));
+  const langgraph = lazily(() => new (load<typeof import('./domains/langgraph/api.ts')>('./domains/langgraph/api').LangGraphApi)(invoker));
+  const queue = lazily(() => new (load<typeof import('./domains/queue/api.ts')>('./domains/queue/api').QueueApi)(
     invoker, settings.wake, settings.queueRuntime?.(),
   ));
-  const openworkflow = domain('openworkflow', () => new (load<typeof import('./domains/openworkflow/api.ts')>('./domains/openworkflow/api').OpenWorkflowApi)(invoker));
+  const openworkflow = lazily(() => new (load<typeof import('./domains/openworkflow/api.ts')>('./domains/openworkflow/api').OpenWorkflowApi)(invoker));
   return {
     get runs() { return runs(); },
     get agents() { return agents(); },
@@ -148,19 +141,19 @@ export interface StoreParts {
 
 /** `openCopy` opens the SQLite file a PostgreSQL store's backup is written into. */
 export function storeParts(engine: Engine, openCopy: (file: string) => Promise<CopyTarget>): StoreParts {
-  let runtimeMade = false;
+  // Only a made runtime runs jobs: until then nothing runs inside one, and the queue's modules stay unloaded.
+  let insideJob: (() => boolean) | undefined;
   const queueRuntime = lazily(() => {
     const { QueueRuntime } = load<typeof import('./domains/queue/api.ts')>('./domains/queue/api');
-    runtimeMade = true;
+    insideJob = load<typeof import('./domains/queue/worker.ts')>('./domains/queue/worker').insideJob;
     return new QueueRuntime(engine, engine.logger, (onWork) => engine.listen('queue', (queue) => onWork(queue ?? undefined)));
   });
   return {
     admin: lazily(() => new (load<typeof import('./domains/admin/api.ts')>('./domains/admin/api').AdminApi)(engine, openCopy)),
     queueRuntime,
-    queueRuntimeMade: () => runtimeMade,
+    queueRuntimeMade: () => insideJob !== undefined,
     namespaces,
     checkIntegrity: () => engine.invoke(adminOps().checkIntegrity, {}),
-    // Only a made runtime runs jobs: until then nothing runs inside one, and the queue's modules stay unloaded.
-    insideJob: () => runtimeMade && load<typeof import('./domains/queue/worker.ts')>('./domains/queue/worker').insideJob(),
+    insideJob: () => insideJob?.() ?? false,
   };
 }

@@ -45,8 +45,6 @@ export class Store implements Namespaces, AsyncDisposable {
   readonly #engine: Engine;
   readonly #parts: StoreParts;
   readonly #ns: Namespaces;
-  /** The namespaces made so far (each is made when first used). */
-  readonly #made = new Set<keyof Namespaces>();
   #closing: Promise<void> | undefined;
 
   /** Use {@link openStore}. */
@@ -61,7 +59,7 @@ export class Store implements Namespaces, AsyncDisposable {
     this.#ns = parts.namespaces(gate, {
       workflowPath: () => engine.options.workflowPath, transaction: (fn) => this.transaction(fn),
       wake: (queue) => parts.queueRuntime().wakeups.notify(queue), queueRuntime: parts.queueRuntime,
-    }, this.#made);
+    });
     this.query = this.#ns.query;
   }
 
@@ -147,8 +145,8 @@ export class Store implements Namespaces, AsyncDisposable {
     const parts = this.#parts;
     if (this.#closing && !parts.insideJob()) return Promise.reject(closedError());
     return this.#engine.transaction((invoker, onCommit) => parts.namespaces(invoker, {
-      // The root the store's definitions remember (refresh(path) changes it), once it has any.
-      workflowPath: () => (this.#made.has('definitions') ? this.definitions.path : this.#engine.options.workflowPath),
+      // The root the store's definitions remember (refresh(path) changes it); asked only when tx.definitions is first used.
+      workflowPath: () => this.definitions.path,
       transaction: (inner) => this.transaction(inner),
       // A job enqueued in the transaction exists for the workers once it commits.
       wake: (queue) => onCommit(() => parts.queueRuntime().wakeups.notify(queue)),
