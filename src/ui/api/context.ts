@@ -29,6 +29,13 @@ export function textParam(params: URLSearchParams, name: string): string | undef
   return raw === null || raw === '' ? undefined : raw;
 }
 
+/** A parameter that is one of `values`; `undefined` when absent or empty. */
+export function oneOfParam<V extends string>(params: URLSearchParams, name: string, values: readonly V[]): V | undefined {
+  const value = textParam(params, name);
+  if (value !== undefined && !(values as readonly string[]).includes(value)) throw invalidArgument(name, `must be one of ${values.join(', ')}`);
+  return value as V | undefined;
+}
+
 export function requiredParam(params: URLSearchParams, name: string): string {
   const value = textParam(params, name);
   if (value === undefined) throw invalidArgument(name, 'is required');

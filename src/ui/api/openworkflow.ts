@@ -19,7 +19,7 @@ import { DEFAULT_NAMESPACE_ID } from '../../openworkflow/options.ts';
 import type { Store } from '../../store.ts';
 import { toDisplay } from '../display.ts';
 import { preview } from './queue.ts';
-import { intParam, textParam, type Handler, type Routes } from './context.ts';
+import { intParam, oneOfParam, textParam, type Handler, type Routes } from './context.ts';
 
 /** Runs on a page of the listing, unless `limit` says otherwise (at most 200). */
 export const RUNS_PAGE = 25;
@@ -47,12 +47,6 @@ function namespaceParam(params: URLSearchParams): string {
   const ns = textParam(params, 'namespace') ?? DEFAULT_NAMESPACE_ID;
   if (ns.length > 512) throw invalidArgument('namespace', 'must be at most 512 characters');
   return ns;
-}
-
-function statusParam(params: URLSearchParams): (typeof RUN_STATUSES)[number] | undefined {
-  const status = textParam(params, 'status');
-  if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) throw invalidArgument('status', `must be one of ${RUN_STATUSES.join(', ')}`);
-  return status as (typeof RUN_STATUSES)[number] | undefined;
 }
 
 /** An error as OpenWorkflow serializes it ({ name, message, stack }), or whatever else was stored, as the page shows it. */
@@ -83,7 +77,7 @@ function listed(run: OpenWorkflowRun) {
 export const runs: Handler = async ({ store, params }) => {
   const namespaceId = namespaceParam(params);
   const limit = Math.max(1, intParam(params, 'limit', RUNS_PAGE, 200));
-  const status = statusParam(params);
+  const status = oneOfParam(params, 'status', RUN_STATUSES);
   const workflowName = textParam(params, 'workflow');
   const before = cursorParam(params, 'before');
   const [counts, page] = await Promise.all([

@@ -11,9 +11,10 @@
  * ```
  */
 import { invalidArgument, notFound } from '../../errors.ts';
-import { JOB_STATES, type Job, type JobState } from '../../domains/queue/schema.ts';
+import type { Job } from '../../domains/queue/schema.ts';
+import { JOB_STATES } from '../../domains/queue/states.ts';
 import { toDisplay, toJson } from '../display.ts';
-import { intParam, textParam, type Handler, type Routes } from './context.ts';
+import { intParam, oneOfParam, textParam, type Handler, type Routes } from './context.ts';
 
 /** Jobs on a page of a listing, unless `limit` says otherwise (at most 200). */
 export const JOBS_PAGE = 25;
@@ -28,12 +29,6 @@ function idParam(params: URLSearchParams, name: string): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^[1-9]\d{0,15}$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw invalidArgument(name, 'must be a job id (a positive integer)');
   return Number(raw);
-}
-
-function stateParam(params: URLSearchParams): JobState | undefined {
-  const state = textParam(params, 'state');
-  if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) throw invalidArgument('state', `must be one of ${JOB_STATES.join(', ')}`);
-  return state as JobState | undefined;
 }
 
 /**
@@ -72,7 +67,7 @@ export const queues: Handler = async ({ store }) => ({ now: Date.now(), items: a
 
 export const jobs: Handler = async ({ store, params }) => {
   const limit = Math.max(1, intParam(params, 'limit', JOBS_PAGE, 200));
-  const found = await store.queue.list({ queue: textParam(params, 'queue'), state: stateParam(params), before: idParam(params, 'before'), limit: limit + 1 });
+  const found = await store.queue.list({ queue: textParam(params, 'queue'), state: oneOfParam(params, 'state', JOB_STATES), before: idParam(params, 'before'), limit: limit + 1 });
   const now = Date.now();
   const items = found.slice(0, limit);
   return { now, items: items.map((job) => listed(job, now)), next: found.length > limit ? items.at(-1)!.id : null };
