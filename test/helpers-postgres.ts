@@ -24,13 +24,14 @@ async function startPglite(): Promise<string> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const db = await PGlite.create();
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 100 });
+  // Port 0: the system picks a free one (a port picked here at random could be taken, by an
+  // outgoing connection in the ephemeral range for one); the server reports it once listening.
+  const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 100 });
   keepExtendedQueriesWhole(server);
   await server.start();
   // The server must not keep the test process alive once the tests are done.
   (server as unknown as { server?: { unref(): void } }).server?.unref();
-  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+  return `postgres://postgres@${server.getServerConn()}/postgres`;
 }
 
 /** The server's URL (starting PGlite the first time when there is no real server). */
