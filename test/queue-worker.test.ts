@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { openStore, type ClaimedJob } from '../src/index.ts';
-import { BACKENDS, tempLocation, tempStore, waitFor } from './helpers.ts';
+import { BACKENDS, cleanup, tempLocation, tempStore, waitFor } from './helpers.ts';
 
 for (const backend of BACKENDS) {
   describe(`store.queue.work on ${backend.name}`, () => {
@@ -20,7 +20,7 @@ for (const backend of BACKENDS) {
         seen.push(job.payload);
         return job.payload * 2;
       }, { concurrency: 8 });
-      t.after(() => worker.stop());
+      cleanup(t, () => worker.stop());
       await waitFor(async () => (await store.queue.stats())[0]?.completed === 200, 'every job completed');
       assert.deepEqual(seen.toSorted((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i));
       const [job] = await store.queue.list({ queue: 'q', limit: 1 });
@@ -36,7 +36,7 @@ for (const backend of BACKENDS) {
         if (job.attempt < 3) throw new Error(`attempt ${job.attempt} failed`);
         return 'finally';
       }, { pollIntervalMs: 10 });
-      t.after(() => worker.stop());
+      cleanup(t, () => worker.stop());
       const done = await waitFor(async () => {
         const job = await store.queue.get(id);
         return job?.state === 'completed' ? job : undefined;
@@ -51,7 +51,7 @@ for (const backend of BACKENDS) {
       const started: number[] = [];
       // A poll an hour away: only a wake-up can start these jobs in time.
       const worker = store.queue.work('q', () => { started.push(Date.now()); }, { pollIntervalMs: 3_600_000 });
-      t.after(() => worker.stop());
+      cleanup(t, () => worker.stop());
       await waitFor(() => true, 'the worker to settle');
       await store.queue.enqueue('q', 'now');
       await waitFor(() => started.length === 1, 'the enqueued job to start');
@@ -61,6 +61,23 @@ for (const backend of BACKENDS) {
       assert.ok(started[1]! >= due);
       await store.transaction((tx) => tx.queue.enqueue('q', 'outbox'));
       await waitFor(() => started.length === 3, 'the job enqueued in a transaction to start once it committed');
+    });
+
+    test('an idle worker claims nothing more once a wake-up that came while its claims were out is served', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      // No poll for an hour: every write from here on is a claim or a completion.
+      const worker = store.queue.work('q', () => 'done', { concurrency: 1, pollIntervalMs: 3_600_000 });
+      cleanup(t, () => worker.stop());
+      // Enqueued while the worker's first claims are on their way: each wakes it then (and on
+      // PostgreSQL its NOTIFY wakes it again), and a claim sent after the wake covers it.
+      for (let i = 0; i < 5; i++) await store.queue.enqueue('q', i);
+      await waitFor(async () => (await store.queue.stats())[0]?.completed === 5, 'every job completed');
+      const writesAfter = async (reads: number) => {
+        for (let i = 0; i < reads; i++) await store.queue.stats();
+        return (await store.metrics()).writes;
+      };
+      const settled = await writesAfter(10);
+      assert.equal(await writesAfter(20), settled, 'no claim while there is nothing to claim and no poll is due');
     });
 
     test('a lease that is lost aborts the handler\'s signal, and its outcome is not recorded', async (t) => {
@@ -76,7 +93,7 @@ for (const backend of BACKENDS) {
         return 'too late';
       }, { leaseMs: 1_000 });
       worker.on('lost', (job: ClaimedJob) => lost.push(job));
-      t.after(() => worker.stop());
+      cleanup(t, () => worker.stop());
       await waitFor(() => signal, 'the handler to start');
       // Renewals keep it while it runs, past two lease lengths: the same attempt holds it.
       const { startedAt } = (await store.queue.get(id))!;
@@ -108,7 +125,7 @@ for (const backend of BACKENDS) {
       }, { leaseMs: 200 });
       worker.on('lost', (job: ClaimedJob) => lost.push(job));
       worker.on('completed', (job: ClaimedJob) => completed.push(job));
-      t.after(() => worker.stop());
+      cleanup(t, () => worker.stop());
       await waitFor(() => lost.length === 1, 'the refused completion to be reported');
       assert.deepEqual(completed, []);
       assert.notEqual((await store.queue.get(id))!.state, 'completed');
@@ -126,7 +143,7 @@ for (const backend of BACKENDS) {
         running--;
       };
       const workers = [store.queue.work('q', handler, { concurrency: 5, pollIntervalMs: 5 }), store.queue.work('q', handler, { concurrency: 5, pollIntervalMs: 5 })];
-      t.after(() => Promise.all(workers.map((w) => w.stop())));
+      cleanup(t, () => Promise.all(workers.map((w) => w.stop())));
       await waitFor(async () => (await store.queue.stats())[0]?.completed === 30, 'every job completed');
       assert.ok(most <= 3, `at most 3 ran at once, saw ${most}`);
       assert.ok(most >= 2, 'jobs did run side by side');
@@ -199,7 +216,7 @@ for (const backend of BACKENDS) {
       // A :memory: store ends with its close; a file or a schema keeps the completion.
       if (backend.path === ':memory:') return;
       const reopened = await openStore({ readers: 1, ...where });
-      t.after(() => reopened.close());
+      cleanup(t, () => reopened.close());
       assert.equal((await reopened.queue.get(id))!.state, 'completed');
       assert.equal((await reopened.runs.loadState('from_handler'))?.currentStepIndex, 1);
     });
@@ -213,7 +230,7 @@ for (const backend of BACKENDS) {
       assert.ok(schedule!.nextTick!.getTime() - Date.now() <= 1_000);
       const ticks: ClaimedJob[] = [];
       const worker = store.queue.work('every-second', (job) => { ticks.push(job); });
-      t.after(() => worker.stop());
+      cleanup(t, () => worker.stop());
       await waitFor(() => ticks.length >= 2, 'two ticks', 10_000);
       assert.deepEqual(ticks[0]!.payload, { report: true });
       assert.equal(ticks[0]!.maxAttempts, 1);

@@ -222,7 +222,10 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
   #send(limit: number): void {
     this.#claims++;
     this.#requested += limit;
-    if (this.#claims === 1) this.#woken = false;
+    // A claim sent now sees every job committed before it: it serves the wake-ups so far.
+    // (Cleared only when no claim was out, a wake-up that came while two were out kept both
+    // coming back and going out again, forever.)
+    this.#woken = false;
     const now = Date.now();
     const out = this.#invoker.invoke(ops.ops.claim, { queue: this.queue, workerId: this.workerId, limit, leaseMs: this.#options.leaseMs, now }).then(
       ({ jobs, nextAt }) => {
