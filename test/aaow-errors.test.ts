@@ -8,7 +8,7 @@ import { FlowstoreStorageAdapter, SQLiteStorageAdapter } from '../src/aaow/index
 import { listSql } from '../src/domains/aaow/sqlite.ts';
 import { LISTS } from '../src/domains/aaow/statements.ts';
 import { AAOW_BACKENDS, fresh, mockWorkflow, session, shared, tempAdapter, withSession, workflow } from './aaow-fixtures.ts';
-import { tempDir } from './helpers.ts';
+import { cleanup, tempDir } from './helpers.ts';
 
 const approval = (id: string, sessionId: string, extra: Record<string, unknown> = {}) => ({
   id, sessionId, nodeId: 'node-1', type: 'human_review' as const, status: 'pending' as const, context: { description: 'review' }, createdAt: new Date(), ...extra,
@@ -229,7 +229,7 @@ describe('SQLiteStorageAdapter constructor forms and indexes', () => {
     await first.saveWorkflow(workflow('wf-1'));
     await first.close();
     const byUrl = new SQLiteStorageAdapter(`file:${file}`);
-    t.after(() => byUrl.close());
+    cleanup(t, () => byUrl.close());
     assert.equal((await byUrl.getWorkflow('wf-1'))?.id, 'wf-1');
     await byUrl.close();
     const saved = process.env.DATABASE_URL;
@@ -241,7 +241,7 @@ describe('SQLiteStorageAdapter constructor forms and indexes', () => {
       if (saved === undefined) delete process.env.DATABASE_URL;
       else process.env.DATABASE_URL = saved;
     }
-    t.after(() => byEnv.close());
+    cleanup(t, () => byEnv.close());
     await byEnv.initialize();
     assert.equal((await byEnv.getWorkflow('wf-1'))?.id, 'wf-1');
   });
@@ -259,7 +259,7 @@ describe('SQLiteStorageAdapter constructor forms and indexes', () => {
     await first.saveWorkflow(workflow('wf-1'));
     await first.close();
     const byUrl = new FlowstoreStorageAdapter({ url: `file:${file}`, readers: 1 });
-    t.after(() => byUrl.close());
+    cleanup(t, () => byUrl.close());
     assert.ok(byUrl instanceof SQLiteStorageAdapter);
     assert.equal((await byUrl.getWorkflow('wf-1'))?.id, 'wf-1');
   });
@@ -282,7 +282,7 @@ describe('SQLiteStorageAdapter constructor forms and indexes', () => {
     const adapter = await tempAdapter(t, file);
     await adapter.close();
     const db = new DatabaseSync(file, { readOnly: true });
-    t.after(() => db.close());
+    cleanup(t, () => db.close());
     const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
     const pending = plan(listSql(LISTS.pendingApprovals, []));
     assert.match(pending, /USING INDEX approval_requests_status_idx/);

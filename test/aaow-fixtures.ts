@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, type TestContext } from 'node:test';
 import { SQLiteStorageAdapter, type Workflow } from '../src/aaow/index.ts';
-import { tempDir } from './helpers.ts';
+import { cleanup, tempDir } from './helpers.ts';
 import { dropSchema, newSchemaName, postgresUrl } from './helpers-postgres.ts';
 
 export type Ids = (id: string) => string;
@@ -50,7 +50,7 @@ const SMALL = { readers: 1, postgres: { poolSize: 2 } } as const;
 export async function tempAdapter(t: TestContext, url: string, options: { transactionTimeoutMs?: number; highWaterMark?: number } = {}): Promise<SQLiteStorageAdapter> {
   const adapter = new SQLiteStorageAdapter({ filename: url, ...SMALL, ...options });
   await adapter.initialize();
-  t.after(() => adapter.close());
+  cleanup(t, () => adapter.close());
   return adapter;
 }
 

@@ -11,7 +11,7 @@ import { FlowstoreStorageAdapter, SQLiteStorageAdapter } from '../src/aaow/index
 import { listSql } from '../src/domains/aaow/postgres.ts';
 import { LISTS } from '../src/domains/aaow/statements.ts';
 import { postgresPlace, session, tempAdapter, workflow } from './aaow-fixtures.ts';
-import { tempDir } from './helpers.ts';
+import { cleanup, tempDir } from './helpers.ts';
 
 /** A client on the adapter's schema, closed after the test. */
 async function client(t: TestContext, url: string): Promise<pg.Client> {
@@ -20,7 +20,7 @@ async function client(t: TestContext, url: string): Promise<pg.Client> {
   parsed.searchParams.delete('schema');
   const c = new pg.Client({ connectionString: parsed.toString() });
   await c.connect();
-  t.after(() => c.end());
+  cleanup(t, () => c.end());
   await c.query(`SET search_path TO "${schema}"`);
   return c;
 }
@@ -32,7 +32,7 @@ describe('FlowstoreStorageAdapter on PostgreSQL', () => {
     await first.saveWorkflow(workflow('wf-1'));
     await first.close();
     const byUrl = new FlowstoreStorageAdapter({ url: url.replace(/^postgres:/, 'postgresql:'), readers: 1, postgres: { poolSize: 2 } });
-    t.after(() => byUrl.close());
+    cleanup(t, () => byUrl.close());
     assert.equal((await byUrl.getWorkflow('wf-1'))?.id, 'wf-1');
     await byUrl.close();
     const saved = process.env.DATABASE_URL;
@@ -44,7 +44,7 @@ describe('FlowstoreStorageAdapter on PostgreSQL', () => {
       if (saved === undefined) delete process.env.DATABASE_URL;
       else process.env.DATABASE_URL = saved;
     }
-    t.after(() => byEnv.close());
+    cleanup(t, () => byEnv.close());
     assert.equal((await byEnv.getWorkflow('wf-1'))?.id, 'wf-1');
     // The tables are in that schema, under the names the SQLite file gives them.
     const { rows } = await (await client(t, url)).query(`SELECT to_regclass('aaow_sessions') IS NOT NULL AS found`);

@@ -5,7 +5,7 @@ import { describe, test, type TestContext } from 'node:test';
 import pg from 'pg';
 import { openStore, type BackupProgress, type Store } from '../src/index.ts';
 import { decodeCell, encodeCell } from '../src/domains/admin/values.ts';
-import { BACKENDS, POSTGRES, tempDir, tempLocation, tempStore } from './helpers.ts';
+import { BACKENDS, cleanup, POSTGRES, tempDir, tempLocation, tempStore } from './helpers.ts';
 import { REAL_POSTGRES_URL } from './helpers-postgres.ts';
 
 const HOUR = 3_600_000;
@@ -52,7 +52,7 @@ for (const backend of BACKENDS) {
         assert.deepEqual(last, { totalPages: result.pages, remainingPages: 0 });
       }
       const copy = await openStore({ path: dest, readers: 1 });
-      t.after(() => copy.close());
+      cleanup(t, () => copy.close());
       assert.deepEqual(await copy.checkIntegrity(), { ok: true, messages: ['ok'] });
       const stats = await copy.runs.getWorkflowStats();
       assert.equal(stats.statusCounts.completed, 3000);
@@ -94,7 +94,7 @@ for (const backend of BACKENDS) {
       await store.vacuumInto(dest);
       await assert.rejects(store.vacuumInto(dest), { code: 'FLOWSTORE_CONFLICT' });
       const copy = await openStore({ path: dest, readers: 1 });
-      t.after(() => copy.close());
+      cleanup(t, () => copy.close());
       assert.equal((await copy.runs.loadState('keep'))?.status, 'running');
     });
 
@@ -217,10 +217,10 @@ describe('admin on postgres only', () => {
   async function storeWithClient(t: TestContext) {
     const where = await tempLocation(t, POSTGRES);
     const store = await openStore({ ...where, readers: 1 });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     const client = new pg.Client({ connectionString: where.path });
     await client.connect();
-    t.after(() => client.end());
+    cleanup(t, () => client.end());
     await client.query(`SET search_path = "${where.postgres!.schema!}"`);
     return { store, client, schema: where.postgres!.schema! };
   }
@@ -270,7 +270,7 @@ describe('admin on postgres only', () => {
     assert.deepEqual(readdirSync(dir).sort(), ['b.db', 'v.db'], 'no partial or WAL file is left');
     for (const file of ['b.db', 'v.db']) {
       const copy = await openStore({ path: join(dir, file), readers: 1 });
-      t.after(() => copy.close());
+      cleanup(t, () => copy.close());
       assert.equal(copy.backend, 'sqlite');
       assert.deepEqual(await copy.runs.loadState('keep'), await store.runs.loadState('keep'));
       assert.deepEqual(await copy.dag.loadLatestSnapshot('dag'), new Uint8Array(40_000).fill(3));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { openStore, type AgentState, type Store } from '../src/index.ts';
-import { BACKENDS, newLocation } from './helpers.ts';
+import { BACKENDS, cleanup, newLocation } from './helpers.ts';
 import { suiteStore } from './agents-fixture.ts';
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -169,7 +169,7 @@ describe('seed 004 key prefixing example', () => {
       const { options, remove } = await newLocation(backend.path);
       const opened: Store[] = [];
       // One hook, so that the stores close before their place is removed.
-      t.after(async () => {
+      cleanup(t, async () => {
         for (const store of opened) await store.close();
         await remove();
       });

@@ -5,7 +5,7 @@ import { describe, test, type TestContext } from 'node:test';
 import pg from 'pg';
 import { loadMigrations, migrationsDir } from '../src/engine/migrate.ts';
 import { openStore } from '../src/index.ts';
-import { BACKENDS, newLocation, POSTGRES, SQLITE_TEXT_KEEPS_NUL, tempDir, sqlFor } from './helpers.ts';
+import { BACKENDS, cleanup, newLocation, POSTGRES, sqlFor, SQLITE_TEXT_KEEPS_NUL, tempDir } from './helpers.ts';
 import { agent, freshPrefix, nowSeconds, suiteStore } from './agents-fixture.ts';
 
 const event = (sessionId: string, content: string, extra: Record<string, unknown> = {}) => ({
@@ -223,7 +223,7 @@ describe('store.agents full-text search on SQLite (FTS5)', () => {
     db.close();
 
     store = await openStore({ path, readers: 1 });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     assert.deepEqual((await store.agents.searchEvents('alpha')).map((e) => e.id), [keep]);
     assert.deepEqual(await store.agents.searchEvents('charlie'), []);
     assert.deepEqual((await store.agents.searchEvents('hotel')).map((e) => e.id), [edit]);
@@ -234,7 +234,7 @@ describe('store.agents full-text search on SQLite (FTS5)', () => {
 
   test('every word of a long content is indexed; a NUL in content is stored', { skip: SQLITE_TEXT_KEEPS_NUL === true ? false : SQLITE_TEXT_KEEPS_NUL }, async (t) => {
     const store = await openStore({ path: join(tempDir(t), 'long.db'), readers: 1 });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     const id = await store.agents.saveEvent(event('s', `first ${'filler '.repeat(50_000)} last`));
     assert.deepEqual((await store.agents.searchEvents('last')).map((e) => e.id), [id]);
     const nul = await store.agents.saveEvent(event('s', 'before\u0000after'));
@@ -249,7 +249,7 @@ describe('store.agents full-text search on PostgreSQL (tsvector)', () => {
     const store = await openStore({ ...options, readers: 1 });
     const client = new pg.Client({ connectionString: options.path });
     // One hook, so that both close before the schema is dropped.
-    t.after(async () => {
+    cleanup(t, async () => {
       await client.end();
       await store.close();
       await remove();

@@ -4,7 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { describe, test } from 'node:test';
 import { Backlog } from '../src/engine/backlog.ts';
 import type { Store } from '../src/index.ts';
-import { BACKENDS, checkpointerOf, tempStore } from './helpers.ts';
+import { BACKENDS, checkpointerOf, cleanup, tempStore } from './helpers.ts';
 
 const state = (i: number, notes = '') => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i, notes }, lastStepOutput: null, status: 'running' as const });
 
@@ -261,7 +261,7 @@ describe('WAL size', () => {
     await burst(store);
     assert.ok(walSize(store) > 4 * limit, `the burst grew the WAL (${walSize(store)} bytes)`);
     const other = new DatabaseSync(store.path);
-    t.after(() => other.close());
+    cleanup(t, () => other.close());
     assert.equal((other.prepare('PRAGMA wal_checkpoint(PASSIVE)').get() as { busy: number }).busy, 0);
     assert.ok(walSize(store) > 4 * limit, 'a checkpoint alone does not shrink the file');
     await store.runs.saveState('after', state(1));

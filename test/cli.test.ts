@@ -7,7 +7,7 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/index.ts';
 import pg from 'pg';
-import { POSTGRES, tempLocation } from './helpers.ts';
+import { cleanup, POSTGRES, tempLocation } from './helpers.ts';
 import { postgresUrl } from './helpers-postgres.ts';
 
 async function sqlRows(url: string, text: string): Promise<Record<string, string>[]> {
@@ -273,7 +273,7 @@ describe('flowstore command line on a postgres:// URL', () => {
   async function pgStore(t: TestContext) {
     const where = await tempLocation(t, POSTGRES);
     const store = await openStore({ ...where, readers: 1 });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     return { store, args: [where.path!, '--schema', where.postgres!.schema!] };
   }
 

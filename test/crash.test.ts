@@ -9,7 +9,7 @@ import { Backlog } from '../src/engine/backlog.ts';
 import { Metrics } from '../src/engine/metrics.ts';
 import { WriterClient } from '../src/engine/writer-client.ts';
 import type { ReaderClient } from '../src/engine/reader-client.ts';
-import { readerReady, tempDir, tempStore } from './helpers.ts';
+import { cleanup, readerReady, tempDir, tempStore } from './helpers.ts';
 import { collect, killWriterAfter, run } from './helpers-process.ts';
 
 const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i }, lastStepOutput: null, status: 'running' as const });
@@ -71,7 +71,7 @@ test('SIGKILL with 64 writes in flight loses no acknowledged write and leaves th
   assert.equal(signal, 'SIGKILL');
   assert.ok(acknowledged.length >= 2000);
   const store = await openStore({ path });
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   assert.deepEqual(await store.checkIntegrity(), { ok: true, messages: ['ok'] });
   const ids = new Set((await store.query('SELECT run_id FROM workflow_state')).map((row) => row.run_id));
   const missing = acknowledged.filter((id) => !ids.has(id));
@@ -89,7 +89,7 @@ test('three processes writing 5,000 runs each into one file: all 15,000 are ther
     assert.equal(result.lines.at(-1), 'done');
   }
   const db = new DatabaseSync(path, { readOnly: true });
-  t.after(() => db.close());
+  cleanup(t, () => db.close());
   const counts = db.prepare('SELECT pipeline_id, COUNT(*) AS n FROM workflow_state GROUP BY pipeline_id ORDER BY pipeline_id').all();
   assert.deepEqual(counts.map((row) => ({ ...row })), [{ pipeline_id: 'a', n: 5000 }, { pipeline_id: 'b', n: 5000 }, { pipeline_id: 'c', n: 5000 }]);
 });
@@ -98,7 +98,7 @@ test('a reader thread that cannot start does not crash the process: reads reject
   const dir = tempDir(t);
   const path = join(dir, 'moved.db');
   const store = await openStore({ path, readers: 1 });
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   await store.runs.saveState('run_1', state(1));
   await readerReady(store);
   // The file goes away under the store; the replacement reader thread then fails as it opens.

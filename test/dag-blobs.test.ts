@@ -4,7 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { describe, test, type TestContext } from 'node:test';
 import pg from 'pg';
 import { openStore, type Store, type StoreOptions } from '../src/index.ts';
-import { BACKENDS, POSTGRES, tempDir, tempLocation, tempStore } from './helpers.ts';
+import { BACKENDS, cleanup, POSTGRES, tempDir, tempLocation, tempStore } from './helpers.ts';
 import { REAL_POSTGRES_URL } from './helpers-postgres.ts';
 
 const big = (label: string) => ({ label, rows: Array.from({ length: 400 }, (_, i) => ({ i, name: `row ${i}`, at: new Date(i * 1000) })) });
@@ -28,7 +28,7 @@ async function writeUnder(where: StoreOptions, compression: false | { thresholdB
 async function readsBackUnderAnySettings(t: TestContext, where: StoreOptions): Promise<void> {
   for (const compression of [false, { thresholdBytes: 0, level: 9 }] as const) {
     const store = await openStore({ ...where, readers: 1, compression });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     for (const dagId of ['compressed', 'plain']) {
       assert.deepEqual(await store.dag.loadCache(dagId), { n: { big: big(dagId), small: 1 } });
       assert.deepEqual(await store.dag.loadExecutionTree(dagId), big(dagId));
@@ -46,7 +46,7 @@ async function readsBackUnderAnySettings(t: TestContext, where: StoreOptions): P
 async function rawPostgres(t: TestContext, where: StoreOptions): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: where.path });
   await client.connect();
-  t.after(() => client.end());
+  cleanup(t, () => client.end());
   await client.query(`SET search_path TO "${where.postgres!.schema}"`);
   return client;
 }
@@ -57,7 +57,7 @@ test('rows compressed or not, under any later settings, all read back; the codec
   await writeUnder({ path }, false, 'plain');
 
   const raw = new DatabaseSync(path, { readOnly: true });
-  t.after(() => raw.close());
+  cleanup(t, () => raw.close());
   const typeOf = (sql: string, dagId: string) => (raw.prepare(sql).get(dagId) as { t: string }).t;
   assert.equal(typeOf("SELECT typeof(value) AS t FROM artifacts WHERE dag_id = ? AND key = 'big'", 'compressed'), 'blob');
   assert.equal(typeOf("SELECT typeof(value) AS t FROM artifacts WHERE dag_id = ? AND key = 'small'", 'compressed'), 'text');
@@ -134,7 +134,7 @@ test('a corrupt blob rejects only its own read with FLOWSTORE_CORRUPT; the store
   await withSpoiledDag(store, () => {
     // A second connection from the test writes garbage where the deflated data was.
     const raw = new DatabaseSync(store.path);
-    t.after(() => raw.close());
+    cleanup(t, () => raw.close());
     raw.prepare("UPDATE artifacts SET value = ? WHERE dag_id = 'bad' AND key = 'v'").run(GARBAGE);
     raw.prepare("UPDATE execution_trees SET tree_data = ? WHERE dag_id = 'bad'").run(GARBAGE);
     raw.prepare("UPDATE snapshots SET snapshot_data = ? WHERE dag_id = 'bad'").run(GARBAGE);
@@ -145,7 +145,7 @@ test('a corrupt blob rejects only its own read with FLOWSTORE_CORRUPT; the store
 test('on postgres: a corrupt blob rejects only its own read with FLOWSTORE_CORRUPT; the store keeps working', async (t) => {
   const where = await tempLocation(t, POSTGRES);
   const store = await openStore({ ...where, readers: 2, compression: { thresholdBytes: 256 } });
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   await withSpoiledDag(store, async () => {
     const raw = await rawPostgres(t, where);
     const garbage = Buffer.from(GARBAGE);
@@ -227,7 +227,7 @@ describe('store.dag: two stores on one PostgreSQL schema, as two hosts', { skip:
   test('replacing one cache at the same moment: it ends as one of the two, never a mix', async (t) => {
     const where = await tempLocation(t, POSTGRES);
     const hosts = [await openStore({ ...where, readers: 1 }), await openStore({ ...where, readers: 1 })] as const;
-    t.after(() => Promise.all(hosts.map((h) => h.close())));
+    cleanup(t, () => Promise.all(hosts.map((h) => h.close())));
     // Each host's version names keys the other's lacks: a mix shows as keys of both.
     const version = (host: string, round: number) => ({
       [`${host}-only`]: Object.fromEntries(Array.from({ length: 50 }, (_, k) => [`${host}${k}`, round])),

@@ -4,7 +4,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { openStore } from '../src/index.ts';
-import { BACKENDS, POSTGRES, tempDir, tempLocation, tempStore } from './helpers.ts';
+import { BACKENDS, cleanup, POSTGRES, tempDir, tempLocation, tempStore } from './helpers.ts';
 import { REAL_POSTGRES_URL } from './helpers-postgres.ts';
 
 const PHASE = (task: string, rule = 'cron=0 0 * * *') => `[[phase]]\ntask = "${task}"\nrule = "${rule}"\n`;
@@ -93,11 +93,11 @@ for (const backend of BACKENDS) describe(`store.definitions paths on ${backend.n
     writeFileSync(join(root, 'a.toml'), PHASE('a:b'));
     const where = await tempLocation(t, backend.path);
     const first = await openStore({ ...where, readers: 1, workflowPath: root });
-    t.after(() => first.close());
+    cleanup(t, () => first.close());
     await first.definitions.refresh();
     await first.close();
     const second = await openStore({ ...where, readers: 1, workflowPath: root });
-    t.after(() => second.close());
+    cleanup(t, () => second.close());
     assert.equal((await second.definitions.get('a'))?.task, 'a:b');
     assert.deepEqual(await second.definitions.refresh(), []);
     await second.close();
@@ -109,7 +109,7 @@ describe('store.definitions: two stores on one PostgreSQL schema, as two hosts',
     const root = tempDir(t);
     const where = await tempLocation(t, POSTGRES);
     const hosts = [await openStore({ ...where, readers: 1, workflowPath: root }), await openStore({ ...where, readers: 1, workflowPath: root })] as const;
-    t.after(() => Promise.all(hosts.map((h) => h.close())));
+    cleanup(t, () => Promise.all(hosts.map((h) => h.close())));
     const tasksOf = (round: number, f: number) => Array.from({ length: 5 }, (_, p) => `t${f}-${p}:r${round}`);
     for (let round = 0; round < 20; round++) {
       // Every round renames every task: phases left over from another host's refresh would show.
@@ -124,7 +124,7 @@ describe('store.definitions: two stores on one PostgreSQL schema, as two hosts',
   test('a child and its parent loaded by two hosts at the same moment: the child\'s status tells whether its parent is there', async (t) => {
     const where = await tempLocation(t, POSTGRES);
     const hosts = [await openStore({ ...where, readers: 1 }), await openStore({ ...where, readers: 1 })] as const;
-    t.after(() => Promise.all(hosts.map((h) => h.close())));
+    cleanup(t, () => Promise.all(hosts.map((h) => h.close())));
     const empty = tempDir(t);
     let both = 0;
     for (let round = 0; round < 20; round++) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/index.ts';
-import { tempDir } from './helpers.ts';
+import { cleanup, tempDir } from './helpers.ts';
 
 const DEMO = fileURLToPath(new URL('../demo/run.ts', import.meta.url));
 
@@ -24,7 +24,7 @@ test('npm start: the demo runs small, stores in every domain, and prints its sum
   assert.match(stdout, /== runs: 12 \(completed 11, failed 1\)/);
   assert.match(stderr, /runs: 100% \(12\/12 runs\)/);
   const store = await openStore({ path: db, readers: 1 });
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   const tables = Object.fromEntries((await store.tableStats()).tables.map((x) => [x.name, x.rows]));
   for (const name of ['workflow_state', 'artifacts', 'snapshots', 'execution_trees', 'agent_states', 'events', 'aaow_sessions', 'approval_requests', 'workflow_phases']) {
     assert.ok(tables[name]! > 0, `${name} holds rows`);

@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../src/index.ts';
-import { checkpointerOf, tempDir, waitFor } from './helpers.ts';
+import { checkpointerOf, cleanup, tempDir, waitFor } from './helpers.ts';
 
 const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i, pad: 'x'.repeat(2000) }, lastStepOutput: null, status: 'running' as const });
 
@@ -18,14 +18,14 @@ test("durability 'full': every acknowledged write is in the file, also across a 
   });
   await store.close();
   const reopened = await openStore({ path });
-  t.after(() => reopened.close());
+  cleanup(t, () => reopened.close());
   assert.deepEqual(await reopened.query('SELECT COUNT(*) AS n FROM workflow_state'), [{ n: 501 }]);
 });
 
 test('the checkpointer copies the WAL back into the database file while the store runs', async (t) => {
   const path = join(tempDir(t), 'wal.db');
   const store = await openStore({ path });
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   const before = statSync(path).size;
   // About 3,000 pages: far below the writer's own auto-checkpoint threshold, so only the checkpointer moves them.
   await Promise.all(Array.from({ length: 4000 }, (_, i) => store.runs.saveState(`run_${i}`, state(i))));
@@ -36,7 +36,7 @@ test('the checkpointer copies the WAL back into the database file while the stor
 test('a store whose checkpointer thread dies goes on working', async (t) => {
   const path = join(tempDir(t), 'no-checkpointer.db');
   const store = await openStore({ path });
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   await (await checkpointerOf(store)).worker.terminate();
   await Promise.all(Array.from({ length: 200 }, (_, i) => store.runs.saveState(`run_${i}`, state(i))));
   assert.deepEqual(await store.query('SELECT COUNT(*) AS n FROM workflow_state'), [{ n: 200 }]);

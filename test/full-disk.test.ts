@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DatabaseSync } from 'node:sqlite';
 import { openStore } from '../src/index.ts';
-import { waitFor } from './helpers.ts';
+import { cleanup, waitFor } from './helpers.ts';
 
 /**
  * Copies the WAL back into the database file, as the store's checkpointer does between
@@ -56,7 +56,7 @@ test('a full disk fails the write with a coded error, keeps what was committed, 
   const path = join(dir, 'full.db');
   const store = await openStore({ path, compression: false });
   // Close, unmount, then remove, in that order (a mounted directory cannot be removed).
-  t.after(async () => {
+  cleanup(t, async () => {
     await store.close();
     execFileSync('umount', ['-l', dir]);
     rmSync(dir, { recursive: true, force: true });

@@ -56,3 +56,25 @@ export async function killWriterAfter(args: string[], after: number): Promise<{ 
   const { signal } = await collect(child);
   return { acknowledged, signal };
 }
+
+/** How long a child may take to exit after SIGTERM before it is killed and the test fails: a bound on a hang, not on speed. */
+const EXIT_GRACE_MS = 60_000;
+
+/**
+ * Sends SIGTERM and waits for the child to exit; one still running after EXIT_GRACE_MS is
+ * killed (SIGKILL), and the call rejects saying so: a close that hangs fails its test
+ * instead of holding the test process open.
+ */
+export async function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const ended = collect(child);
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => { timer = setTimeout(resolve, EXIT_GRACE_MS, 'late'); });
+  const outcome = await Promise.race([ended, late]);
+  clearTimeout(timer);
+  if (outcome !== 'late') return;
+  child.kill('SIGKILL');
+  await ended;
+  throw new Error(`child ${child.pid} did not exit within ${EXIT_GRACE_MS} ms of SIGTERM; killed`);
+}

@@ -10,10 +10,40 @@ import { dropSchema, newSchemaName, postgresUrl } from './helpers-postgres.ts';
 /** The `path` of the PostgreSQL entry of {@link BACKENDS}: {@link tempStore} gives each store a schema of its own. */
 export const POSTGRES = 'postgres:test';
 
+/**
+ * Runs `fn` when the test ends, after the cleanups registered later (last in, first out, as
+ * Go's t.Cleanup): a place is removed after the stores opened on it close, and a store
+ * closes after the workers and processes started on it stop. Every cleanup runs even when
+ * one fails; the first failure fails the test. (node:test runs `after` hooks in the order
+ * they were added and skips the rest once one throws.)
+ */
+export function cleanup(t: TestContext, fn: () => unknown): void {
+  let stack = cleanups.get(t);
+  if (!stack) {
+    const added: (() => unknown)[] = [];
+    cleanups.set(t, added);
+    t.after(async () => {
+      const failures: unknown[] = [];
+      for (let next = added.pop(); next; next = added.pop()) {
+        try {
+          await next();
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+      if (failures.length > 0) throw failures[0];
+    });
+    stack = added;
+  }
+  stack.push(fn);
+}
+
+const cleanups = new WeakMap<TestContext, (() => unknown)[]>();
+
 /** A fresh directory removed after the test. */
 export function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'flowstore-test-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cleanup(t, () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -35,7 +65,7 @@ export async function newLocation(path?: string): Promise<{ options: StoreOption
 /** {@link newLocation}, removed after the test (open stores on it must be closed by then). */
 export async function tempLocation(t: TestContext, path?: string): Promise<StoreOptions> {
   const { options, remove } = await newLocation(path);
-  t.after(remove);
+  cleanup(t, remove);
   return options;
 }
 
@@ -44,7 +74,7 @@ export async function tempStore(t: TestContext, options: StoreOptions = {}): Pro
   const { options: location, remove } = await newLocation(options.path);
   const store = await openStore({ readers: 2, ...options, ...location, postgres: { ...options.postgres, ...location.postgres } });
   // One hook, in this order: after hooks run in the order they were added.
-  t.after(async () => {
+  cleanup(t, async () => {
     await store.close();
     await remove();
   });

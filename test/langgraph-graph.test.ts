@@ -5,20 +5,20 @@
  * LangGraph's own MemorySaver runs the same thread as the reference.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { Command, MemorySaver, type StateSnapshot } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { FlowstoreSaver } from '../src/langgraph/index.ts';
 import { buildGraph, threadConfig } from './fixtures/langgraph-graph.ts';
 import { collect, run } from './helpers-process.ts';
-import { BACKENDS, tempLocation } from './helpers.ts';
+import { BACKENDS, cleanup, tempLocation } from './helpers.ts';
 import type { StoreOptions } from '../src/index.ts';
 
 const THREADS = 32;
 
-async function openSaver(t: { after: (fn: () => Promise<void>) => void }, where: StoreOptions, Saver: typeof FlowstoreSaver = FlowstoreSaver): Promise<FlowstoreSaver> {
+async function openSaver(t: TestContext, where: StoreOptions, Saver: typeof FlowstoreSaver = FlowstoreSaver): Promise<FlowstoreSaver> {
   const saver = await Saver.open({ ...where, readers: 2 });
-  t.after(() => saver.close());
+  cleanup(t, () => saver.close());
   return saver;
 }
 

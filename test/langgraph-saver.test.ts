@@ -13,7 +13,7 @@ import { emptyCheckpoint, uuid6, type Checkpoint } from '@langchain/langgraph-ch
 import { FlowstoreSaver } from '../src/langgraph/index.ts';
 import pg from 'pg';
 import { openStore, type StoreOptions } from '../src/index.ts';
-import { BACKENDS, newLocation, tempDir, tempStore } from './helpers.ts';
+import { BACKENDS, cleanup, newLocation, tempDir, tempStore } from './helpers.ts';
 
 const meta = { source: 'loop' as const, step: 0, parents: {} };
 const root = new URL('..', import.meta.url).pathname;
@@ -93,7 +93,7 @@ for (const backend of BACKENDS) {
   test(`${backend.name}: store.cleanup deletes threads whose newest checkpoint is older than the cutoff`, async (t) => {
     const { options, remove } = await newLocation(backend.path);
     const saver = new FlowstoreSaver(await openStore({ ...options, readers: 1 }));
-    t.after(async () => {
+    cleanup(t, async () => {
       await saver.store.close();
       await remove();
     });

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../src/index.ts';
-import { readerReady, tempDir, tempStore } from './helpers.ts';
+import { cleanup, readerReady, tempDir, tempStore } from './helpers.ts';
 
 const state = (i: number) => ({ pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: i, pipelineContext: { i }, lastStepOutput: null, status: 'running' as const });
 
@@ -29,7 +29,7 @@ test('close() during a burst of writes: each write resolves or rejects, and ever
   await closing;
   await late;
   const reopened = await openStore({ path });
-  t.after(() => reopened.close());
+  cleanup(t, () => reopened.close());
   const stored = new Set((await reopened.query('SELECT run_id FROM workflow_state')).map((r) => r.run_id));
   outcomes.forEach((outcome, i) => {
     if (outcome.status === 'fulfilled') assert.ok(stored.has(`run_${i}`), `run_${i} was acknowledged`);
@@ -98,9 +98,9 @@ test('a relative path keeps meaning the same file after the process changes dire
   const dir = tempDir(t);
   const home = process.cwd();
   process.chdir(dir);
-  t.after(() => process.chdir(home));
+  cleanup(t, () => process.chdir(home));
   const store = await openStore({ path: './relative.db', durability: 'full', readers: 1 });
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   process.chdir(home);
   await store.runs.saveState('run_1', state(1));
   await readerReady(store);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../src/index.ts';
-import { tempDir } from './helpers.ts';
+import { cleanup, tempDir } from './helpers.ts';
 import { collect, run, waitForLine } from './helpers-process.ts';
 
 const state = { pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', pipelineContext: {}, lastStepOutput: null, status: 'running' as const };
@@ -10,7 +10,7 @@ const state = { pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', pipeli
 test('a write waits for a lock another process holds for 1 s, then succeeds', async (t) => {
   const path = join(tempDir(t), 'locked.db');
   const store = await openStore({ path, busyTimeoutMs: 10_000 });
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   const holder = run('hold-lock.ts', [path, '1000']);
   const exited = collect(holder);
   await waitForLine(holder, 'locked');
@@ -25,7 +25,7 @@ test('a write waits for a lock another process holds for 1 s, then succeeds', as
 test('a lock held past busyTimeoutMs fails the write with FLOWSTORE_BUSY and writes nothing', async (t) => {
   const path = join(tempDir(t), 'locked.db');
   const store = await openStore({ path, busyTimeoutMs: 300 });
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   const holder = run('hold-lock.ts', [path, '2000']);
   const exited = collect(holder);
   await waitForLine(holder, 'locked');

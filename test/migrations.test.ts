@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { openStore } from '../src/index.ts';
 import { loadMigrations, migrationsDir } from '../src/engine/migrate.ts';
-import { tempDir } from './helpers.ts';
+import { cleanup, tempDir } from './helpers.ts';
 
 const state = { pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', pipelineContext: { kept: true }, lastStepOutput: null, status: 'running' as const };
 
@@ -15,7 +15,7 @@ test('every migration is recorded with its name, checksum and time, in order', a
   const store = await openStore({ path });
   await store.close();
   const db = new DatabaseSync(path, { readOnly: true });
-  t.after(() => db.close());
+  cleanup(t, () => db.close());
   const rows = db.prepare('SELECT version, name, checksum, applied_at FROM flowstore_migrations ORDER BY version').all();
   const files = loadMigrations(migrationsDir('sqlite'));
   assert.deepEqual(rows.map((r) => [r.version, r.name, r.checksum]), files.map((m) => [m.version, m.name, m.checksum]));
@@ -36,7 +36,7 @@ test('a file made by an older flowstore (only the first migration) is upgraded i
   db.close();
 
   const store = await openStore({ path });
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   assert.deepEqual((await store.runs.loadState('old_run'))?.pipelineContext, { kept: true });
   const applied = await store.query('SELECT version FROM flowstore_migrations ORDER BY version');
   assert.deepEqual(applied.map((r) => r.version), loadMigrations(migrationsDir('sqlite')).map((m) => m.version));

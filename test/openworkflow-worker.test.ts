@@ -13,19 +13,15 @@ import { OpenWorkflow } from 'openworkflow';
 import type { StoreOptions } from '../src/index.ts';
 import { FlowstoreBackend } from '../src/openworkflow/index.ts';
 import { defineWorkflows } from './fixtures/openworkflow-workflows.ts';
-import { POSTGRES, tempLocation, waitFor } from './helpers.ts';
-import { collect, run, waitForLine } from './helpers-process.ts';
+import { cleanup, POSTGRES, tempLocation, waitFor } from './helpers.ts';
+import { collect, run, stopChild, waitForLine } from './helpers-process.ts';
 
 const PLACES = [{ name: 'file', path: undefined }, { name: 'postgres', path: POSTGRES }] as const;
 
 /** Worker processes on `where`, stopped (SIGTERM) at the end of the test unless killed. */
 function workers(t: TestContext, where: StoreOptions, concurrency: number) {
   const live = new Set<ChildProcessWithoutNullStreams>();
-  t.after(() => Promise.all([...live].map((child) => {
-    const ended = collect(child);
-    child.kill('SIGTERM');
-    return ended;
-  })));
+  cleanup(t, () => Promise.all([...live].map(stopChild)));
   return async () => {
     const child = run('openworkflow-worker.ts', [where.path!, String(concurrency), ...(where.postgres?.schema ? [where.postgres.schema] : [])]);
     let stderr = '';
@@ -54,7 +50,7 @@ for (const place of PLACES) {
     test('steps, a sleep, a step that fails twice, a child workflow, a signal and a cancel', async (t) => {
       const where = await tempLocation(t, place.path);
       const backend = await FlowstoreBackend.open({ ...where, readers: 1 });
-      t.after(() => backend.stop());
+      cleanup(t, () => backend.stop());
       const ow = new OpenWorkflow({ backend });
       const flows = defineWorkflows(ow);
       await workers(t, where, 8)();
@@ -86,7 +82,7 @@ for (const place of PLACES) {
     test('a worker killed with SIGKILL mid-workflow is replaced; every workflow finishes, each step recorded once', { timeout: 180_000 }, async (t) => {
       const where = await tempLocation(t, place.path);
       const backend = await FlowstoreBackend.open({ ...where, readers: 1 });
-      t.after(() => backend.stop());
+      cleanup(t, () => backend.stop());
       const ow = new OpenWorkflow({ backend });
       const flows = defineWorkflows(ow);
       const start = workers(t, where, 8);

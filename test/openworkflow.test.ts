@@ -12,7 +12,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { DEFAULT_NAMESPACE_ID as OW_NAMESPACE, DEFAULT_RUN_IDEMPOTENCY_PERIOD_MS as OW_PERIOD, type CreateWorkflowRunParams } from 'openworkflow/internal';
 import { openStore, type Store } from '../src/index.ts';
 import { DEFAULT_NAMESPACE_ID, DEFAULT_RUN_IDEMPOTENCY_PERIOD_MS, FlowstoreBackend } from '../src/openworkflow/index.ts';
-import { BACKENDS, tempLocation, tempStore, waitFor } from './helpers.ts';
+import { BACKENDS, cleanup, tempLocation, tempStore, waitFor } from './helpers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const RUN_FIELDS = ['namespaceId', 'id', 'workflowName', 'version', 'status', 'idempotencyKey', 'config', 'context', 'input', 'output', 'error',
@@ -579,7 +579,7 @@ for (const place of BACKENDS.filter((b) => b.name !== ':memory:')) {
     const where = await tempLocation(t, place.path);
     const hosts = await Promise.all([0, 1].map(async () => {
       const store = await openStore({ ...where, readers: 1 });
-      t.after(() => store.close());
+      cleanup(t, () => store.close());
       return new FlowstoreBackend(store, { namespaceId: 'shared' });
     }));
     const runs = 120;

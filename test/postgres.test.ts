@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import { openStore, type Store } from '../src/index.ts';
-import { tempLocation, tempStore, POSTGRES } from './helpers.ts';
+import { cleanup, POSTGRES, tempLocation, tempStore } from './helpers.ts';
 import { REAL_POSTGRES_URL, dropSchema, newSchemaName } from './helpers-postgres.ts';
 import { privateCluster, privateClusterUnavailable } from './helpers-pgcluster.ts';
 import { collect, killWriterAfter, run } from './helpers-process.ts';
@@ -48,7 +48,7 @@ describe('PostgreSQL backend', () => {
     const where = await tempLocation(t, POSTGRES);
     const url = where.path!.replace(/^postgres:/, 'postgresql:');
     const store = await openStore({ ...where, path: url, readers: 1 });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     assert.equal(store.backend, 'postgres');
     await store.runs.saveState('r', state(1));
     assert.equal((await store.runs.loadState('r'))?.currentStepIndex, 1);
@@ -78,16 +78,16 @@ describe('PostgreSQL backend', () => {
     url.password = 'secret';
     // PGlite and a trust server accept any password.
     const store = await openStore({ ...where, path: url.toString(), readers: 1 });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     assert.ok(!store.path.includes('secret'));
   });
 
   test('COMMIT sent but its answer lost: the batch rejects with FLOWSTORE_COMMIT_UNKNOWN, never as committed; the store goes on', async (t) => {
     const where = await tempLocation(t, POSTGRES);
     const proxy = await commitCutter(await postgresUrl());
-    t.after(() => proxy.close());
+    cleanup(t, () => proxy.close());
     const store = await openStore({ ...where, path: proxy.url, readers: 1 });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     await store.runs.saveState('before', state(1));
     proxy.cutAfterNextCommit();
     await assert.rejects(store.runs.saveState('x', state(2)), { code: 'FLOWSTORE_COMMIT_UNKNOWN' });
@@ -145,12 +145,12 @@ describe('PostgreSQL backend', () => {
   test('a row lock held by another session past busyTimeoutMs gives FLOWSTORE_BUSY, writes nothing, and the rest of the batch commits', { skip: needsServer }, async (t) => {
     const where = await tempLocation(t, POSTGRES);
     const store = await openStore({ ...where, readers: 1, busyTimeoutMs: 500 });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     const schema = where.postgres!.schema!;
     await store.runs.saveState('locked', state(1));
     const holder = new pg.Client({ connectionString: REAL_POSTGRES_URL });
     await holder.connect();
-    t.after(() => holder.end());
+    cleanup(t, () => holder.end());
     await holder.query('BEGIN');
     await holder.query(`SELECT * FROM "${schema}".workflow_state WHERE run_id = 'locked' FOR UPDATE`);
     const [blocked, free] = await Promise.allSettled([store.runs.saveState('locked', state(2)), store.runs.saveState('free', state(3))]);
@@ -165,12 +165,12 @@ describe('PostgreSQL backend', () => {
   test('a deadlock with another session is retried: every write of the store is stored', { skip: needsServer }, async (t) => {
     const where = await tempLocation(t, POSTGRES);
     const store = await openStore({ ...where, readers: 1 });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     const schema = where.postgres!.schema!;
     await Promise.all([store.runs.saveState('a', state(0)), store.runs.saveState('b', state(0))]);
     const other = new pg.Client({ connectionString: REAL_POSTGRES_URL });
     await other.connect();
-    t.after(() => other.end());
+    cleanup(t, () => other.end());
     await other.query('BEGIN');
     await other.query(`UPDATE "${schema}".workflow_state SET error_message = 'other' WHERE run_id = 'b'`);
     // Four writes go as two batches of two: the first locks a, then waits for b, which the
@@ -186,7 +186,7 @@ describe('PostgreSQL backend', () => {
 
   test('ten stores opening one empty database at once apply one set of migrations', { skip: needsServer }, async (t) => {
     const schema = newSchemaName();
-    t.after(() => dropSchema(REAL_POSTGRES_URL!, schema));
+    cleanup(t, () => dropSchema(REAL_POSTGRES_URL!, schema));
     const stores = await Promise.all(Array.from({ length: 10 }, () => openStore({ path: REAL_POSTGRES_URL!, readers: 1, postgres: { schema, poolSize: 1 } })));
     try {
       const recorded = await sql(REAL_POSTGRES_URL!, `SELECT version, count(*)::int AS n FROM "${schema}".flowstore_migrations GROUP BY version ORDER BY version`);
@@ -202,7 +202,7 @@ describe('PostgreSQL backend', () => {
 
   test('three processes writing 5,000 runs each at once store 15,000', { skip: needsServer }, async (t) => {
     const schema = newSchemaName();
-    t.after(() => dropSchema(REAL_POSTGRES_URL!, schema));
+    cleanup(t, () => dropSchema(REAL_POSTGRES_URL!, schema));
     // One store creates the schema first, so that the three race for rows, not for the migration.
     await (await openStore({ path: REAL_POSTGRES_URL!, readers: 1, postgres: { schema } })).close();
     const results = await Promise.all(['h1', 'h2', 'h3'].map((host) => collect(run('writer-process.ts', [REAL_POSTGRES_URL!, host, '5000', schema]))));
@@ -216,7 +216,7 @@ describe('PostgreSQL backend', () => {
 
   test('SIGKILL of a process under 64-way load loses no acknowledged write', { skip: needsServer }, async (t) => {
     const schema = newSchemaName();
-    t.after(() => dropSchema(REAL_POSTGRES_URL!, schema));
+    cleanup(t, () => dropSchema(REAL_POSTGRES_URL!, schema));
     const { acknowledged, signal } = await killWriterAfter([REAL_POSTGRES_URL!, 'killed', '100000', schema], 2000);
     assert.equal(signal, 'SIGKILL');
     const stored = new Set((await sql(REAL_POSTGRES_URL!, `SELECT run_id FROM "${schema}".workflow_state`)).rows.map((r) => r.run_id as string));
@@ -228,9 +228,9 @@ describe('PostgreSQL backend', () => {
 describe('PostgreSQL server restarts', { skip: clusterSkip }, () => {
   test('under load, every write is acknowledged and stored or rejected with a code; the store goes on without being reopened', async (t) => {
     const cluster = await privateCluster();
-    t.after(() => cluster.remove());
+    cleanup(t, () => cluster.remove());
     const store: Store = await openStore({ path: cluster.url, readers: 2, postgres: { connectTimeoutMs: 20_000 } });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     const outcomes: { runId: string; ok: boolean; code?: string }[] = [];
     let next = 0;
     let stop = false;
@@ -263,9 +263,9 @@ describe('PostgreSQL server restarts', { skip: clusterSkip }, () => {
 
   test('a stopped server rejects writes with FLOWSTORE_CONNECTION within the connect timeout; started again, the store goes on', async (t) => {
     const cluster = await privateCluster();
-    t.after(() => cluster.remove());
+    cleanup(t, () => cluster.remove());
     const store = await openStore({ path: cluster.url, readers: 1, postgres: { connectTimeoutMs: 1500 } });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     await store.runs.saveState('before', state(1));
     cluster.stop();
     const started = Date.now();

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { describe, test, type TestContext } from 'node:test';
 import { openStore, type Store, type StoreOptions } from '../src/index.ts';
-import { tempLocation, waitFor, POSTGRES } from './helpers.ts';
+import { cleanup, POSTGRES, tempLocation, waitFor } from './helpers.ts';
 import { privateCluster, privateClusterUnavailable } from './helpers-pgcluster.ts';
 import { REAL_POSTGRES_URL } from './helpers-postgres.ts';
-import { collect, run, waitForLine } from './helpers-process.ts';
+import { run, stopChild, waitForLine } from './helpers-process.ts';
 
 const JOBS = 30_000;
 const needsServer = REAL_POSTGRES_URL ? false : 'needs a real PostgreSQL server (set FLOWSTORE_TEST_POSTGRES_URL): PGlite serves one process';
@@ -41,13 +41,7 @@ function processes(t: TestContext, args: string[]) {
     ready.add(child);
     return child;
   };
-  t.after(async () => {
-    await Promise.all([...live].map((child) => {
-      const ended = collect(child);
-      child.kill('SIGTERM');
-      return ended;
-    }));
-  });
+  cleanup(t, () => Promise.all([...live].map(stopChild)));
   return { start, live, ready };
 }
 
@@ -86,7 +80,7 @@ async function killOneEverySecond(t: TestContext, where: StoreOptions, store: St
     kills++;
     pool.start().catch((error: unknown) => t.diagnostic(`a replacement did not start: ${(error as Error).message}`));
   }, 1_000);
-  t.after(() => clearInterval(killer));
+  cleanup(t, () => clearInterval(killer));
   await waitFor(async () => {
     const stats = (await store.queue.stats()).find((s) => s.queue === 'work');
     return stats?.completed === JOBS;
@@ -103,7 +97,7 @@ describe('store.queue across processes', { concurrency: 3 }, () => {
     test(`${name}: 3 processes × 16 jobs at once, one killed every second: ${JOBS} jobs each completed exactly once`, { skip }, async (t) => {
       const where = await tempLocation(t, path);
       const store = await openStore({ ...where, readers: 1 });
-      t.after(() => store.close());
+      cleanup(t, () => store.close());
       await store.queue.enqueueMany('work', Array.from({ length: JOBS }, (_, n) => ({ payload: { n }, maxAttempts: 100 })));
       await killOneEverySecond(t, where, store);
     });
@@ -111,7 +105,7 @@ describe('store.queue across processes', { concurrency: 3 }, () => {
     test(`${name}: 3 processes running one schedule for a minute enqueue each tick once`, { skip }, async (t) => {
       const where = await tempLocation(t, path);
       const store = await openStore({ ...where, readers: 1 });
-      t.after(() => store.close());
+      cleanup(t, () => store.close());
       await store.queue.schedule('tick', '* * * * * *', { from: 'schedule' });
       const pool = processes(t, childArgs(where, 'tick', 1, 0, 30_000));
       await Promise.all([pool.start(), pool.start(), pool.start()]);
@@ -133,10 +127,10 @@ describe('store.queue across processes', { concurrency: 3 }, () => {
 
   test('PostgreSQL restarted under load: no job lost, none completed twice', { skip: privateClusterUnavailable() ?? false }, async (t) => {
     const cluster = await privateCluster();
-    t.after(() => cluster.remove());
+    cleanup(t, () => cluster.remove());
     const where: StoreOptions = { path: cluster.url, postgres: { schema: 'restart', connectTimeoutMs: 30_000 } };
     const store = await openStore({ ...where, readers: 1 });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     const jobs = 10_000;
     await store.queue.enqueueMany('work', Array.from({ length: jobs }, (_, n) => ({ payload: { n }, maxAttempts: 100 })));
     const pool = processes(t, childArgs(where, 'work', 16, 2, 2_000));

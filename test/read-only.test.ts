@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, test, type TestContext } from 'node:test';
 import { openStore, type Store } from '../src/index.ts';
-import { tempDir } from './helpers.ts';
+import { cleanup, tempDir } from './helpers.ts';
 
 const RUN = { pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', pipelineContext: { a: 1 }, lastStepOutput: null, status: 'running' } as const;
 
@@ -26,7 +26,7 @@ function sha256(file: string): string {
 
 async function readOnlyStore(t: TestContext, path: string): Promise<Store> {
   const store = await openStore({ path, readOnly: true, readers: 1 });
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   return store;
 }
 
@@ -36,7 +36,7 @@ describe('readOnly: true', () => {
     const before = sha256(path);
     // data_version changes for a connection when any other connection commits to the file.
     const watcher = new DatabaseSync(path, { readOnly: true });
-    t.after(() => watcher.close());
+    cleanup(t, () => watcher.close());
     const version = () => (watcher.prepare('PRAGMA data_version').get() as { data_version: number }).data_version;
     const versionBefore = version();
 
@@ -77,7 +77,7 @@ describe('readOnly: true', () => {
   test('sees what another store commits to the file meanwhile', async (t) => {
     const path = await writtenFile(t);
     const writer = await openStore({ path, readers: 1 });
-    t.after(() => writer.close());
+    cleanup(t, () => writer.close());
     const reader = await readOnlyStore(t, path);
     await writer.runs.saveState('run-2', RUN);
     assert.equal((await reader.runs.listWorkflows()).length, 2);

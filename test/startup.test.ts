@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
 import { openStore } from '../src/index.ts';
-import { BACKENDS, checkpointerOf, POSTGRES, tempDir, tempLocation, tempStore, waitFor } from './helpers.ts';
+import { BACKENDS, checkpointerOf, cleanup, POSTGRES, tempDir, tempLocation, tempStore, waitFor } from './helpers.ts';
 import { REAL_POSTGRES_URL } from './helpers-postgres.ts';
 
 const root = new URL('..', import.meta.url);
@@ -172,9 +172,9 @@ test('file: an up-to-date store opens while another connection holds the write l
   await first.close();
   const other = new DatabaseSync(path);
   other.exec('BEGIN IMMEDIATE');
-  t.after(() => other.close());
+  cleanup(t, () => other.close());
   const store = await openStore({ path, busyTimeoutMs: 200 });
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   assert.equal((await store.runs.loadState('run_1'))?.currentStepIndex, 1);
   // Writing needs the lock: it waits, and fails once its time is up.
   await assert.rejects(store.runs.saveState('run_2', state(2)), { code: 'FLOWSTORE_BUSY' });
@@ -189,10 +189,10 @@ test('postgres: an up-to-date store opens while another session holds the migrat
   const schema = location.postgres!.schema!;
   const session = new pg.Client({ connectionString: location.path });
   await session.connect();
-  t.after(() => session.end());
+  cleanup(t, () => session.end());
   await session.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`flowstore:${schema}`]);
   const store = await openStore(location);
-  t.after(() => store.close());
+  cleanup(t, () => store.close());
   const shipped = readdirSync(new URL('../migrations/postgres/', import.meta.url)).filter((f) => f.endsWith('.sql')).map((f) => Number(f.slice(0, 4)));
   assert.deepEqual((await store.migrations()).map((m) => m.version), shipped);
 });

@@ -8,6 +8,7 @@ import { DISPLAY_NODE_BUDGET, toDisplay, toJson } from '../src/ui/display.ts';
 import { graphOf } from '../src/ui/graph.ts';
 import { DEFAULT_UI_HISTORY_MS, DEFAULT_UI_HOST, DEFAULT_UI_PORT, DEFAULT_UI_SAMPLE_INTERVAL_MS, parseDashboardOptions } from '../src/ui/options.ts';
 import { CONTENT_SECURITY_POLICY, hostAllowed, parseHost } from '../src/ui/security.ts';
+import { cleanup } from './helpers.ts';
 
 const ASSETS = fileURLToPath(new URL('../src/ui/assets/', import.meta.url));
 
@@ -94,7 +95,7 @@ describe('ui: Host header (DNS rebinding)', () => {
 describe('ui: dashboard options', () => {
   test('defaults are the named constants', async (t) => {
     const store = await openStore({ path: ':memory:', readers: 1 });
-    t.after(() => store.close());
+    cleanup(t, () => store.close());
     const options = parseDashboardOptions({ store });
     assert.equal(options.port, DEFAULT_UI_PORT);
     assert.equal(options.host, DEFAULT_UI_HOST);
@@ -116,7 +117,7 @@ describe('ui: dashboard options', () => {
   for (const [name, extra, field] of invalid) {
     test(`${name} is FLOWSTORE_INVALID_OPTIONS naming ${field}`, async (t) => {
       const store = await openStore({ path: ':memory:', readers: 1 });
-      t.after(() => store.close());
+      cleanup(t, () => store.close());
       const options = 'store' in extra || field === 'store' ? extra : { store, ...extra };
       assert.throws(() => parseDashboardOptions(options), (error: { code: string; details: { field: string } }) => {
         assert.equal(error.code, 'FLOWSTORE_INVALID_OPTIONS');
