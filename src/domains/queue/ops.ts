@@ -189,16 +189,16 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
     input: claimInput,
     async run({ sql, codec }, { queue: queueName, workerId, limit, leaseMs, now }): Promise<ClaimWire> {
       let take = limit;
-      const capped = (await sql.limit.get(queueName)) as { concurrency: number } | undefined;
-      if (capped) {
+      const { cap, expired } = (await sql.probe.get(queueName, now)) as { cap: number | null; expired: unknown };
+      if (cap !== null) {
         const { n } = (await sql.running.get(queueName, now)) as { n: number };
-        take = Math.min(limit, Math.max(0, capped.concurrency - n));
+        take = Math.min(limit, Math.max(0, cap - Number(n)));
       }
       const leaseUntil = now + leaseMs;
       let rows: ClaimedRow[] = [];
-      // Jobs whose worker died or stalled come first (one index probe says whether there are any):
-      // those on their last attempt are failed, the others claimed again as a new attempt.
-      if (take > 0 && (await sql.expired.get(queueName, now))) {
+      // Jobs whose worker died or stalled come first: those on their last attempt are failed,
+      // the others claimed again as a new attempt.
+      if (take > 0 && expired) {
         await sql.failExpired.run(queueName, now, LEASE_ENDED_JSON);
         rows = (await sql.reclaim.all(queueName, now, leaseUntil, workerId, take, LEASE_ENDED_JSON)) as ClaimedRow[];
       }

@@ -41,15 +41,17 @@ export function prepareQueue(conn: PgConnection): QueueStatements {
     insert: (...values) => (insert.get(...values) as Promise<{ id: number } | undefined>).then((row) => row?.id),
     byKey: conn.statement(`SELECT id FROM queue_jobs WHERE queue = $1 AND key = $2 AND ${LIVE}`),
     notify: (queue) => notify.run(queue),
-    // Locked until the claim's transaction ends: hosts count a limited queue's running jobs one at a time.
-    limit: conn.statement('SELECT concurrency FROM queue_settings WHERE queue = $1 AND concurrency IS NOT NULL FOR UPDATE'),
+    // The limit's row is locked until the claim's transaction ends: hosts count a limited queue's
+    // running jobs one at a time (a statement of its own, after the lock: its snapshot sees the
+    // claims of the host that held it).
+    probe: conn.statement(`SELECT (SELECT concurrency FROM queue_settings WHERE queue = $1 AND concurrency IS NOT NULL FOR UPDATE) AS cap,
+      EXISTS (SELECT 1 FROM queue_jobs WHERE queue = $1 AND state = 'running' AND available_at <= $2) AS expired`),
     running: conn.statement("SELECT count(*) AS n FROM queue_jobs WHERE queue = $1 AND state = 'running' AND available_at > $2"),
     claim: conn.statement(`UPDATE queue_jobs j SET state = 'running', attempt = j.attempt + 1, worker = $4, started_at = $2, available_at = $3
       FROM (SELECT id FROM queue_jobs WHERE queue = $1 AND state = 'waiting' AND available_at <= $2
         ORDER BY priority DESC, available_at, id LIMIT $5 FOR UPDATE SKIP LOCKED) c
       WHERE j.id = c.id
       RETURNING ${RETURNED}`, { arrays: true }),
-    expired: conn.statement("SELECT 1 AS found FROM queue_jobs WHERE queue = $1 AND state = 'running' AND available_at <= $2 LIMIT 1"),
     // SET expressions read the row as it was: the ended attempt is logged with its worker and times.
     reclaim: conn.statement(`UPDATE queue_jobs j SET attempts = ${withEndedAttempt('$6', 'j.available_at', 'j.')}, error = $6::text,
         attempt = j.attempt + 1, worker = $4, started_at = $2, available_at = $3

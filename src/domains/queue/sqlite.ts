@@ -33,13 +33,13 @@ export function prepareQueue(db: DatabaseSync): QueueStatements {
     insert: (...values) => (values[4] === null ? Number(insert.run(...values).lastInsertRowid) : (insertKeyed.get(...values)?.id as number | undefined)),
     byKey: db.prepare(`SELECT id FROM queue_jobs WHERE queue = ? AND key = ? AND ${LIVE}`),
     notify: () => undefined,
-    limit: db.prepare('SELECT concurrency FROM queue_settings WHERE queue = ? AND concurrency IS NOT NULL'),
+    probe: db.prepare(`SELECT (SELECT concurrency FROM queue_settings WHERE queue = ?1 AND concurrency IS NOT NULL) AS cap,
+      EXISTS (SELECT 1 FROM queue_jobs WHERE queue = ?1 AND state = 'running' AND available_at <= ?2) AS expired`),
     running: db.prepare("SELECT count(*) AS n FROM queue_jobs WHERE queue = ? AND state = 'running' AND available_at > ?"),
     claim: arrays(db.prepare(`UPDATE queue_jobs SET state = 'running', attempt = attempt + 1, worker = ?4, started_at = ?2, available_at = ?3
       WHERE id IN (SELECT id FROM queue_jobs WHERE queue = ?1 AND state = 'waiting' AND available_at <= ?2
         ORDER BY priority DESC, available_at, id LIMIT ?5)
       RETURNING ${CLAIMED_COLUMNS}`)),
-    expired: db.prepare("SELECT 1 AS found FROM queue_jobs WHERE queue = ? AND state = 'running' AND available_at <= ? LIMIT 1"),
     // SET expressions read the row as it was: the ended attempt is logged with its worker and times.
     reclaim: arrays(db.prepare(`UPDATE queue_jobs SET attempts = json_insert(attempts, '$[#]', ${endedAttempt('?6', 'available_at')}), error = ?6,
         attempt = attempt + 1, worker = ?4, started_at = ?2, available_at = ?3

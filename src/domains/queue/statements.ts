@@ -19,8 +19,12 @@ export interface QueueStatements {
   byKey: Statement;
   /** Wakes the queue's workers in other processes once this transaction commits (PostgreSQL's NOTIFY); nothing on SQLite. */
   notify(queue: string): Awaitable<unknown>;
-  /** `(queue)` → `{ concurrency }` when the queue has a limit; on PostgreSQL the row stays locked until the transaction ends. */
-  limit: Statement;
+  /**
+   * `(queue, now)` → `{ cap, expired }`, what a claim asks first, in one round trip: the
+   * queue's limit (null when it has none; on PostgreSQL its row then stays locked until the
+   * transaction ends) and whether a running job of the queue has a lease that ended.
+   */
+  probe: Statement;
   /** `(queue, now)` → `{ n }`: jobs of the queue running on a lease that has not ended. */
   running: Statement;
   /**
@@ -28,8 +32,6 @@ export interface QueueStatements {
    * due waiting jobs, higher priority first. Several hosts never claim one job (SKIP LOCKED).
    */
   claim: Statement;
-  /** `(queue, now)` → a row when a running job of the queue has a lease that ended. */
-  expired: Statement;
   /**
    * `(queue, now, leaseUntil, workerId, limit, leaseExpiredError)` → the claimed rows, as arrays:
    * running jobs whose lease ended with attempts left, their ended attempt logged as expired.
