@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Store } from '../src/index.ts';
+import { DEFAULT_MAX_ATTEMPTS } from '../src/domains/queue/defaults.ts';
 import { BACKENDS, tempStore, waitFor } from './helpers.ts';
 
 const worker = { workerId: 'test-worker' };
@@ -56,6 +57,27 @@ for (const backend of BACKENDS) {
       assert.deepEqual(order, ['high-1', 'high-2', 'mid-1', 'mid-2', 'low-1']);
       const all = await store.queue.claim('q', { ...worker, limit: 10 });
       assert.deepEqual(all, []);
+    });
+
+    test('enqueueMany keeps every job as given, payloads alone or with options, a large (compressed) payload among them', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      const large = { text: 'x'.repeat(100_000), n: [1, 2, 3] };
+      const batches: { payload: unknown; priority?: number; maxAttempts?: number }[][] = [
+        [{ payload: 'a' }, { payload: large }, { payload: { b: [1, null] } }],
+        [{ payload: 'c' }, { payload: large, priority: 3 }, { payload: 'd', maxAttempts: 7 }],
+      ];
+      for (const batch of batches) {
+        const enqueued = await store.queue.enqueueMany('many', batch);
+        assert.equal(enqueued.length, batch.length);
+        for (const [i, { id, created }] of enqueued.entries()) {
+          assert.equal(created, true);
+          const job = await store.queue.get(id);
+          assert.deepEqual(job!.payload, batch[i]!.payload);
+          assert.equal(job!.state, 'waiting');
+          assert.equal(job!.priority, batch[i]!.priority ?? 0);
+          assert.equal(job!.maxAttempts, batch[i]!.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+        }
+      }
     });
 
     test('a key returns the job that waits or runs with it; once it ended, the key makes a new job', async (t) => {

@@ -9,13 +9,14 @@ import { fromWireJson, type WireJson, type Codec } from '../../codec.ts';
 import { FlowstoreError } from '../../errors.ts';
 import { after, defineDomain, opsOf, type Awaitable } from '../../engine/op.ts';
 import { retryDelayMs } from './backoff.ts';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_MAX_ATTEMPTS } from './defaults.ts';
 import { decodeJob, decodeSchedule, scheduleJobOptions } from './rows.ts';
 import { prepareQueue as prepareSqlite } from './sqlite.ts';
 import { prepareQueue as preparePostgres } from './postgres.ts';
 import type { BulkRow, ClaimedRow, CompletedRow, JobRow, LeaseRow, QueueStatements, ScheduleRow } from './statements.ts';
 import {
   claimInput, completeManyParams, completeParams, enqueueManyParams, enqueueParams, failInput, fireTickInput, getInput, heartbeatInput,
-  heartbeatManyInput, JOB_STATES, releaseManyParams, JOB_VALUES, jobIdInput, listInput, nameInput, peekInput, retentionInput, scheduleParams,
+  heartbeatManyInput, JOB_STATES, releaseManyParams, jobIdInput, listInput, nameInput, peekInput, retentionInput, scheduleParams,
   setConcurrencyInput, statsInput,
   type ClaimedJob, type EnqueuedJob, type Job, type JobError, type JobState, type QueueStats, type Schedule,
 } from './schema.ts';
@@ -154,20 +155,25 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
     run({ sql, codec }, params): Awaitable<EnqueuedWire> {
       const queueName = params[0] as string;
       const now = params[1] as number;
-      const ids = new Float64Array((params.length - 2) / JOB_VALUES);
+      // 1: each job is its payload's JSON text, due now with the default options; else JOB_VALUES.
+      const perJob = params[2] as number;
+      const plain = perJob === 1;
+      const ids = new Float64Array((params.length - 3) / perJob);
       let existing: Uint8Array | undefined;
       // Jobs without a key whose payload is stored as it is go together; the others one by one.
       const together: BulkRow[] = [];
       const places: number[] = [];
       const alone: Awaitable<void>[] = [];
-      for (let at = 2, i = 0; at < params.length; at += JOB_VALUES, i++) {
+      for (let at = 3, i = 0; at < params.length; at += perJob, i++) {
         const text = params[at] as string;
-        if (params[at + 3] === null && codec.packText(text) === text) {
-          together.push([text, params[at + 1] as number, params[at + 2] as number, params[at + 4] as number, params[at + 5] as number, params[at + 6] as number]);
+        if ((plain || params[at + 3] === null) && codec.packText(text) === text) {
+          together.push(plain ? [text, now, 0, DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS]
+            : [text, params[at + 1] as number, params[at + 2] as number, params[at + 4] as number, params[at + 5] as number, params[at + 6] as number]);
           places.push(i);
         } else {
           const index = i;
-          alone.push(after(insertJob(sql, codec, queueName, params, at, now), ({ id, created }) => {
+          const job = plain ? [text, now, 0, null, DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS] : params;
+          alone.push(after(insertJob(sql, codec, queueName, job, plain ? 0 : at, now), ({ id, created }) => {
             ids[index] = id;
             if (!created) (existing ??= new Uint8Array(ids.length))[index] = 1;
           }));

@@ -56,6 +56,16 @@ export const JOB_VALUES = 7;
 /** The options of a job that gives none: parsed once, not per job. */
 const NO_OPTIONS = enqueueOptions.parse({});
 
+/** The JSON text of a job's payload (of enqueue's, or of enqueueMany's job `index`), or undefined after adding the issue. */
+function payloadText(payload: unknown, ctx: z.RefinementCtx, index?: number): string | undefined {
+  try {
+    return toJsonText(payload);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message, path: index === undefined ? ['payload'] : ['jobs', index, 'payload'] });
+    return undefined;
+  }
+}
+
 /**
  * Appends a job as it travels to the writer: payload as JSON text, due time, priority, key,
  * max attempts, backoff base and cap. Flat strings and numbers cross threads packed (see
@@ -74,13 +84,8 @@ function pushJob(values: (string | number | null)[], payload: unknown, options: 
     }
     o = parsed.data;
   }
-  let text: string;
-  try {
-    text = toJsonText(payload);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message, path: index === undefined ? ['payload'] : ['jobs', index, 'payload'] });
-    return false;
-  }
+  const text = payloadText(payload, ctx, index);
+  if (text === undefined) return false;
   const due = o.runAt !== undefined ? o.runAt.getTime() : at + (o.delayMs ?? 0);
   values.push(text, due, o.priority, o.key ?? null, o.maxAttempts, o.backoff.baseMs, o.backoff.maxMs);
   return true;
@@ -102,10 +107,23 @@ function payloadOnly(job: object): boolean {
   return true;
 }
 
-/** `[queue, now, ...JOB_VALUES per job]`: every job of the call in one flat array. */
+/**
+ * `[queue, now, valuesPerJob, ...]`: every job of the call in one flat array. When every job
+ * gives only its payload (the common case) each is its JSON text alone (`valuesPerJob` 1),
+ * a seventh of the values to build, pack and unpack; otherwise JOB_VALUES each.
+ */
 export const enqueueManyParams = z.object({ queue: queueName, jobs: z.array(z.unknown()).min(1).max(1_000_000), now }).strict()
   .transform(({ queue, jobs, now: at }, ctx) => {
-    const values: (string | number | null)[] = [queue, at];
+    if (jobs.every((job) => typeof job === 'object' && job !== null && 'payload' in job && payloadOnly(job))) {
+      const texts: (string | number)[] = [queue, at, 1];
+      for (let i = 0; i < jobs.length; i++) {
+        const text = payloadText((jobs[i] as { payload: unknown }).payload, ctx, i);
+        if (text === undefined) return z.NEVER;
+        texts.push(text);
+      }
+      return texts;
+    }
+    const values: (string | number | null)[] = [queue, at, JOB_VALUES];
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i];
       if (typeof job !== 'object' || job === null || !('payload' in job)) {
