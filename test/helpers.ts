@@ -62,7 +62,7 @@ export async function newLocation(path?: string): Promise<{ options: StoreOption
   return { options: { path: join(dir, 'test.db') }, remove: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** {@link newLocation}, removed after the test (open stores on it must be closed by then). */
+/** {@link newLocation}, removed after the test, once the cleanups registered after this call (the stores opened on it) have run. */
 export async function tempLocation(t: TestContext, path?: string): Promise<StoreOptions> {
   const { options, remove } = await newLocation(path);
   cleanup(t, remove);
@@ -73,7 +73,7 @@ export async function tempLocation(t: TestContext, path?: string): Promise<Store
 export async function tempStore(t: TestContext, options: StoreOptions = {}): Promise<Store> {
   const { options: location, remove } = await newLocation(options.path);
   const store = await openStore({ readers: 2, ...options, ...location, postgres: { ...options.postgres, ...location.postgres } });
-  // One hook, in this order: after hooks run in the order they were added.
+  // One cleanup: the store closes, then its place is removed.
   cleanup(t, async () => {
     await store.close();
     await remove();
