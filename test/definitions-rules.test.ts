@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isGoDuration, isValidCron } from '../src/domains/definitions/cron.ts';
-import { parseWorkflow } from '../src/domains/definitions/files.ts';
+import { parseWorkflow } from '../src/domains/definitions/parse.ts';
 import { splitTask } from '../src/domains/definitions/ops.ts';
 import { checkPhase, MAX_RECOMMENDED_RETRY, parseRule } from '../src/domains/definitions/rules.ts';
 

@@ -67,7 +67,28 @@ test('a thread loads a domain when its first operation arrives, and only that do
       assert.ok(!urls.includes(`src/domains/${other}/ops.ts`), `the ${name} did not load ${other}`);
     }
     assert.ok(!urls.some((url) => packageOf(url) === 'croner' || packageOf(url) === 'smol-toml'), `the ${name} loaded no cron or TOML parser`);
+    assert.ok(!urls.some((url) => packageOf(url) === 'zod' || url.endsWith('/schema.ts')), `the ${name} loaded no schema: only the caller's thread validates`);
   }
+  assert.ok(loads.get(0)!.includes('src/domains/runs/schema.ts'), "the caller's thread loaded the schemas it validated with");
+});
+
+test("every domain's operations load without their schemas or the schema library, as the worker threads load them", (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'in-worker.mjs'), `
+    const { loadAllDomains } = await import(${JSON.stringify(new URL('src/domains/index.ts', root).href)});
+    const domains = await loadAllDomains();
+    if (domains.length < 9) throw new Error('not every domain loaded');`);
+  const loads = loadsOf(dir, `
+    const { Worker } = await import('node:worker_threads');
+    const { once } = await import('node:events');
+    const [code] = await once(new Worker(${JSON.stringify(join(dir, 'in-worker.mjs'))}), 'exit');
+    if (code !== 0) throw new Error('the worker failed');`);
+  const worker = [...loads.values()].find((urls) => urls.includes('file://' + join(dir, 'in-worker.mjs')))!;
+  for (const domain of ['admin', 'runs', 'dag', 'definitions', 'aaow', 'agents', 'queue', 'openworkflow']) {
+    assert.ok(worker.includes(`src/domains/${domain}/ops.ts`), `${domain} loaded`);
+  }
+  const schemas = worker.filter((url) => packageOf(url) === 'zod' || url.endsWith('schema.ts') || url === 'src/domains/common.ts');
+  assert.deepEqual(schemas, [], 'no schema module and no zod');
 });
 
 test("a store loads a domain's modules when the domain is first used; off the main thread, all of them while it opens", (t) => {

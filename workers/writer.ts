@@ -12,9 +12,9 @@ import type { StartWriter } from '../src/engine/early-writer.ts';
 enableCompileCache();
 const port = parentPort!;
 // A writer started early (src/engine/early-writer.ts) is sent its configuration once the
-// store's options are checked; meanwhile it loads what every domain stands on, which its
-// first operation (often the store's first read, see ReaderClient) would otherwise wait for.
-if (!workerData) void import('../src/engine/handlers.ts').then(({ warmUp }) => warmUp());
+// store's options are checked; meanwhile it loads how it runs operations, which its first
+// one (often the store's first read, see ReaderClient) would otherwise wait for.
+if (!workerData) void import('../src/engine/handlers.ts');
 const config = (workerData as WorkerConfig | null) ?? ((await once(port, 'message')) as [StartWriter])[0].config;
 const post = (message: FromWriter) => port.postMessage(message);
 // The store's backend, and nothing of any other, is loaded here.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { toSqlTime } from '../../src/codec.ts';
 import { listWorkflowFiles, scanFiles } from '../../src/domains/definitions/files.ts';
+import { parseWorkflow } from '../../src/domains/definitions/parse.ts';
 import { checkPhase, STATUS_NO_PARENT } from '../../src/domains/definitions/rules.ts';
 import { prepareDefinitions } from '../../src/domains/definitions/sqlite.ts';
 import { openStore } from '../../src/index.ts';
@@ -48,7 +49,7 @@ function rawRefresher(ctx: BenchContext) {
   return (root: string): number => {
     const { files } = listWorkflowFiles(root);
     const stored = new Map((sql.storedHashes.all() as { file_path: string; file_hash: string }[]).map((r) => [r.file_path, r.file_hash]));
-    const changed = scanFiles(files, stored);
+    const changed = scanFiles(files, stored, parseWorkflow);
     if (changed.length === 0) return 0;
     const now = toSqlTime(new Date());
     db.exec('BEGIN IMMEDIATE');

@@ -56,22 +56,6 @@ export function loadDomainsOf(ops: Iterable<{ readonly name: string }>): Promise
   return pending && Promise.all(pending).then(() => {});
 }
 
-/**
- * Loads what every domain's module stands on (the schema library and the domains' shared
- * rules), for a thread that would otherwise sit idle until its first operation: a reader
- * before it says it is ready, the writer once it has. The first operation then loads only
- * its own domain. Never rejects: a module that fails to load fails the operations that need it.
- *
- * @example
- * ```ts
- * post({ t: 'ready', applied });
- * void warmUp();
- * ```
- */
-export function warmUp(): Promise<void> {
-  return import('../domains/common.ts').then(() => {}, () => {});
-}
-
 /** The operation of that name, once its domain is loaded in this thread ({@link loadDomainsOf}). */
 export function opNamed(name: string): Op | undefined {
   return OPS.get(name);

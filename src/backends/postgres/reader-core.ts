@@ -12,7 +12,7 @@
  */
 import { Codec } from '../../codec.ts';
 import type { WorkerConfig } from '../../engine/config.ts';
-import { Handlers, loadDomainsOf, opNamed, warmUp } from '../../engine/handlers.ts';
+import { Handlers, loadDomainsOf, opNamed } from '../../engine/handlers.ts';
 import { OutcomeBuilder, type OpResult, type ReadTask, type ReadTaskResult } from '../../engine/protocol.ts';
 import { connectWithRetry, PgConnection, type PgSettings } from './connection.ts';
 import { PG_ERRORS, toPgErrorData } from './errors.ts';
@@ -91,8 +91,6 @@ class Slot {
 
 export async function createPgReader(config: WorkerConfig<PgSettings>): Promise<(task: ReadTask) => Promise<ReadTaskResult>> {
   const codec = new Codec(config.compression);
-  // The thread says it is ready (workers/reader.ts) once this is loaded, so that its first read loads only its domain.
-  await warmUp();
   const slots = Array.from({ length: config.settings.readerConnections }, () => new Slot(config.settings, codec, config.busyTimeoutMs));
   /** Operations waiting for a connection: every one is held by (or kept for) an `alone` operation. */
   const waiting: (() => boolean)[] = [];

@@ -14,7 +14,7 @@ import { Codec } from '../../codec.ts';
 import { FlowstoreError, type ErrorData } from '../../errors.ts';
 import type { WriterCore } from '../../engine/backend.ts';
 import type { WorkerConfig } from '../../engine/config.ts';
-import { Handlers, loadDomainsOf, warmUp } from '../../engine/handlers.ts';
+import { Handlers, loadDomainsOf } from '../../engine/handlers.ts';
 import { loadMigrations } from '../../engine/migrate.ts';
 import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type ToWriter, type WireOp } from '../../engine/protocol.ts';
 import { backoffMs } from '../../engine/backoff.ts';
@@ -132,7 +132,6 @@ export class PgWriterCore implements WriterCore {
       }
       await core.#connect();
       post({ t: 'ready', applied });
-      void warmUp();
       return core;
     } catch (error) {
       await core.#conn?.close();

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffMs } from '../../engine/backoff.ts';
-import { loadDomainsOf, warmUp } from '../../engine/handlers.ts';
+import { loadDomainsOf } from '../../engine/handlers.ts';
 import { OutcomeBuilder, type ReadTask, type ReadTaskResult } from '../../engine/protocol.ts';
 import { isBusy, toSqliteErrorData } from './errors.ts';
 import { retryBusy } from './retry.ts';
@@ -35,8 +35,6 @@ export async function createReader(config: SqliteConfig): Promise<(task: ReadTas
   // Opened with the first task, not when the thread starts: the thread starts beside the
   // writer, before it has created or migrated the file; a task comes only once it has.
   let runtime: Runtime | undefined;
-  // The thread says it is ready (workers/reader.ts) once this is loaded, so that its first read loads only its domain.
-  await warmUp();
   const open = async () => (runtime = await retryBusy(() => openRuntime(config), config.busyTimeoutMs, stats));
   let previous: Promise<unknown> = Promise.resolve();
   const run = (task: ReadTask, ready: Runtime) => {

@@ -9,7 +9,7 @@
  */
 import type { StatementSync } from 'node:sqlite';
 import { FlowstoreError, type ErrorData } from '../../errors.ts';
-import { loadDomainsOf, warmUp } from '../../engine/handlers.ts';
+import { loadDomainsOf } from '../../engine/handlers.ts';
 import { loadMigrations } from '../../engine/migrate.ts';
 import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type Outcome, type ToWriter, type WireOp } from '../../engine/protocol.ts';
 import { isSqliteError, SQLITE_FULL, toSqliteErrorData } from './errors.ts';
@@ -74,7 +74,6 @@ export class SqliteWriterCore implements WriterCore {
       runtime.prepare();
       const core = new SqliteWriterCore(runtime, post, pull);
       post({ t: 'ready', applied });
-      void warmUp();
       return core;
     } catch (error) {
       runtime?.close();

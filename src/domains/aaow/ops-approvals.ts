@@ -1,14 +1,17 @@
 /** Budget pools, approval requests and stream events of the aaow adapter. */
 import { toSqlTime } from '../../codec.ts';
 import { FlowstoreError, notFound } from '../../errors.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { opsOf } from '../../engine/op.ts';
 import { listRows, withParent } from './list.ts';
 import { approvalOf, budgetPoolOf, streamEventOf } from './rows.ts';
-import { byId, inputs } from './schema.ts';
+import type * as Schemas from './schema.ts';
 import { LISTS, type AaowStatements, type ApprovalRow, type BudgetPoolRow, type StreamEventRow } from './statements.ts';
 import type { ApprovalRequest, ApprovalStatus, BudgetPool, StreamEvent } from './types.ts';
 
 const op = opsOf<AaowStatements>();
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
 const sqlTime = (date: Date | undefined): string | null => (date ? toSqlTime(date) : null);
 
 /** Approve or reject: only a pending request can be resolved. */
@@ -24,7 +27,7 @@ async function resolve(sql: AaowStatements, status: ApprovalStatus, id: string, 
 export const approvalOps = {
   createBudgetPool: op({
     kind: 'write',
-    input: inputs.createBudgetPool,
+    input: s.inputs.createBudgetPool,
     async run({ sql, codec }, { pool: p }): Promise<void> {
       await withParent(sql, 'budget pool', p.parentPoolId, () => sql.insertPool.run(p.id, p.parentPoolId ?? null, p.totalBudget, p.usedBudget,
         p.remainingBudget, p.status, toSqlTime(p.createdAt), p.metadata === undefined ? null : codec.encodeJson(p.metadata)));
@@ -33,7 +36,7 @@ export const approvalOps = {
 
   getBudgetPool: op({
     kind: 'read',
-    input: byId,
+    input: s.byId,
     async run({ sql, codec }, { id }): Promise<BudgetPool | null> {
       const row = (await sql.getPool.get(id)) as BudgetPoolRow | undefined;
       return row ? budgetPoolOf(codec, row) : null;
@@ -42,7 +45,7 @@ export const approvalOps = {
 
   updateBudgetPool: op({
     kind: 'write',
-    input: inputs.updateBudgetPool,
+    input: s.inputs.updateBudgetPool,
     async run({ sql, codec }, { id, update: u }): Promise<void> {
       const { changes } = await withParent(sql, 'budget pool', u.parentPoolId, () => sql.updatePool.run(id, u.parentPoolId ?? null, u.totalBudget ?? null,
         u.usedBudget ?? null, u.remainingBudget ?? null, u.status ?? null, sqlTime(u.createdAt),
@@ -53,7 +56,7 @@ export const approvalOps = {
 
   getChildBudgetPools: op({
     kind: 'read',
-    input: inputs.getChildBudgetPools,
+    input: s.inputs.getChildBudgetPools,
     async run({ sql, codec }, { parentId }): Promise<BudgetPool[]> {
       return ((await sql.childPools.all(parentId)) as BudgetPoolRow[]).map((row) => budgetPoolOf(codec, row));
     },
@@ -61,7 +64,7 @@ export const approvalOps = {
 
   createApprovalRequest: op({
     kind: 'write',
-    input: inputs.createApprovalRequest,
+    input: s.inputs.createApprovalRequest,
     async run({ sql, codec }, { request: r }): Promise<void> {
       await withParent(sql, 'session', r.sessionId, () => sql.insertApproval.run(r.id, r.sessionId, r.nodeId, r.type, r.status, codec.encodeJson(r.context),
         toSqlTime(r.createdAt), sqlTime(r.resolvedAt), r.resolvedBy ?? null, r.resolutionNotes ?? null));
@@ -70,7 +73,7 @@ export const approvalOps = {
 
   getApprovalRequest: op({
     kind: 'read',
-    input: byId,
+    input: s.byId,
     async run({ sql, codec }, { id }): Promise<ApprovalRequest | null> {
       const row = (await sql.getApproval.get(id)) as ApprovalRow | undefined;
       return row ? approvalOf(codec, row) : null;
@@ -79,7 +82,7 @@ export const approvalOps = {
 
   listApprovalRequests: op({
     kind: 'read',
-    input: inputs.listApprovalRequests,
+    input: s.inputs.listApprovalRequests,
     async run({ sql, codec }, { sessionId, filter }): Promise<ApprovalRequest[]> {
       return (await listRows<ApprovalRow>(sql, LISTS.approvals, [sessionId], filter)).map((row) => approvalOf(codec, row));
     },
@@ -87,7 +90,7 @@ export const approvalOps = {
 
   listPendingApprovals: op({
     kind: 'read',
-    input: inputs.listPendingApprovals,
+    input: s.inputs.listPendingApprovals,
     async run({ sql, codec }, { filter }): Promise<ApprovalRequest[]> {
       return (await listRows<ApprovalRow>(sql, LISTS.pendingApprovals, [], filter)).map((row) => approvalOf(codec, row));
     },
@@ -95,7 +98,7 @@ export const approvalOps = {
 
   updateApprovalRequest: op({
     kind: 'write',
-    input: inputs.updateApprovalRequest,
+    input: s.inputs.updateApprovalRequest,
     async run({ sql, codec }, { id, update: u }): Promise<void> {
       const { changes } = await sql.updateApproval.run(id, u.nodeId ?? null, u.type ?? null, u.status ?? null,
         u.context === undefined ? null : codec.encodeJson(u.context), sqlTime(u.createdAt), sqlTime(u.resolvedAt), u.resolvedBy ?? null,
@@ -106,7 +109,7 @@ export const approvalOps = {
 
   approveRequest: op({
     kind: 'write',
-    input: inputs.resolveRequest,
+    input: s.inputs.resolveRequest,
     run({ sql }, { id, by, notes }): Promise<void> {
       return resolve(sql, 'approved', id, by, notes);
     },
@@ -114,7 +117,7 @@ export const approvalOps = {
 
   rejectRequest: op({
     kind: 'write',
-    input: inputs.resolveRequest,
+    input: s.inputs.resolveRequest,
     run({ sql }, { id, by, notes }): Promise<void> {
       return resolve(sql, 'rejected', id, by, notes);
     },
@@ -122,7 +125,7 @@ export const approvalOps = {
 
   saveStreamEvent: op({
     kind: 'write',
-    input: inputs.saveStreamEvent,
+    input: s.inputs.saveStreamEvent,
     async run({ sql, codec }, { event: e }): Promise<void> {
       await withParent(sql, 'session', e.sessionId, () => sql.insertStreamEvent.run(e.id, e.streamId, e.nodeId, codec.encodeJson(e.data),
         toSqlTime(e.timestamp), e.sessionId ?? null));
@@ -131,7 +134,7 @@ export const approvalOps = {
 
   getStreamEvents: op({
     kind: 'read',
-    input: inputs.getStreamEvents,
+    input: s.inputs.getStreamEvents,
     async run({ sql, codec }, { streamId, filter }): Promise<StreamEvent[]> {
       return (await listRows<StreamEventRow>(sql, LISTS.streamEvents, [streamId], filter)).map((row) => streamEventOf(codec, row));
     },

@@ -2,16 +2,19 @@
 import { randomUUID } from 'node:crypto';
 import { toSqlTime, type Codec } from '../../codec.ts';
 import { notFound } from '../../errors.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { opsOf } from '../../engine/op.ts';
 import { listRows, withParent } from './list.ts';
 import { executionStateOf, llmExecutionOf, toolCallLogOf } from './rows.ts';
-import { bySession, inputs } from './schema.ts';
+import type * as Schemas from './schema.ts';
 import {
   LISTS, type AaowStatements, type ExecutionStateRow, type LlmExecutionRow, type NodeStateRow, type ToolCallRow,
 } from './statements.ts';
 import type { LLMExecutionRecord, NodeExecutionState, ToolCallLog, WorkflowExecutionState } from './types.ts';
 
 const op = opsOf<AaowStatements>();
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
 const sqlTime = (date: Date | undefined): string | null => (date ? toSqlTime(date) : null);
 /** Optional JSON: SQL NULL when absent, so that a stored `null`, `0` or `''` reads back as itself. */
 const optionalJson = (codec: Codec, value: unknown) => (value === undefined ? null : codec.encodeJson(value));
@@ -26,7 +29,7 @@ function upsertNode(sql: AaowStatements, codec: Codec, sessionId: string, node: 
 export const executionOps = {
   saveExecutionState: op({
     kind: 'write',
-    input: inputs.saveExecutionState,
+    input: s.inputs.saveExecutionState,
     async run({ sql, codec }, { state }): Promise<void> {
       await withParent(sql, 'session', state.sessionId, () => sql.upsertExecutionState.run(randomUUID(), state.sessionId,
         state.budgetPoolId ?? null, state.currentNodeId ?? null, state.status, toSqlTime(state.startedAt ?? new Date()),
@@ -39,7 +42,7 @@ export const executionOps = {
   getExecutionState: op({
     kind: 'read',
     alone: true,
-    input: bySession,
+    input: s.bySession,
     run({ sql, codec, writable }, { sessionId }): Promise<WorkflowExecutionState | null> {
       // Two statements, one snapshot: a node state written between them must not show without its execution state.
       return sql.inSnapshot(writable, async () => {
@@ -52,7 +55,7 @@ export const executionOps = {
 
   updateNodeState: op({
     kind: 'write',
-    input: inputs.updateNodeState,
+    input: s.inputs.updateNodeState,
     async run({ sql, codec }, { sessionId, state }): Promise<void> {
       if (!(await sql.executionStateExists.get(sessionId))) throw notFound('execution state', sessionId);
       upsertNode(sql, codec, sessionId, state);
@@ -61,7 +64,7 @@ export const executionOps = {
 
   saveLLMExecution: op({
     kind: 'write',
-    input: inputs.saveLLMExecution,
+    input: s.inputs.saveLLMExecution,
     async run({ sql, codec }, { sessionId, nodeId, result: r }): Promise<void> {
       await withParent(sql, 'session', sessionId, () => sql.insertLlm.run(r.id, sessionId, nodeId, toSqlTime(r.timestamp), r.success ? 1 : 0,
         r.text ?? null, optionalJson(codec, r.toolCalls), r.usage?.promptTokens ?? null, r.usage?.completionTokens ?? null,
@@ -71,7 +74,7 @@ export const executionOps = {
 
   getLLMExecutions: op({
     kind: 'read',
-    input: inputs.getLLMExecutions,
+    input: s.inputs.getLLMExecutions,
     async run({ sql, codec }, { sessionId, filter }): Promise<LLMExecutionRecord[]> {
       return (await listRows<LlmExecutionRow>(sql, LISTS.llmExecutions, [sessionId], filter)).map((row) => llmExecutionOf(codec, row));
     },
@@ -79,7 +82,7 @@ export const executionOps = {
 
   getNodeLLMExecutions: op({
     kind: 'read',
-    input: inputs.getNodeLLMExecutions,
+    input: s.inputs.getNodeLLMExecutions,
     async run({ sql, codec }, { sessionId, nodeId }): Promise<LLMExecutionRecord[]> {
       return ((await sql.nodeLlm.all(sessionId, nodeId)) as LlmExecutionRow[]).map((row) => llmExecutionOf(codec, row));
     },
@@ -87,7 +90,7 @@ export const executionOps = {
 
   logToolCall: op({
     kind: 'write',
-    input: inputs.logToolCall,
+    input: s.inputs.logToolCall,
     async run({ sql, codec }, { log }): Promise<void> {
       await withParent(sql, 'LLM execution', log.executionId, () => sql.insertToolCall.run(log.id, log.executionId, log.toolCallId, log.toolName,
         codec.encodeJson(log.args), optionalJson(codec, log.result), log.error ?? null, toSqlTime(log.timestamp), log.duration ?? null));
@@ -96,7 +99,7 @@ export const executionOps = {
 
   getToolCalls: op({
     kind: 'read',
-    input: inputs.getToolCalls,
+    input: s.inputs.getToolCalls,
     async run({ sql, codec }, { executionId }): Promise<ToolCallLog[]> {
       return ((await sql.executionToolCalls.all(executionId)) as ToolCallRow[]).map((row) => toolCallLogOf(codec, row));
     },
@@ -104,7 +107,7 @@ export const executionOps = {
 
   getSessionToolCalls: op({
     kind: 'read',
-    input: inputs.getSessionToolCalls,
+    input: s.inputs.getSessionToolCalls,
     async run({ sql, codec }, { sessionId, filter }): Promise<ToolCallLog[]> {
       return (await listRows<ToolCallRow>(sql, LISTS.sessionToolCalls, [sessionId], filter)).map((row) => toolCallLogOf(codec, row));
     },

@@ -2,18 +2,18 @@
  * Looking after the store: online backup and VACUUM INTO a new file (SQLite's file
  * copies), VACUUM in place, applied migrations, table sizes.
  */
-import { z } from 'zod';
 import { fromSqlTime } from '../../codec.ts';
 import { FlowstoreError } from '../../errors.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { opsOf, type Awaitable } from '../../engine/op.ts';
 import { ChunkSender } from './channel.ts';
 import { inSnapshot } from './snapshot.ts';
+import type * as Schemas from './schema.ts';
 import type { AdminStatements, FileCopies, MigrationRow } from './statements.ts';
 
 const op = opsOf<AdminStatements>();
-
-/** Pages copied per backup step: small enough for a steady progress report. */
-export const BACKUP_PAGES_PER_STEP = 256;
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
 
 /** How far a SQLite backup is, in pages of the database file. */
 export interface PageProgress {
@@ -48,8 +48,6 @@ export interface TableStats {
   bytes: number;
 }
 
-const file = z.string().min(1).max(4096);
-
 function fileCopies(sql: AdminStatements): FileCopies {
   if (sql.file) return sql.file;
   // store.backup and store.vacuumInto of a PostgreSQL store copy it into a SQLite file on the caller's thread (copy.ts).
@@ -60,7 +58,7 @@ export const maintenanceOps = {
   backup: op({
     kind: 'read',
     alone: true,
-    input: z.object({ dest: file, channel: z.string().max(200).optional(), pagesPerStep: z.number().int().min(1).max(1_000_000).default(BACKUP_PAGES_PER_STEP) }).strict(),
+    input: s.backupInput,
     run(ctx, { dest, channel, pagesPerStep }): Promise<{ pages: number }> {
       const copies = fileCopies(ctx.sql);
       const progress = channel === undefined ? undefined : new ChunkSender<PageProgress>(channel);
@@ -81,7 +79,7 @@ export const maintenanceOps = {
     kind: 'write',
     // Neither backend runs VACUUM inside a transaction: the writer runs it alone, between batches.
     transactional: false,
-    input: z.object({}).strict(),
+    input: s.emptyInput,
     // Not async: SQLite's writer runs this alone and synchronously; PostgreSQL's awaits the promise.
     run({ sql }): Awaitable<void> {
       return sql.vacuum();
@@ -90,7 +88,7 @@ export const maintenanceOps = {
 
   vacuumInto: op({
     kind: 'read',
-    input: z.object({ dest: file }).strict(),
+    input: s.vacuumIntoInput,
     run({ sql }, { dest }): void {
       fileCopies(sql).vacuumInto(dest);
     },
@@ -98,7 +96,7 @@ export const maintenanceOps = {
 
   migrations: op({
     kind: 'read',
-    input: z.object({}).strict(),
+    input: s.emptyInput,
     async run({ sql }): Promise<AppliedMigration[]> {
       return ((await sql.migrations.all()) as MigrationRow[]).map((row) => ({
         version: row.version, name: row.name, description: row.description, checksum: row.checksum, appliedAt: fromSqlTime(row.applied_at),
@@ -109,7 +107,7 @@ export const maintenanceOps = {
   tableStats: op({
     kind: 'read',
     alone: true,
-    input: z.object({}).strict(),
+    input: s.emptyInput,
     run(ctx): Promise<TableStats> {
       const { sql } = ctx;
       return inSnapshot(ctx, async () => {

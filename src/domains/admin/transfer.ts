@@ -8,18 +8,20 @@
  * derives from its other tables) followed by `{"table":t,"values":[…]}` rows, then
  * `{"end":true,"tables":n,"rows":m}` so that a truncated file is refused.
  */
-import { z } from 'zod';
 import { FlowstoreError, invalidArgument } from '../../errors.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { opsOf, type Awaitable } from '../../engine/op.ts';
 import { ChunkSender } from './channel.ts';
 import { inSnapshot } from './snapshot.ts';
+import type * as Schemas from './schema.ts';
 import type { AdminStatements, MigrationRow } from './statements.ts';
 import { ROWID } from './tables.ts';
 
 const op = opsOf<AdminStatements>();
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
 
 export const EXPORT_FORMAT = 1;
-const MAX_PAGE_ROWS = 10_000;
 
 /** What travels from the reader to the caller: lines of text, and how many rows they hold. */
 export interface ExportChunk {
@@ -32,17 +34,11 @@ export interface ExportSummary {
   rows: number;
 }
 
-const migrationRef = z.object({ version: z.number().int().positive(), name: z.string() }).strip();
-
 export const transferOps = {
   exportLines: op({
     kind: 'read',
     alone: true,
-    input: z.object({
-      channel: z.string().min(1).max(200),
-      pageRows: z.number().int().min(1).max(MAX_PAGE_ROWS).default(500),
-      backend: z.enum(['sqlite', 'postgres']),
-    }).strict(),
+    input: s.exportInput,
     run(ctx, { channel, pageRows, backend }): Promise<ExportSummary> {
       const { sql } = ctx;
       const sender = new ChunkSender<ExportChunk>(channel);
@@ -78,7 +74,7 @@ export const transferOps = {
   /** First step of an import, inside its transaction: the store must be empty and know every exported migration. */
   importBegin: op({
     kind: 'write',
-    input: z.object({ migrations: z.array(migrationRef) }).strict(),
+    input: s.importBeginInput,
     async run({ sql }, { migrations }): Promise<void> {
       const known = new Map(((await sql.migrations.all()) as MigrationRow[]).map((row) => [row.version, row.name]));
       for (const migration of migrations) {
@@ -99,15 +95,7 @@ export const transferOps = {
 
   importRows: op({
     kind: 'write',
-    input: z.object({
-      table: z.string().min(1).max(512),
-      columns: z.array(z.string().min(1).max(512)).min(1),
-      rows: z.array(z.array(z.unknown())),
-      /** The table's first chunk: rows that triggers made while earlier tables were imported go first. */
-      first: z.boolean().default(false),
-      /** The export says the source derived this table from the others (see TableInfo.derived). */
-      derived: z.boolean().default(false),
-    }).strict(),
+    input: s.importRowsInput,
     /** How many rows went in; `null` when this store derives the table itself and took none. */
     async run({ sql }, { table, columns, rows, first, derived }): Promise<number | null> {
       for (const values of rows) {
@@ -130,7 +118,7 @@ export const transferOps = {
   /** Last step: FTS indexes over external content are rebuilt from the imported rows. */
   importEnd: op({
     kind: 'write',
-    input: z.object({}).strict(),
+    input: s.emptyInput,
     run({ sql }): Awaitable<string[]> {
       return sql.tables.finish();
     },

@@ -3,16 +3,16 @@ import { randomUUID } from 'node:crypto';
 import type { Codec } from '../../codec.ts';
 import { fromSqlTime } from '../../codec.ts';
 import { notFound } from '../../errors.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { opsOf } from '../../engine/op.ts';
-import {
-  emptyInput, endSessionInput, eventTypeInput, idInput, listSessionsInput, listTasksInput, saveEventInput, saveSessionInput,
-  retentionInput, saveTaskInput, searchInput, sessionIdInput,
-  type AgentEvent, type MigrationRecord, type AgentSession, type AgentSessionStatus, type AgentTask, type AgentTaskStatus,
-} from './schema.ts';
+import type * as Schemas from './schema.ts';
+import type { AgentEvent, MigrationRecord, AgentSession, AgentSessionStatus, AgentTask, AgentTaskStatus } from './schema.ts';
 import type { AgentsStatements, EventRow, MigrationRow, SessionRow, TaskRow } from './statements.ts';
 import { nowSeconds } from './ops-state.ts';
 
 const op = opsOf<AgentsStatements>();
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
 
 function optionalJson(codec: Codec, value: unknown): string | Uint8Array | null {
   return value === undefined ? null : codec.encodeJson(value);
@@ -61,7 +61,7 @@ function session(codec: Codec, row: SessionRow): AgentSession {
 export const recordOps = {
   saveEvent: op({
     kind: 'write',
-    input: saveEventInput,
+    input: s.saveEventInput,
     run({ sql, codec }, { event: e }): string {
       const id = e.id ?? randomUUID();
       const now = nowSeconds();
@@ -73,7 +73,7 @@ export const recordOps = {
 
   getEvents: op({
     kind: 'read',
-    input: sessionIdInput,
+    input: s.sessionIdInput,
     async run({ sql, codec }, { sessionId }): Promise<AgentEvent[]> {
       return ((await sql.eventsBySession.all(sessionId)) as EventRow[]).map((row) => event(codec, row));
     },
@@ -81,7 +81,7 @@ export const recordOps = {
 
   getEventsByType: op({
     kind: 'read',
-    input: eventTypeInput,
+    input: s.eventTypeInput,
     async run({ sql, codec }, { eventType, limit }): Promise<AgentEvent[]> {
       return ((await sql.eventsByType.all(eventType, limit ?? null)) as EventRow[]).map((row) => event(codec, row));
     },
@@ -89,7 +89,7 @@ export const recordOps = {
 
   searchEvents: op({
     kind: 'read',
-    input: searchInput,
+    input: s.searchInput,
     async run({ sql, codec }, { text, limit }): Promise<AgentEvent[]> {
       const query = sql.searchQuery(text);
       if (query === undefined) return [];
@@ -99,7 +99,7 @@ export const recordOps = {
 
   saveTask: op({
     kind: 'write',
-    input: saveTaskInput,
+    input: s.saveTaskInput,
     run({ sql, codec }, { task: t }): string {
       const id = t.id ?? randomUUID();
       void sql.upsertTask.run(id, t.title, t.description ?? null, t.status, t.assignedTo ?? null, t.createdAt ?? null,
@@ -110,7 +110,7 @@ export const recordOps = {
 
   getTask: op({
     kind: 'read',
-    input: idInput,
+    input: s.idInput,
     async run({ sql, codec }, { id }): Promise<AgentTask | null> {
       const row = (await sql.getTask.get(id)) as TaskRow | undefined;
       return row ? task(codec, row) : null;
@@ -119,7 +119,7 @@ export const recordOps = {
 
   getTasks: op({
     kind: 'read',
-    input: listTasksInput,
+    input: s.listTasksInput,
     async run({ sql, codec }, { status, assignedTo, limit, offset }): Promise<AgentTask[]> {
       const max = limit ?? null;
       const list = sql.listTasks;
@@ -134,7 +134,7 @@ export const recordOps = {
 
   saveSession: op({
     kind: 'write',
-    input: saveSessionInput,
+    input: s.saveSessionInput,
     run({ sql, codec }, { session: s }): string {
       const id = s.id ?? randomUUID();
       void sql.upsertSession.run(id, s.agentId, s.startedAt ?? null, s.endedAt ?? null, s.status, optionalJson(codec, s.metadata), nowSeconds());
@@ -144,7 +144,7 @@ export const recordOps = {
 
   endSession: op({
     kind: 'write',
-    input: endSessionInput,
+    input: s.endSessionInput,
     async run({ sql }, { id, status, endedAt }): Promise<void> {
       if (Number((await sql.endSession.run(status, endedAt ?? nowSeconds(), id)).changes) === 0) throw notFound('session', id);
     },
@@ -153,7 +153,7 @@ export const recordOps = {
   /** store.cleanup's share: sessions that ended before `before`, and their events. */
   cleanupRetention: op({
     kind: 'write',
-    input: retentionInput,
+    input: s.retentionInput,
     async run({ sql }, { before, statuses }): Promise<number> {
       const endedBefore = Math.floor(before.getTime() / 1000);
       const list = JSON.stringify(statuses);
@@ -164,7 +164,7 @@ export const recordOps = {
 
   getSession: op({
     kind: 'read',
-    input: idInput,
+    input: s.idInput,
     async run({ sql, codec }, { id }): Promise<AgentSession | null> {
       const row = (await sql.getSession.get(id)) as SessionRow | undefined;
       return row ? session(codec, row) : null;
@@ -173,7 +173,7 @@ export const recordOps = {
 
   getSessions: op({
     kind: 'read',
-    input: listSessionsInput,
+    input: s.listSessionsInput,
     async run({ sql, codec }, { status, agentId, limit, offset }): Promise<AgentSession[]> {
       const max = limit ?? null;
       const list = sql.listSessions;
@@ -188,7 +188,7 @@ export const recordOps = {
 
   getMigrationHistory: op({
     kind: 'read',
-    input: emptyInput,
+    input: s.emptyInput,
     async run({ sql }): Promise<MigrationRecord[]> {
       return ((await sql.migrationHistory.all()) as MigrationRow[]).map((row) => ({
         version: row.version,

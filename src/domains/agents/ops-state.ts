@@ -3,16 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { strFromU8, strToU8, zlibSync } from 'fflate';
 import type { Codec } from '../../codec.ts';
 import { notFound } from '../../errors.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { opsOf } from '../../engine/op.ts';
-import { DEFAULT_COMPRESSION_LEVEL } from '../../options.ts';
-import {
-  agentIdInput, createSnapshotInput, prefixInput, historyInput, listAgentsInput, recordTransitionInput, saveAgentInput,
-  snapshotIdInput, updateStatusInput, type AgentState, type AgentSnapshotInfo, type StateTransition,
-} from './schema.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../../defaults.ts';
+import type * as Schemas from './schema.ts';
+import type { AgentState, AgentSnapshotInfo, StateTransition } from './schema.ts';
 import { keyRange, scopedKey, unscopedId } from './scope.ts';
 import type { AgentRow, AgentsStatements, SnapshotRow, TransitionRow } from './statements.ts';
 
 const op = opsOf<AgentsStatements>();
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
 
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
@@ -75,7 +76,7 @@ interface SnapshotState {
 export const stateOps = {
   saveAgentState: op({
     kind: 'write',
-    input: saveAgentInput,
+    input: s.saveAgentInput,
     // Not awaited: SQLite has saved when it returns; PostgreSQL's writer settles a batch's statements together.
     run({ sql, codec }, { prefix, state, compress }): void {
       const [data, compressed] = encodeStateData(state.stateData, compress);
@@ -88,7 +89,7 @@ export const stateOps = {
 
   loadAgentState: op({
     kind: 'read',
-    input: agentIdInput,
+    input: s.agentIdInput,
     async run({ sql, codec }, { prefix, agentId }): Promise<AgentState | null> {
       const row = (await sql.loadAgent.get(scopedKey(prefix, agentId))) as AgentRow | undefined;
       return row ? agentState(codec, prefix, row) : null;
@@ -97,7 +98,7 @@ export const stateOps = {
 
   listAgents: op({
     kind: 'read',
-    input: listAgentsInput,
+    input: s.listAgentsInput,
     async run({ sql, codec }, { prefix, status, limit, offset }): Promise<AgentState[]> {
       const [from, to] = keyRange(prefix);
       const list = sql.listAgents;
@@ -111,7 +112,7 @@ export const stateOps = {
 
   updateAgentStatus: op({
     kind: 'write',
-    input: updateStatusInput,
+    input: s.updateStatusInput,
     async run({ sql }, { prefix, agentId, status }): Promise<void> {
       const { changes } = await sql.updateStatus.run(status, nowSeconds(), scopedKey(prefix, agentId));
       if (Number(changes) === 0) throw notFound('agent', agentId);
@@ -120,7 +121,7 @@ export const stateOps = {
 
   deleteAgentState: op({
     kind: 'write',
-    input: agentIdInput,
+    input: s.agentIdInput,
     async run({ sql }, { prefix, agentId }): Promise<boolean> {
       return Number((await sql.softDelete.run(nowSeconds(), scopedKey(prefix, agentId))).changes) > 0;
     },
@@ -128,7 +129,7 @@ export const stateOps = {
 
   recordStateTransition: op({
     kind: 'write',
-    input: recordTransitionInput,
+    input: s.recordTransitionInput,
     run({ sql, codec }, { prefix, agentId, stateBefore, stateAfter, reason, metadata }): string {
       const id = randomUUID();
       void sql.insertTransition.run(id, scopedKey(prefix, agentId), stateBefore, stateAfter, reason ?? null, nowSeconds(),
@@ -139,7 +140,7 @@ export const stateOps = {
 
   getStateHistory: op({
     kind: 'read',
-    input: historyInput,
+    input: s.historyInput,
     async run({ sql, codec }, { prefix, agentId, limit }): Promise<StateTransition[]> {
       const rows = (await sql.history.all(scopedKey(prefix, agentId), limit)) as TransitionRow[];
       return rows.map((row) => transition(codec, prefix, row));
@@ -148,7 +149,7 @@ export const stateOps = {
 
   createSnapshot: op({
     kind: 'write',
-    input: createSnapshotInput,
+    input: s.createSnapshotInput,
     async run({ sql, codec }, { prefix, agentId, description, expiresAt }): Promise<string> {
       const key = scopedKey(prefix, agentId);
       const row = (await sql.loadAgent.get(key)) as AgentRow | undefined;
@@ -163,7 +164,7 @@ export const stateOps = {
 
   listSnapshots: op({
     kind: 'read',
-    input: agentIdInput,
+    input: s.agentIdInput,
     async run({ sql }, { prefix, agentId }): Promise<AgentSnapshotInfo[]> {
       const rows = (await sql.listSnapshots.all(scopedKey(prefix, agentId), nowSeconds())) as SnapshotRow[];
       return rows.map((row) => snapshotInfo(prefix, row));
@@ -172,7 +173,7 @@ export const stateOps = {
 
   restoreSnapshot: op({
     kind: 'write',
-    input: snapshotIdInput,
+    input: s.snapshotIdInput,
     async run({ sql, codec }, { prefix, snapshotId, compress }): Promise<AgentState> {
       const now = nowSeconds();
       const snapshot = (await sql.loadSnapshot.get(snapshotId, now)) as SnapshotRow | undefined;
@@ -197,7 +198,7 @@ export const stateOps = {
 
   cleanupExpiredSnapshots: op({
     kind: 'write',
-    input: prefixInput,
+    input: s.prefixInput,
     async run({ sql }, { prefix }): Promise<number> {
       const { inRoot, inPrefix } = sql.deleteExpiredSnapshots;
       const result = await (prefix === '' ? inRoot.run(nowSeconds()) : inPrefix.run(...keyRange(prefix), nowSeconds()));

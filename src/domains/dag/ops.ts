@@ -1,17 +1,18 @@
 /** store.dag operations: declared once, run by the workers by name. */
 import { fromSqlTime, toSqlTime } from '../../codec.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { defineDomain, opsOf } from '../../engine/op.ts';
 import { decodeBlob, decodeJsonBlob, decoding, encodeBlob, encodeJsonBlob } from './blob.ts';
 import { formatDump, summarize } from './dump.ts';
 import { prepareDag as prepareSqlite } from './sqlite.ts';
 import { prepareDag as preparePostgres } from './postgres.ts';
 import type { ArtifactRow, BlobRow, DagStatements, DumpRow, SnapshotRow } from './statements.ts';
-import {
-  dagIdInput, dumpInput, loadStateInput, pruneInput, saveCacheInput, saveSnapshotInput, saveStateInput, saveTreeInput,
-  snapshotIdInput, type DagCache, type DagDump, type SnapshotInfo,
-} from './schema.ts';
+import type * as Schemas from './schema.ts';
+import type { DagCache, DagDump, SnapshotInfo } from './schema.ts';
 
 const op = opsOf<DagStatements>();
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
 
 /** Sets a property even when it is named `__proto__`, which plain assignment would turn into a prototype change. */
 function put(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -27,7 +28,7 @@ function put(target: Record<string, unknown>, key: string, value: unknown): void
 export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: preparePostgres }, {
   saveCache: op({
     kind: 'write',
-    input: saveCacheInput,
+    input: s.saveCacheInput,
     // Runs in the writer's transaction: the delete and the inserts commit together or not at all.
     run({ sql, codec }, { dagId, cache }): void {
       void sql.artifacts.lock(dagId);
@@ -38,7 +39,7 @@ export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: prepar
 
   saveCacheDelta: op({
     kind: 'write',
-    input: saveCacheInput,
+    input: s.saveCacheInput,
     // A statement per entry: deltas are small, and one multi-row statement is slower there.
     run({ sql, codec }, { dagId, cache }): void {
       const now = toSqlTime(new Date());
@@ -48,7 +49,7 @@ export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: prepar
 
   loadCache: op({
     kind: 'read',
-    input: dagIdInput,
+    input: s.dagIdInput,
     async run({ sql, codec }, { dagId }): Promise<DagCache> {
       const rows = (await sql.artifacts.load.all(dagId)) as ArtifactRow[];
       const cache: DagCache = {};
@@ -69,7 +70,7 @@ export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: prepar
 
   saveExecutionTree: op({
     kind: 'write',
-    input: saveTreeInput,
+    input: s.saveTreeInput,
     run({ sql, codec }, { dagId, tree }): void {
       const blob = encodeJsonBlob(codec, tree);
       void sql.trees.upsert.run(dagId, blob.data, blob.compressed, blob.size, toSqlTime(new Date()));
@@ -78,7 +79,7 @@ export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: prepar
 
   loadExecutionTree: op({
     kind: 'read',
-    input: dagIdInput,
+    input: s.dagIdInput,
     async run({ sql, codec }, { dagId }): Promise<unknown> {
       const row = (await sql.trees.load.get(dagId)) as BlobRow | undefined;
       return row ? decoding('execution_trees', dagId, () => decodeJsonBlob(codec, row)) : null;
@@ -87,7 +88,7 @@ export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: prepar
 
   saveSnapshot: op({
     kind: 'write',
-    input: saveSnapshotInput,
+    input: s.saveSnapshotInput,
     async run({ sql, codec }, { dagId, data }): Promise<number> {
       const blob = encodeBlob(codec, data);
       const row = (await sql.snapshots.insert.get(dagId, blob.data, blob.compressed, blob.size, toSqlTime(new Date()))) as { id: number };
@@ -97,7 +98,7 @@ export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: prepar
 
   loadLatestSnapshot: op({
     kind: 'read',
-    input: dagIdInput,
+    input: s.dagIdInput,
     async run({ sql, codec }, { dagId }): Promise<Uint8Array | null> {
       const row = (await sql.snapshots.latest.get(dagId)) as BlobRow | undefined;
       return row ? decoding('snapshots', dagId, () => decodeBlob(codec, row)) : null;
@@ -106,7 +107,7 @@ export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: prepar
 
   loadSnapshot: op({
     kind: 'read',
-    input: snapshotIdInput,
+    input: s.snapshotIdInput,
     async run({ sql, codec }, { dagId, id }): Promise<Uint8Array | null> {
       const row = (await sql.snapshots.byId.get(dagId, id)) as BlobRow | undefined;
       return row ? decoding('snapshots', dagId, () => decodeBlob(codec, row)) : null;
@@ -115,7 +116,7 @@ export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: prepar
 
   listSnapshots: op({
     kind: 'read',
-    input: dagIdInput,
+    input: s.dagIdInput,
     async run({ sql }, { dagId }): Promise<SnapshotInfo[]> {
       return ((await sql.snapshots.list.all(dagId)) as SnapshotRow[]).map((row) => ({
         id: row.id, size: row.size, storedSize: row.stored_size, compressed: row.compressed === 1, createdAt: fromSqlTime(row.created_at),
@@ -125,7 +126,7 @@ export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: prepar
 
   pruneSnapshots: op({
     kind: 'write',
-    input: pruneInput,
+    input: s.pruneInput,
     async run({ sql }, { dagId, keep }): Promise<number> {
       return Number((await sql.snapshots.prune.run(dagId, keep)).changes);
     },
@@ -133,7 +134,7 @@ export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: prepar
 
   saveExecutionState: op({
     kind: 'write',
-    input: saveStateInput,
+    input: s.saveStateInput,
     run({ sql, codec }, { dagId, stateType, data }): void {
       const blob = encodeBlob(codec, data);
       void sql.states.upsert.run(dagId, stateType, blob.data, blob.compressed, blob.size, toSqlTime(new Date()));
@@ -142,7 +143,7 @@ export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: prepar
 
   loadExecutionState: op({
     kind: 'read',
-    input: loadStateInput,
+    input: s.loadStateInput,
     async run({ sql, codec }, { dagId, stateType }): Promise<Uint8Array | null> {
       const row = (await sql.states.load.get(dagId, stateType)) as BlobRow | undefined;
       return row ? decoding('execution_state', dagId, () => decodeBlob(codec, row)) : null;
@@ -151,7 +152,7 @@ export const dag = defineDomain('dag', { sqlite: prepareSqlite, postgres: prepar
 
   debugDump: op({
     kind: 'read',
-    input: dumpInput,
+    input: s.dumpInput,
     async run({ sql }): Promise<DagDump> {
       const dags = summarize((await sql.dump.all()) as DumpRow[]);
       return { dags, text: formatDump(dags) };

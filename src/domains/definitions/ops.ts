@@ -4,18 +4,19 @@
  * the changes and recomputes every phase's status in the writer's transaction).
  */
 import { fromSqlTime, toSqlTime } from '../../codec.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { defineDomain, opsOf } from '../../engine/op.ts';
 import { listWorkflowFiles, rootIsDir, scanFiles } from './files.ts';
 import { checkPhase, STATUS_NO_PARENT } from './rules.ts';
-import {
-  applyInput, dependenciesInput, emptyInput, listPhasesInput, rootInput, searchInput, taskInput,
-  type Dependency, type Phase, type ScanResult, type WorkflowFile,
-} from './schema.ts';
+import type * as Schemas from './schema.ts';
+import type { Dependency, Phase, ScanResult, WorkflowFile } from './schema.ts';
 import { prepareDefinitions as prepareSqlite } from './sqlite.ts';
 import { prepareDefinitions as preparePostgres } from './postgres.ts';
 import type { DefinitionsStatements, DependencyRow, FileRow, PhaseRow } from './statements.ts';
 
 const op = opsOf<DefinitionsStatements>();
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
 
 /** `topic:job` → [topic, job]; a task without `:` is a topic with no job. */
 export function splitTask(task: string): [topic: string, job: string] {
@@ -48,12 +49,13 @@ async function findPhase(sql: DefinitionsStatements, task: string, path: string 
 export const definitions = defineDomain('definitions', { sqlite: prepareSqlite, postgres: preparePostgres }, {
   scan: op({
     kind: 'read',
-    input: rootInput,
+    input: s.rootInput,
     async run({ sql }, { path: root }): Promise<ScanResult> {
       const { isDir, files } = listWorkflowFiles(root);
       const stored = new Map<string, string>();
       for (const row of (await sql.storedHashes.all()) as { file_path: string; file_hash: string }[]) stored.set(row.file_path, row.file_hash);
-      const changed = scanFiles(files, stored);
+      const { parseWorkflow } = await import('./parse.ts');
+      const changed = scanFiles(files, stored, parseWorkflow);
       const present = new Set(files.map((f) => f.path));
       const deleted = [...stored.keys()].filter((path) => !present.has(path)).sort();
       return { isDir, changed, deleted };
@@ -62,7 +64,7 @@ export const definitions = defineDomain('definitions', { sqlite: prepareSqlite, 
 
   apply: op({
     kind: 'write',
-    input: applyInput,
+    input: s.applyInput,
     // One operation, so one transaction: every change and the statuses commit together or not at all.
     // Nothing is awaited: SQLite has written when it returns; PostgreSQL's writer settles a
     // batch's statements together, in one round trip.
@@ -89,7 +91,7 @@ export const definitions = defineDomain('definitions', { sqlite: prepareSqlite, 
 
   isDir: op({
     kind: 'read',
-    input: rootInput,
+    input: s.rootInput,
     run(_ctx, { path }): boolean {
       return rootIsDir(path);
     },
@@ -97,7 +99,7 @@ export const definitions = defineDomain('definitions', { sqlite: prepareSqlite, 
 
   get: op({
     kind: 'read',
-    input: taskInput,
+    input: s.taskInput,
     run({ sql }, { task, path }): Promise<Phase | null> {
       return findPhase(sql, task, path);
     },
@@ -105,7 +107,7 @@ export const definitions = defineDomain('definitions', { sqlite: prepareSqlite, 
 
   search: op({
     kind: 'read',
-    input: searchInput,
+    input: s.searchInput,
     async run({ sql }, { task, job }): Promise<{ path: string; phase: Phase } | null> {
       const found = await findPhase(sql, job ? `${task}:${job}` : task, undefined);
       return found ? { path: found.path, phase: found } : null;
@@ -114,7 +116,7 @@ export const definitions = defineDomain('definitions', { sqlite: prepareSqlite, 
 
   children: op({
     kind: 'read',
-    input: taskInput,
+    input: s.taskInput,
     async run({ sql }, { task, path }): Promise<Phase[]> {
       const [topic, job] = splitTask(task);
       const rows = job === ''
@@ -126,7 +128,7 @@ export const definitions = defineDomain('definitions', { sqlite: prepareSqlite, 
 
   listPhases: op({
     kind: 'read',
-    input: listPhasesInput,
+    input: s.listPhasesInput,
     async run({ sql }, { withStatus, path }): Promise<Phase[]> {
       const statement = withStatus === undefined ? sql.listPhases.all : withStatus ? sql.listPhases.withStatus : sql.listPhases.withoutStatus;
       return ((await statement.all(path ?? null)) as PhaseRow[]).map(phase);
@@ -135,7 +137,7 @@ export const definitions = defineDomain('definitions', { sqlite: prepareSqlite, 
 
   listDependencies: op({
     kind: 'read',
-    input: dependenciesInput,
+    input: s.dependenciesInput,
     async run({ sql }, { parentTask, childTask }): Promise<Dependency[]> {
       return ((await sql.dependencies.all(parentTask ?? null, childTask ?? null)) as DependencyRow[]).map((row) => ({
         parentTask: row.parent_task,
@@ -149,7 +151,7 @@ export const definitions = defineDomain('definitions', { sqlite: prepareSqlite, 
 
   listFiles: op({
     kind: 'read',
-    input: emptyInput,
+    input: s.emptyInput,
     async run({ sql }): Promise<WorkflowFile[]> {
       return ((await sql.files.all()) as FileRow[]).map((row) => ({
         path: row.file_path,

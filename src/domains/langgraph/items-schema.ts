@@ -6,6 +6,7 @@
  * may not use the reserved root label 'langgraph'.
  */
 import { z } from 'zod';
+import { joinNamespace } from './namespace.ts';
 import { jsonText, MAX_ID_LENGTH, MAX_LIMIT, MAX_TEXT_LENGTH, offset } from '../common.ts';
 import { toFtsQuery } from '../agents/search.ts';
 
@@ -43,14 +44,6 @@ const filterValue = z.unknown().superRefine((value, ctx) => {
 /** A filter on an item's top-level fields; it travels to the reader as it is (structured clone). */
 const filter = z.record(z.string().min(1).max(MAX_TEXT_LENGTH), filterValue);
 
-/** Labels joined with '.', which no label holds: a prefix's descendants are the range ['a.b.', 'a.b/'). */
-export function joinNamespace(labels: readonly string[]): string {
-  return labels.join('.');
-}
-
-export function splitNamespace(text: string): string[] {
-  return text === '' ? [] : text.split('.');
-}
 
 export const getOperation = z.object({
   namespace,

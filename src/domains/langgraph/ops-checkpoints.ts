@@ -1,20 +1,21 @@
 /** The saver's operations: put, putWrites, getTuple, list, deleteThread, prune, and retention. */
 import { sqlNow, toSqlTime } from '../../codec.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { opsOf } from '../../engine/op.ts';
 import { inSnapshot, readTuple } from './read.ts';
-import {
-  getTupleInput, listInput, pruneInput, putCheckpointInput, putWritesInput, retentionInput, threadInput,
-  type ListPage, type PruneResult, type WireTuple,
-} from './schema.ts';
+import type * as Schemas from './schema.ts';
+import type { ListPage, PruneResult, WireTuple } from './schema.ts';
 import type { CheckpointRow, LangGraphStatements } from './statements.ts';
 
 const op = opsOf<LangGraphStatements>();
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
 const utf8 = new TextDecoder();
 
 export const checkpointOps = {
   putCheckpoint: op({
     kind: 'write',
-    input: putCheckpointInput,
+    input: s.putCheckpointInput,
     run({ sql, codec }, input): void {
       // Nothing here is awaited: the PostgreSQL writer sends the batch's statements in one round trip.
       const { threadId, checkpointNs } = input;
@@ -32,7 +33,7 @@ export const checkpointOps = {
 
   putWrites: op({
     kind: 'write',
-    input: putWritesInput,
+    input: s.putWritesInput,
     run({ sql, codec }, { threadId, checkpointNs, checkpointId, taskId, taskPath, writes }): void {
       for (const [idx, channel, type, data] of writes) {
         const { data: stored, compressed } = codec.encodeBytes(data);
@@ -45,7 +46,7 @@ export const checkpointOps = {
 
   getTuple: op({
     kind: 'read',
-    input: getTupleInput,
+    input: s.getTupleInput,
     run(ctx, { threadId, checkpointNs, checkpointId }): Promise<WireTuple | null> {
       return inSnapshot(ctx, async () => {
         const row = (checkpointId === undefined
@@ -58,7 +59,7 @@ export const checkpointOps = {
 
   list: op({
     kind: 'read',
-    input: listInput,
+    input: s.listInput,
     run(ctx, { threadId, checkpointNs, checkpointId, before, filter, limit, after }): Promise<ListPage> {
       const { list } = ctx.sql;
       const statement = threadId === undefined ? list.everywhere : checkpointNs === undefined ? list.inThread : list.inNamespace;
@@ -79,7 +80,7 @@ export const checkpointOps = {
 
   deleteThread: op({
     kind: 'write',
-    input: threadInput,
+    input: s.threadInput,
     async run({ sql }, { threadId }): Promise<number> {
       void sql.deleteThread.blobs.run(threadId);
       void sql.deleteThread.writes.run(threadId);
@@ -89,7 +90,7 @@ export const checkpointOps = {
 
   prune: op({
     kind: 'write',
-    input: pruneInput,
+    input: s.pruneInput,
     async run({ sql }, { threadId, keepLast }): Promise<PruneResult> {
       const checkpoints = Number((await sql.prune.checkpoints.run(threadId, keepLast)).changes);
       if (checkpoints === 0) return { checkpoints, writes: 0, blobs: 0 };
@@ -102,7 +103,7 @@ export const checkpointOps = {
   /** store.cleanup's share: threads whose newest checkpoint was written before `before`; returns how many. */
   cleanupRetention: op({
     kind: 'write',
-    input: retentionInput,
+    input: s.retentionInput,
     async run({ sql }, { before }): Promise<number> {
       const threads = await sql.idleThreads.all(toSqlTime(before)) as unknown as { thread_id: string }[];
       for (const { thread_id: threadId } of threads) {

@@ -4,16 +4,18 @@
  * was read, and the sweep of expired items. An expired item is never returned, swept or not.
  */
 import { fromSqlTime, sqlNow, toSqlTime, type Codec } from '../../codec.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { opsOf, type OpContext } from '../../engine/op.ts';
-import {
-  readItemsInput, refreshItemsInput, splitNamespace, sweepItemsInput, writeItemsInput,
-  type ReadItemsResult, type ReadNamespaces, type ReadSearch, type StoredItem,
-} from './items-schema.ts';
+import { splitNamespace } from './namespace.ts';
+import type * as Schemas from './items-schema.ts';
+import type { ReadItemsResult, ReadNamespaces, ReadSearch, StoredItem } from './items-schema.ts';
 import { matchesConditions, matchesFilter, searchText } from './match.ts';
 import { inSnapshot } from './read.ts';
 import type { ItemRow, LangGraphStatements } from './statements.ts';
 
 const op = opsOf<LangGraphStatements>();
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './items-schema');
 const MINUTE_MS = 60_000;
 /** Rows a filtered search reads per statement while it fills its page. */
 const SEARCH_PAGE_ROWS = 256;
@@ -90,7 +92,7 @@ async function namespaces({ sql }: OpContext<LangGraphStatements>, now: string, 
 export const itemOps = {
   readItems: op({
     kind: 'read',
-    input: readItemsInput,
+    input: s.readItemsInput,
     run(ctx, { gets, searches, lists, refreshOnRead }): Promise<ReadItemsResult> {
       return inSnapshot(ctx, async () => {
         const now = sqlNow();
@@ -110,7 +112,7 @@ export const itemOps = {
 
   writeItems: op({
     kind: 'write',
-    input: writeItemsInput,
+    input: s.writeItemsInput,
     run({ sql, codec }, { puts, defaultTtl }): void {
       const nowMs = Date.now();
       const now = toSqlTime(new Date(nowMs));
@@ -130,7 +132,7 @@ export const itemOps = {
 
   refreshItems: op({
     kind: 'write',
-    input: refreshItemsInput,
+    input: s.refreshItemsInput,
     run({ sql }, { items }): void {
       const nowMs = Date.now();
       const now = toSqlTime(new Date(nowMs));
@@ -141,7 +143,7 @@ export const itemOps = {
   /** Deletes expired items; returns how many (store.cleanup's share, and FlowstoreStore.sweep). */
   sweepItems: op({
     kind: 'write',
-    input: sweepItemsInput,
+    input: s.sweepItemsInput,
     async run({ sql }): Promise<number> {
       return Number((await sql.items.sweep.run(sqlNow())).changes);
     },

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { FlowstoreError } from '../../errors.ts';
 export type { Outcome } from './handlers.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { defineDomain, opsOf } from '../../engine/op.ts';
 import { DEADLINE_EXCEEDED, failure } from './failure.ts';
 import {
@@ -16,12 +17,11 @@ import { prepareOpenWorkflow as prepareSqlite } from './sqlite.ts';
 import { prepareOpenWorkflow as preparePostgres } from './postgres.ts';
 import { toCounts, toRun, toStep, type OpenWorkflowCounts, type OpenWorkflowRun, type OpenWorkflowStep } from './rows.ts';
 import type { OpenWorkflowStatements, RunFilter, RunRow, StepRow } from './statements.ts';
-import {
-  cancelInput, claimInput, completeInput, completeStepInput, countInput, createRunInput, createStepInput, extendInput, failInput, failStepInput,
-  listRunsInput, listStepsInput, rescheduleInput, runRef, sendSignalInput, setChildInput, sleepInput, stepRef, workInput,
-} from './schema.ts';
+import type * as Schemas from './schema.ts';
 
 const op = opsOf<OpenWorkflowStatements>();
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
 
 /** Step attempts a claim reads with its run: OpenWorkflow's step limit, the most one run may have. */
 export const PREFETCHED_STEPS = 1000;
@@ -41,7 +41,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
   /** A new pending run, or the run already made under its idempotency key since the cutoff. */
   createRun: op({
     kind: 'write',
-    input: createRunInput,
+    input: s.createRunInput,
     async run({ sql }, i): Promise<RunRow> {
       if (i.idempotencyKey !== null) {
         await sql.lock(`openworkflow:run:${i.namespaceId}:${i.workflowName}:${i.idempotencyKey}`);
@@ -56,7 +56,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
 
   getRun: op({
     kind: 'read',
-    input: runRef,
+    input: s.runRef,
     async run({ sql }, { namespaceId, id }): Promise<RunRow | null> {
       return ((await sql.run.get(namespaceId, id)) as RunRow | undefined) ?? null;
     },
@@ -65,7 +65,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
 
   listRuns: op({
     kind: 'read',
-    input: listRunsInput,
+    input: s.listRunsInput,
     async run({ sql }, { namespaceId, status, workflowName, cursor, limit }): Promise<PageWire<RunRow>> {
       const newest = cursor?.newest ?? true;
       const from = cursor ?? FIRST[newest ? 'newest' : 'oldest'];
@@ -79,7 +79,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
 
   countRuns: op({
     kind: 'read',
-    input: countInput,
+    input: s.countInput,
     async run({ sql }, { namespaceId }): Promise<{ status: string; n: number }[]> {
       return (await sql.counts.all(namespaceId)) as { status: string; n: number }[];
     },
@@ -93,7 +93,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
    */
   claim: op({
     kind: 'write',
-    input: claimInput,
+    input: s.claimInput,
     async run({ sql }, input): Promise<RunRow | null> {
       await sql.expireDeadlines.run(input.namespaceId, input.now, DEADLINE_EXCEEDED);
       return claimOne(sql, input);
@@ -110,7 +110,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
    */
   work: op({
     kind: 'write',
-    input: workInput,
+    input: s.workInput,
     run({ sql }, { items }): Promise<Outcome<WorkWire>[]> {
       const sweeps = new Map<string, number>();
       for (const item of items) if (item.kind === 'claim' && !sweeps.has(item.input.namespaceId)) sweeps.set(item.input.namespaceId, item.input.now);
@@ -141,7 +141,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
 
   extendLease: op({
     kind: 'write',
-    input: extendInput,
+    input: s.extendInput,
     async run({ sql }, { namespaceId, id, workerId, leaseMs, now }): Promise<RunRow> {
       return required((await sql.extendLease.get(namespaceId, id, workerId, now + leaseMs, now)) as RunRow | undefined, 'extend lease for workflow run');
     },
@@ -150,7 +150,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
 
   sleep: op({
     kind: 'write',
-    input: sleepInput,
+    input: s.sleepInput,
     async run({ sql }, { namespaceId, id, workerId, availableAt, now }): Promise<RunRow> {
       // After the lock, the statement sees a wake-up another host committed meanwhile; one that comes later sees the run parked.
       await sql.lock(wakeKey(namespaceId, id));
@@ -161,14 +161,14 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
 
   complete: op({
     kind: 'write',
-    input: completeInput,
+    input: s.completeInput,
     run: ({ sql }, input): Promise<RunRow> => completeOne(sql, input),
     finish: toRun,
   }),
 
   fail: op({
     kind: 'write',
-    input: failInput,
+    input: s.failInput,
     async run({ sql }, i): Promise<RunRow> {
       let { attempts, deadlineAt } = i;
       if (attempts === undefined || deadlineAt === undefined) {
@@ -188,7 +188,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
 
   reschedule: op({
     kind: 'write',
-    input: rescheduleInput,
+    input: s.rescheduleInput,
     async run({ sql }, { namespaceId, id, workerId, availableAt, error, now }): Promise<RunRow> {
       const run = (await sql.reschedule.get(namespaceId, id, workerId, availableAt, error, now)) as RunRow | undefined;
       if (!run) throw new FlowstoreError('FLOWSTORE_CONFLICT', 'Failed to reschedule workflow run after failed step attempt');
@@ -200,7 +200,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
   /** Idempotent: a canceled run is answered as it is; a finished one is refused. */
   cancel: op({
     kind: 'write',
-    input: cancelInput,
+    input: s.cancelInput,
     async run({ sql }, { namespaceId, id, now }): Promise<RunRow> {
       const run = (await sql.cancel.get(namespaceId, id, now)) as RunRow | undefined;
       if (run) {
@@ -217,14 +217,14 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
 
   createStep: op({
     kind: 'write',
-    input: createStepInput,
+    input: s.createStepInput,
     run: ({ sql }, input): Promise<StepRow> => createStepOne(sql, input),
     finish: toStep,
   }),
 
   getStep: op({
     kind: 'read',
-    input: stepRef,
+    input: s.stepRef,
     async run({ sql }, { namespaceId, id }): Promise<StepRow | null> {
       return ((await sql.step.get(namespaceId, id)) as StepRow | undefined) ?? null;
     },
@@ -233,7 +233,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
 
   listSteps: op({
     kind: 'read',
-    input: listStepsInput,
+    input: s.listStepsInput,
     async run({ sql }, { namespaceId, workflowRunId, cursor, limit }): Promise<PageWire<StepRow>> {
       const newest = cursor?.newest ?? false;
       const from = cursor ?? FIRST[newest ? 'newest' : 'oldest'];
@@ -245,7 +245,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
 
   setChild: op({
     kind: 'write',
-    input: setChildInput,
+    input: s.setChildInput,
     async run({ sql }, i): Promise<StepRow> {
       return required((await sql.setChild.get(i.namespaceId, i.workflowRunId, i.id, i.workerId, i.childNamespaceId, i.childId, i.now)) as
         StepRow | undefined, 'set step attempt child workflow run');
@@ -255,14 +255,14 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
 
   completeStep: op({
     kind: 'write',
-    input: completeStepInput,
+    input: s.completeStepInput,
     run: ({ sql }, input): Promise<StepRow> => completeStepOne(sql, input),
     finish: toStep,
   }),
 
   failStep: op({
     kind: 'write',
-    input: failStepInput,
+    input: s.failStepInput,
     async run({ sql }, i): Promise<StepRow> {
       return required((await sql.failStep.get(i.namespaceId, i.workflowRunId, i.id, i.workerId, i.error, i.now)) as StepRow | undefined,
         'mark step attempt failed');
@@ -277,7 +277,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
    */
   sendSignal: op({
     kind: 'write',
-    input: sendSignalInput,
+    input: s.sendSignalInput,
     async run({ sql }, { namespaceId, signal, data, idempotencyKey, now }): Promise<string[]> {
       if (idempotencyKey !== null) {
         await sql.lock(`openworkflow:signal:${namespaceId}:${signal}:${idempotencyKey}`);
@@ -300,7 +300,7 @@ export const openworkflow = defineDomain('openworkflow', { sqlite: prepareSqlite
   /** The data delivered to a signal-wait step: undefined before any delivery. */
   signalDelivery: op({
     kind: 'read',
-    input: stepRef,
+    input: s.stepRef,
     async run({ sql }, { namespaceId, id }): Promise<{ data: string | null } | null> {
       return ((await sql.delivery.get(namespaceId, id)) as { data: string | null } | undefined) ?? null;
     },

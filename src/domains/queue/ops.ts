@@ -7,6 +7,7 @@
  */
 import { fromWireJson, type WireJson, type Codec } from '../../codec.ts';
 import { FlowstoreError } from '../../errors.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { after, defineDomain, opsOf, type Awaitable } from '../../engine/op.ts';
 import { retryDelayMs } from './backoff.ts';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_MAX_ATTEMPTS } from './defaults.ts';
@@ -14,14 +15,13 @@ import { decodeJob, decodeSchedule, scheduleJobOptions } from './rows.ts';
 import { prepareQueue as prepareSqlite } from './sqlite.ts';
 import { prepareQueue as preparePostgres } from './postgres.ts';
 import type { BulkRow, ClaimedRow, CompletedRow, JobRow, LeaseRow, QueueStatements, ScheduleRow } from './statements.ts';
-import {
-  claimInput, completeManyParams, completeParams, enqueueManyParams, enqueueParams, failInput, fireTickInput, getInput, heartbeatInput,
-  heartbeatManyInput, JOB_STATES, releaseManyParams, jobIdInput, listInput, nameInput, peekInput, retentionInput, scheduleParams,
-  setConcurrencyInput, statsInput,
-  type ClaimedJob, type EnqueuedJob, type Job, type JobError, type JobState, type QueueStats, type Schedule,
-} from './schema.ts';
+import { JOB_STATES } from './states.ts';
+import type * as Schemas from './schema.ts';
+import type { ClaimedJob, EnqueuedJob, Job, JobError, JobState, QueueStats, Schedule } from './schema.ts';
 
 const op = opsOf<QueueStatements>();
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
 
 /** The error an attempt ends with when its lease ran out, or the job was cancelled under it. */
 const LEASE_ENDED: JobError = { message: 'the lease ended before the attempt did', code: 'FLOWSTORE_LEASE_LOST' };
@@ -140,7 +140,7 @@ async function fire(sql: QueueStatements, codec: Codec, schedule: ScheduleRow, t
 export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: preparePostgres }, {
   enqueue: op({
     kind: 'write',
-    input: enqueueParams,
+    input: s.enqueueParams,
     run({ sql, codec }, params): Awaitable<EnqueuedJob> {
       const queueName = params[0] as string;
       const job = insertJob(sql, codec, queueName, params, 2, params[1] as number);
@@ -151,7 +151,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   enqueueMany: op({
     kind: 'write',
-    input: enqueueManyParams,
+    input: s.enqueueManyParams,
     run({ sql, codec }, params): Awaitable<EnqueuedWire> {
       const queueName = params[0] as string;
       const now = params[1] as number;
@@ -192,7 +192,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   claim: op({
     kind: 'write',
-    input: claimInput,
+    input: s.claimInput,
     async run({ sql, codec }, { queue: queueName, workerId, limit, leaseMs, now }): Promise<ClaimWire> {
       let take = limit;
       const { cap, expired } = (await sql.probe.get(queueName, now)) as { cap: number | null; expired: unknown };
@@ -219,7 +219,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
   /** When the queue's next job becomes claimable (a read: the poll of an idle worker takes no write lock). */
   peek: op({
     kind: 'read',
-    input: peekInput,
+    input: s.peekInput,
     async run({ sql }, { queue: queueName }): Promise<number | null> {
       return ((await sql.nextDue.get(queueName)) as { at: number | null } | undefined)?.at ?? null;
     },
@@ -227,7 +227,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   heartbeat: op({
     kind: 'write',
-    input: heartbeatInput,
+    input: s.heartbeatInput,
     async run({ sql }, { id, attempt, leaseMs, now }): Promise<number> {
       const leaseUntil = now + leaseMs;
       if (Number((await sql.heartbeat.run(leaseUntil, id, attempt, now)).changes) === 0) throw leaseLost(id, attempt);
@@ -239,7 +239,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
   /** A worker's renewals of one turn: which leases were lost (1) or renewed (0), in order. */
   heartbeatMany: op({
     kind: 'write',
-    input: heartbeatManyInput,
+    input: s.heartbeatManyInput,
     run({ sql }, { leases, leaseMs, now }): Awaitable<number[]> {
       const renewed = leases.map(([id, attempt]) => after(sql.heartbeat.run(now + leaseMs, id, attempt, now), (r) => (Number(r.changes) === 0 ? 1 : 0)));
       return renewed.some((r) => r instanceof Promise) ? Promise.all(renewed) : (renewed as number[]);
@@ -248,7 +248,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   complete: op({
     kind: 'write',
-    input: completeParams,
+    input: s.completeParams,
     run({ sql, codec }, [id, attempt, result, now]): Awaitable<void> {
       return after(sql.complete.run(result === null ? null : codec.packText(result), now, id, attempt), (r) => {
         if (Number(r.changes) === 0) throw leaseLost(id, attempt);
@@ -259,7 +259,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
   /** A worker's completions of one turn, `[now, then id, attempt, result or null per job]`: which were refused (1), in order. */
   completeMany: op({
     kind: 'write',
-    input: completeManyParams,
+    input: s.completeManyParams,
     run({ sql, codec }, params): Awaitable<number[]> {
       const now = params[0] as number;
       const refused = new Array<number>((params.length - 1) / 3).fill(0);
@@ -287,7 +287,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
   /** Jobs a worker claimed but never started (it stopped), `[now, then id, attempt per job]`: back to waiting, due now, the attempt not counted. */
   releaseMany: op({
     kind: 'write',
-    input: releaseManyParams,
+    input: s.releaseManyParams,
     run({ sql }, params): void {
       const now = params[0]!;
       for (let at = 1; at < params.length; at += 2) void sql.release.run(now, params[at], params[at + 1]);
@@ -296,7 +296,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   fail: op({
     kind: 'write',
-    input: failInput,
+    input: s.failInput,
     async run({ sql }, { id, attempt, error, retry, delayMs, now }): Promise<{ queue: string; state: JobState; dueAt: number | null }> {
       const lease = (await sql.lease.get(id, attempt, now)) as LeaseRow | undefined;
       if (!lease) throw leaseLost(id, attempt);
@@ -315,7 +315,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   cancel: op({
     kind: 'write',
-    input: jobIdInput,
+    input: s.jobIdInput,
     async run({ sql }, { id, now }): Promise<boolean> {
       return Number((await sql.cancel.run(now, id, CANCELLED_JSON)).changes) > 0;
     },
@@ -323,7 +323,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   retry: op({
     kind: 'write',
-    input: jobIdInput,
+    input: s.jobIdInput,
     async run({ sql }, { id, now }): Promise<string | null> {
       if (Number((await sql.retry.run(now, id)).changes) === 0) return null;
       const { queue: queueName } = (await sql.get.get(id)) as JobRow;
@@ -334,7 +334,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   get: op({
     kind: 'read',
-    input: getInput,
+    input: s.getInput,
     async run({ sql, codec }, { id }): Promise<Job | null> {
       const row = (await sql.get.get(id)) as JobRow | undefined;
       return row ? decodeJob(row, codec) : null;
@@ -343,7 +343,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   list: op({
     kind: 'read',
-    input: listInput,
+    input: s.listInput,
     async run({ sql, codec }, { queue: queueName, state, limit, before }): Promise<Job[]> {
       const older = before ?? Number.MAX_SAFE_INTEGER;
       let rows: unknown[];
@@ -357,7 +357,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   stats: op({
     kind: 'read',
-    input: statsInput,
+    input: s.statsInput,
     async run({ sql }, { now }): Promise<QueueStats[]> {
       const byQueue = new Map<string, QueueStats>();
       const entry = (name: string) => {
@@ -385,7 +385,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   setConcurrency: op({
     kind: 'write',
-    input: setConcurrencyInput,
+    input: s.setConcurrencyInput,
     run({ sql }, { queue: queueName, concurrency, now }): void {
       void sql.setConcurrency.run(queueName, concurrency, now);
       // A higher limit may let waiting jobs run now.
@@ -395,7 +395,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   schedule: op({
     kind: 'write',
-    input: scheduleParams,
+    input: s.scheduleParams,
     run({ sql, codec }, [name, cron, timeZone, payload, options, now]): void {
       void sql.upsertSchedule.run(name, cron, timeZone, codec.packText(payload), options, now);
     },
@@ -403,7 +403,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   unschedule: op({
     kind: 'write',
-    input: nameInput,
+    input: s.nameInput,
     async run({ sql }, { name }): Promise<boolean> {
       return Number((await sql.deleteSchedule.run(name)).changes) > 0;
     },
@@ -411,7 +411,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   schedules: op({
     kind: 'read',
-    input: statsInput,
+    input: s.statsInput,
     async run({ sql, codec }, { now }): Promise<Schedule[]> {
       return ((await sql.schedules.all()) as ScheduleRow[]).map((row) => decodeSchedule(row, codec, now));
     },
@@ -420,7 +420,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
   /** Enqueues the schedule's job for `tick` unless another process already did (or a newer tick was): true when this call did. */
   fireTick: op({
     kind: 'write',
-    input: fireTickInput,
+    input: s.fireTickInput,
     async run({ sql, codec }, { name, tick, now }): Promise<boolean> {
       const schedule = (await sql.schedule.get(name)) as ScheduleRow | undefined;
       return schedule ? fire(sql, codec, schedule, tick, now) : false;
@@ -430,7 +430,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
   /** store.cleanup's share: finished jobs of `states` that finished before `before`. */
   cleanupRetention: op({
     kind: 'write',
-    input: retentionInput,
+    input: s.retentionInput,
     async run({ sql }, { before, states }): Promise<number> {
       return Number((await sql.deleteFinished.run(before.getTime(), JSON.stringify(states))).changes);
     },

@@ -1,10 +1,9 @@
 /** Rows of store.queue as records: what `get`, `list` and `schedules` return. Runs on the worker threads. */
 import type { Codec } from '../../codec.ts';
 import type { JobRow, ScheduleRow } from './statements.ts';
-import {
-  DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_MAX_ATTEMPTS, nextTick,
-  type Job, type JobAttempt, type JobError, type JobState, type Schedule,
-} from './schema.ts';
+import { nextTick } from './cron.ts';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_MAX_ATTEMPTS } from './defaults.ts';
+import type { Job, JobAttempt, JobError, JobState, Schedule } from './schema.ts';
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 

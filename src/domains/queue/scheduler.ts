@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { isFlowstoreError } from '../../errors.ts';
 import type { Invoker } from '../../engine/op.ts';
 import { queue as ops } from './ops.ts';
-import { latestTick, nextTick } from './schema.ts';
+import { latestTick, nextTick } from './cron.ts';
 import type { Wakeups } from './wakeups.ts';
 
 /** How often schedules are read again, to find those another process added or changed. */

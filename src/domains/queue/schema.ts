@@ -3,10 +3,10 @@
  * when a job is due) comes from the caller's clock and travels with the input, so that a
  * test or a framework that mocks `Date.now` sees one clock, and a worker thread never reads its own.
  */
-import { Cron } from 'croner';
 import { z } from 'zod';
 import { toJsonText } from '../../codec.ts';
 import { id, instant, jsonText, MAX_ID_LENGTH, text } from '../common.ts';
+import { nextTick } from './cron.ts';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_LEASE_MS } from './defaults.ts';
 import { JOB_STATES, type JobState } from './states.ts';
 
@@ -229,17 +229,6 @@ const timeZone = z.string().max(128).refine((zone) => {
     return false;
   }
 }, 'not a time zone this runtime knows');
-
-/** The next tick of a cron expression after `from`, or null when it never fires again. */
-export function nextTick(cron: string, timeZoneName: string | null, from: Date): Date | null {
-  return new Cron(cron, { timezone: timeZoneName ?? undefined, paused: true }).nextRun(from);
-}
-
-/** The newest tick of a cron expression at or before `at`, or null when there was none. */
-export function latestTick(cron: string, timeZoneName: string | null, at: Date): Date | null {
-  // previousRuns looks strictly before its reference: a tick exactly at `at` is found from 1 ms later.
-  return new Cron(cron, { timezone: timeZoneName ?? undefined, paused: true }).previousRuns(1, new Date(at.getTime() + 1))[0] ?? null;
-}
 
 export const scheduleOptions = z.object({
   timeZone: timeZone.optional(),

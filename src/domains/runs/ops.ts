@@ -1,15 +1,16 @@
 /** store.runs operations: declared once, run by the workers by name. */
 import { fromSqlTime, fromWireJson, sqlNow, toSqlTime, type WireJson } from '../../codec.ts';
+import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { after, defineDomain, opsOf, type Awaitable } from '../../engine/op.ts';
 import { prepareRuns as prepareSqlite } from './sqlite.ts';
 import { prepareRuns as preparePostgres } from './postgres.ts';
 import type { RunRow, RunsStatements, StateRow } from './statements.ts';
-import {
-  cleanupInput, failedInput, listInput, retentionInput, runIdInput, saveStateParams, statsInput,
-  type RunStatus, type WorkflowState, type WorkflowStats, type WorkflowSummary,
-} from './schema.ts';
+import type * as Schemas from './schema.ts';
+import type { RunStatus, WorkflowState, WorkflowStats, WorkflowSummary } from './schema.ts';
 
 const op = opsOf<RunsStatements>();
+/** The inputs' schemas, loaded when one first validates (never in the worker threads). */
+const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
 const HOUR_MS = 3_600_000;
 
 function summary(row: RunRow): WorkflowSummary {
@@ -42,7 +43,7 @@ type StateWire = [
 export const runs = defineDomain('runs', { sqlite: prepareSqlite, postgres: preparePostgres }, {
   saveState: op({
     kind: 'write',
-    input: saveStateParams,
+    input: s.saveStateParams,
     // Not awaited: SQLite has saved when it returns; PostgreSQL's writer settles a batch's statements together, in one round trip.
     run({ sql, codec }, [runId, pipelineId, name, version, step, context, output, ...rest]): void {
       void sql.saveRun([runId, pipelineId, name, version, step, codec.packText(context), codec.packText(output), ...rest, sqlNow()]);
@@ -51,7 +52,7 @@ export const runs = defineDomain('runs', { sqlite: prepareSqlite, postgres: prep
 
   loadState: op({
     kind: 'read',
-    input: runIdInput,
+    input: s.runIdInput,
     run({ sql, codec }, { runId }): Awaitable<StateWire | null> {
       return after(sql.load.get(runId) as Awaitable<StateRow | undefined>, (row) => {
         if (!row) return null;
@@ -75,7 +76,7 @@ export const runs = defineDomain('runs', { sqlite: prepareSqlite, postgres: prep
 
   deleteState: op({
     kind: 'write',
-    input: runIdInput,
+    input: s.runIdInput,
     async run({ sql }, { runId }): Promise<boolean> {
       return Number((await sql.delete.run(runId)).changes) > 0;
     },
@@ -83,7 +84,7 @@ export const runs = defineDomain('runs', { sqlite: prepareSqlite, postgres: prep
 
   listWorkflows: op({
     kind: 'read',
-    input: listInput,
+    input: s.listInput,
     async run({ sql }, { status, pipelineId, limit, offset }): Promise<WorkflowSummary[]> {
       const max = limit ?? null;
       let rows: unknown[];
@@ -97,7 +98,7 @@ export const runs = defineDomain('runs', { sqlite: prepareSqlite, postgres: prep
 
   getWorkflowStats: op({
     kind: 'read',
-    input: statsInput,
+    input: s.statsInput,
     async run({ sql }): Promise<WorkflowStats> {
       const statusCounts: Record<string, number> = {};
       for (const row of (await sql.statusCounts.all()) as { status: string; n: number }[]) statusCounts[row.status] = row.n;
@@ -113,7 +114,7 @@ export const runs = defineDomain('runs', { sqlite: prepareSqlite, postgres: prep
 
   getFailedWorkflows: op({
     kind: 'read',
-    input: failedInput,
+    input: s.failedInput,
     async run({ sql }, { hoursBack }): Promise<WorkflowSummary[]> {
       const since = toSqlTime(new Date(Date.now() - hoursBack * HOUR_MS));
       return ((await sql.failedSince.all(since)) as RunRow[]).map(summary);
@@ -122,7 +123,7 @@ export const runs = defineDomain('runs', { sqlite: prepareSqlite, postgres: prep
 
   cleanupOldWorkflows: op({
     kind: 'write',
-    input: cleanupInput,
+    input: s.cleanupInput,
     async run({ sql }, { daysOld }): Promise<number> {
       const before = toSqlTime(new Date(Date.now() - daysOld * 24 * HOUR_MS));
       return Number((await sql.deleteOlderThan.run(before)).changes);
@@ -132,7 +133,7 @@ export const runs = defineDomain('runs', { sqlite: prepareSqlite, postgres: prep
   /** store.cleanup's share: runs with one of `statuses`, not updated since `before`. */
   cleanupRetention: op({
     kind: 'write',
-    input: retentionInput,
+    input: s.retentionInput,
     async run({ sql }, { before, statuses }): Promise<number> {
       return Number((await sql.deleteOlderThanWithStatus.run(toSqlTime(before), JSON.stringify(statuses))).changes);
     },

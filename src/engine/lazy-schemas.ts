@@ -1,0 +1,47 @@
+/**
+ * A domain's input schemas as its operations name them, each made the first time it
+ * validates. Validation happens on the caller's thread only: the worker threads, which load
+ * a domain's operations to run them, never validate, and so never load the schema module
+ * nor the schema library (~40 ms of a thread's start, paid before its first answer).
+ *
+ * On the caller's thread the module is loaded at its first validation, with `require` (of an
+ * ES module, synchronous). A store opened off the main thread has it loaded before, by
+ * `preloadParts` (src/facade.ts): there a `require` cut short by the thread's termination
+ * would abort the process on Node 22.
+ *
+ * @example
+ * ```ts
+ * import type * as Schemas from './schema.ts';
+ * const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
+ * export const runs = defineDomain('runs', preparers, { loadState: op({ kind: 'read', input: s.runIdInput, run }) });
+ * ```
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { moduleBeside } from './worker-files.ts';
+
+const requireModule = createRequire(import.meta.url);
+
+/**
+ * The exports of the module `path` (no extension) beside `from`, each a stand-in for the
+ * schema of that name (or, for an object of schemas, for each of its members) that loads the
+ * module when it first validates.
+ */
+export function lazySchemas<M extends object>(from: string, path: string): M {
+  let module: Record<string, unknown> | undefined;
+  const load = () => (module ??= requireModule(fileURLToPath(moduleBeside(from, path))) as Record<string, unknown>);
+  return standIn(load, []) as M;
+}
+
+/** What `validate` (op.ts) asks of a schema: the one method it calls, on the real schema. */
+function standIn(load: () => Record<string, unknown>, names: readonly string[]): unknown {
+  let schema: z.ZodType | undefined;
+  const resolve = () => (schema ??= names.reduce<unknown>((value, name) => (value as Record<string, unknown>)[name], load()) as z.ZodType);
+  return new Proxy({}, {
+    get(_, name) {
+      if (name === 'safeParse') return (input: unknown) => resolve().safeParse(input);
+      return typeof name === 'string' ? standIn(load, [...names, name]) : undefined;
+    },
+  });
+}
