@@ -37,11 +37,11 @@ export function lazySchemas<M extends object>(from: string, path: string): M {
 /** What `validate` (op.ts) asks of a schema: the one method it calls, on the real schema. */
 function standIn(load: () => Record<string, unknown>, names: readonly string[]): unknown {
   let schema: z.ZodType | undefined;
-  const resolve = () => (schema ??= names.reduce<unknown>((value, name) => (value as Record<string, unknown>)[name], load()) as z.ZodType);
+  const safeParse = (input: unknown) => {
+    schema ??= names.reduce<unknown>((value, name) => (value as Record<string, unknown>)[name], load()) as z.ZodType;
+    return schema.safeParse(input);
+  };
   return new Proxy({}, {
-    get(_, name) {
-      if (name === 'safeParse') return (input: unknown) => resolve().safeParse(input);
-      return typeof name === 'string' ? standIn(load, [...names, name]) : undefined;
-    },
+    get: (_, name) => (name === 'safeParse' ? safeParse : typeof name === 'string' ? standIn(load, [...names, name]) : undefined),
   });
 }
