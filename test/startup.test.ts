@@ -113,6 +113,9 @@ test("a store loads a domain's modules when the domain is first used; off the ma
   for (const domain of ['runs', 'dag', 'queue', 'admin']) {
     const at = worker.indexOf(`src/domains/${domain}/api.ts`);
     assert.ok(at !== -1 && at < opened(worker), `a worker thread's store loaded ${domain} while it opened`);
+    // Its schemas too, which an operation would otherwise require() when it first validates.
+    const schemaAt = worker.indexOf(`src/domains/${domain}/schema.ts`);
+    assert.ok(schemaAt !== -1 && schemaAt < opened(worker), `a worker thread's store loaded ${domain}'s schemas while it opened`);
   }
 });
 
