@@ -149,6 +149,8 @@ describe('flowstore ui in Chromium', { skip: SKIP }, () => {
     assert.match(await page.locator('[data-testid="node-artifacts"]').innerText(), /task: "publish"/);
     assert.equal(await page.locator('[data-testid="graph"] g.node.selected').getAttribute('data-node'), 'publish');
     assert.match(await page.evaluate(() => location.hash), /node=publish$/);
+    // The URL changed in place: the page counts as shown for it.
+    await settled(page);
     // The keyboard reaches the nodes too.
     await page.focus('[data-testid="graph"] g.node[data-node="clean"]');
     await page.keyboard.press('Enter');

@@ -122,14 +122,22 @@ export function startUi(db: string, args: string[] = []): Promise<UiProcess> {
   });
 }
 
+/** Another process working a queue (runQueueWriter). */
+export interface QueueWriter {
+  /** Resolves with the process's exit code. */
+  exited: Promise<number | null>;
+  /** Lets it enqueue its last job, then finish. */
+  finish(): void;
+}
+
 /**
  * Runs fixtures/ui-queue-writer.ts, another process that enqueues `count` jobs into `queue`
- * over about `durationMs` and works them; resolves with its exit code. `args` are those
+ * over about `durationMs` and works them, the last one only after finish(). `args` are those
  * startUi took (`--schema <name>` for a PostgreSQL store).
  */
-export function runQueueWriter(store: string, args: string[], queue: string, count: number, durationMs: number): Promise<number | null> {
+export function runQueueWriter(store: string, args: string[], queue: string, count: number, durationMs: number): QueueWriter {
   const schema = args[args.indexOf('--schema') + 1];
   const child = spawn(process.execPath, [QUEUE_WRITER, store, queue, String(count), String(durationMs), ...(args.includes('--schema') && schema ? [schema] : [])],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  return new Promise((resolve) => child.once('exit', resolve));
+    { stdio: ['pipe', 'ignore', 'inherit'] });
+  return { exited: new Promise((resolve) => child.once('exit', resolve)), finish: () => child.stdin.end() };
 }

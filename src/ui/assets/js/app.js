@@ -13,6 +13,7 @@ let generation = 0;
 let shownPath;
 
 async function show() {
+  const hash = location.hash;
   const route = current();
   const area = areaOf(route.parts[0] ?? '');
   for (const a of nav.querySelectorAll('a')) a.classList.toggle('on', a.dataset.section === area?.section);
@@ -38,7 +39,11 @@ async function show() {
   } catch (error) {
     if (mine === generation) main.replaceChildren(errorBox(error));
   } finally {
-    if (mine === generation) main.removeAttribute('aria-busy');
+    if (mine === generation) {
+      // What is shown is this hash's page: the hash changes before its hashchange runs show().
+      main.dataset.shown = hash;
+      main.removeAttribute('aria-busy');
+    }
   }
 }
 

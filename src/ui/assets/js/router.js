@@ -22,3 +22,12 @@ export function href(parts, query = {}) {
 export function go(parts, query) {
   location.hash = href(parts, query);
 }
+
+/**
+ * Changes the URL of the page shown without showing it again (no hashchange), keeping
+ * #main's record of the hash it shows (app.js) true.
+ */
+export function replace(parts, query) {
+  history.replaceState(null, '', href(parts, query));
+  document.getElementById('main').dataset.shown = location.hash;
+}

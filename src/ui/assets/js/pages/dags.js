@@ -5,7 +5,7 @@ import { fill, h } from '../dom.js';
 import { bytes, num, time } from '../format.js';
 import { drawGraph } from '../graph.js';
 import { jsonTree } from '../json-tree.js';
-import { go, href } from '../router.js';
+import { go, href, replace } from '../router.js';
 
 export async function list(route, main) {
   const query = Object.fromEntries(route.query.entries());
@@ -66,7 +66,7 @@ export async function detail(route, main) {
       artifacts ? jsonTree(artifacts, 'node-artifacts') : h('p', { class: 'empty' }, 'No artifacts cached for this node.'));
   };
   const select = (node) => {
-    history.replaceState(null, '', href(['dags', id], { node }));
+    replace(['dags', id], { node });
     graphSlot.replaceChildren(graph(node));
     show(node);
   };
