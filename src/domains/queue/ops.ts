@@ -127,6 +127,27 @@ function claimed(wire: ClaimWire): ClaimResult {
   return { jobs, nextAt: wire.nextAt };
 }
 
+/**
+ * A claim of a queue that has a limit, or running jobs whose lease ended: under the limit
+ * (on PostgreSQL its row locked until the transaction ends), and those jobs first, failed on
+ * their last attempt, claimed again as a new attempt otherwise.
+ */
+async function claimPast(sql: QueueStatements, queueName: string, workerId: string, limit: number, leaseUntil: number, now: number): Promise<ClaimedRow[]> {
+  let take = limit;
+  const { cap, expired } = (await sql.probe.get(queueName, now)) as { cap: number | null; expired: unknown };
+  if (cap !== null) {
+    const { n } = (await sql.running.get(queueName, now)) as { n: number };
+    take = Math.min(limit, Math.max(0, cap - Number(n)));
+  }
+  let rows: ClaimedRow[] = [];
+  if (take > 0 && expired) {
+    await sql.failExpired.run(queueName, now, LEASE_ENDED_JSON);
+    rows = (await sql.reclaim.all(queueName, now, leaseUntil, workerId, take, LEASE_ENDED_JSON)) as ClaimedRow[];
+  }
+  if (rows.length < take) rows = rows.concat((await sql.claim.all(queueName, now, leaseUntil, workerId, take - rows.length)) as ClaimedRow[]);
+  return rows;
+}
+
 /** Inserts a schedule's job for its tick, when this call is the one that moves the tick forward. */
 async function fire(sql: QueueStatements, codec: Codec, schedule: ScheduleRow, tick: number, now: number): Promise<boolean> {
   if (Number((await sql.advanceTick.run(schedule.name, tick)).changes) === 0) return false;
@@ -194,21 +215,8 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
     kind: 'write',
     input: s.claimInput,
     async run({ sql, codec }, { queue: queueName, workerId, limit, leaseMs, now }): Promise<ClaimWire> {
-      let take = limit;
-      const { cap, expired } = (await sql.probe.get(queueName, now)) as { cap: number | null; expired: unknown };
-      if (cap !== null) {
-        const { n } = (await sql.running.get(queueName, now)) as { n: number };
-        take = Math.min(limit, Math.max(0, cap - Number(n)));
-      }
       const leaseUntil = now + leaseMs;
-      let rows: ClaimedRow[] = [];
-      // Jobs whose worker died or stalled come first: those on their last attempt are failed,
-      // the others claimed again as a new attempt.
-      if (take > 0 && expired) {
-        await sql.failExpired.run(queueName, now, LEASE_ENDED_JSON);
-        rows = (await sql.reclaim.all(queueName, now, leaseUntil, workerId, take, LEASE_ENDED_JSON)) as ClaimedRow[];
-      }
-      if (rows.length < take) rows = rows.concat((await sql.claim.all(queueName, now, leaseUntil, workerId, take - rows.length)) as ClaimedRow[]);
+      const rows = (await sql.claimFree(queueName, now, leaseUntil, workerId, limit)) ?? (await claimPast(sql, queueName, workerId, limit, leaseUntil, now));
       // Drained for now: say when the next job comes due.
       const nextAt = rows.length < limit ? (((await sql.nextDue.get(queueName)) as { at: number | null } | undefined)?.at ?? null) : null;
       return claimWire(rows, codec, queueName, workerId, now, leaseUntil, nextAt);

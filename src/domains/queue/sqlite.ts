@@ -1,6 +1,6 @@
 /** Every statement of store.queue on SQLite (postgres.ts has the same names). */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { CLAIMED_COLUMNS, JOB_COLUMNS, type QueueStatements } from './statements.ts';
+import { CLAIMED_COLUMNS, JOB_COLUMNS, type ClaimedRow, type QueueStatements } from './statements.ts';
 
 /** A job that waits or runs: what a key and a cancel apply to. */
 const LIVE = "state IN ('waiting', 'running')";
@@ -26,6 +26,12 @@ export function prepareQueue(db: DatabaseSync): QueueStatements {
   const insertKeyed = db.prepare(`${insertSql} ON CONFLICT (queue, key) WHERE key IS NOT NULL AND ${LIVE} DO NOTHING RETURNING id`);
   const complete = db.prepare(`UPDATE queue_jobs SET state = 'completed', result = ?1, finished_at = ?2
     WHERE id = ?3 AND attempt = ?4 AND state = 'running' AND available_at > ?2`);
+  const probe = db.prepare(`SELECT (SELECT concurrency FROM queue_settings WHERE queue = ?1 AND concurrency IS NOT NULL) AS cap,
+      EXISTS (SELECT 1 FROM queue_jobs WHERE queue = ?1 AND state = 'running' AND available_at <= ?2) AS expired`);
+  const claim = arrays(db.prepare(`UPDATE queue_jobs SET state = 'running', attempt = attempt + 1, worker = ?4, started_at = ?2, available_at = ?3
+      WHERE id IN (SELECT id FROM queue_jobs WHERE queue = ?1 AND state = 'waiting' AND available_at <= ?2
+        ORDER BY priority DESC, available_at, id LIMIT ?5)
+      RETURNING ${CLAIMED_COLUMNS}`));
   return {
     // SQLite binds a row in microseconds: one statement for many would cost it more (the rows as JSON, parsed again).
     insertMany: (queue, rows, now) => rows.map(([payload, due, priority, maxAttempts, baseMs, maxMs]) =>
@@ -33,13 +39,14 @@ export function prepareQueue(db: DatabaseSync): QueueStatements {
     insert: (...values) => (values[4] === null ? Number(insert.run(...values).lastInsertRowid) : (insertKeyed.get(...values)?.id as number | undefined)),
     byKey: db.prepare(`SELECT id FROM queue_jobs WHERE queue = ? AND key = ? AND ${LIVE}`),
     notify: () => undefined,
-    probe: db.prepare(`SELECT (SELECT concurrency FROM queue_settings WHERE queue = ?1 AND concurrency IS NOT NULL) AS cap,
-      EXISTS (SELECT 1 FROM queue_jobs WHERE queue = ?1 AND state = 'running' AND available_at <= ?2) AS expired`),
+    probe,
+    // No round trip to save: the two statements, at once.
+    claimFree: (queue, now, leaseUntil, workerId, limit) => {
+      const { cap, expired } = probe.get(queue, now)!;
+      return cap === null && expired === 0 ? (claim.all(queue, now, leaseUntil, workerId, limit) as unknown as ClaimedRow[]) : null;
+    },
     running: db.prepare("SELECT count(*) AS n FROM queue_jobs WHERE queue = ? AND state = 'running' AND available_at > ?"),
-    claim: arrays(db.prepare(`UPDATE queue_jobs SET state = 'running', attempt = attempt + 1, worker = ?4, started_at = ?2, available_at = ?3
-      WHERE id IN (SELECT id FROM queue_jobs WHERE queue = ?1 AND state = 'waiting' AND available_at <= ?2
-        ORDER BY priority DESC, available_at, id LIMIT ?5)
-      RETURNING ${CLAIMED_COLUMNS}`)),
+    claim,
     // SET expressions read the row as it was: the ended attempt is logged with its worker and times.
     reclaim: arrays(db.prepare(`UPDATE queue_jobs SET attempts = json_insert(attempts, '$[#]', ${endedAttempt('?6', 'available_at')}), error = ?6,
         attempt = attempt + 1, worker = ?4, started_at = ?2, available_at = ?3

@@ -25,6 +25,12 @@ export interface QueueStatements {
    * transaction ends) and whether a running job of the queue has a lease that ended.
    */
   probe: Statement;
+  /**
+   * `claim`, in one round trip, when the queue has no limit and no running job's lease has
+   * ended (what `probe` asks): the claimed rows; null, having claimed nothing, when it has
+   * either (the claim then goes through `probe`).
+   */
+  claimFree(queue: string, now: number, leaseUntil: number, workerId: string, limit: number): Awaitable<ClaimedRow[] | null>;
   /** `(queue, now)` → `{ n }`: jobs of the queue running on a lease that has not ended. */
   running: Statement;
   /**
