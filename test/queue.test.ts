@@ -169,6 +169,27 @@ for (const backend of BACKENDS) {
       assert.equal((await store.queue.get(id))!.result, 'done');
     });
 
+    test('in one batch, a refused completion rejects alone: the writes around it commit, and it changes nothing', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      await store.queue.enqueueMany('q', [{ payload: 'a' }, { payload: 'b' }, { payload: 'c' }]);
+      const [a, b, c] = await store.queue.claim('q', { ...worker, limit: 3 });
+      // Issued in one turn, they travel in one batch; on PostgreSQL the completions go out
+      // without waiting for their answers, which are awaited before COMMIT.
+      const outcomes = await Promise.allSettled([
+        store.queue.complete(a!, 'A'),
+        store.queue.complete({ ...b!, attempt: b!.attempt + 1 }, 'never'),
+        store.queue.enqueue('other', 'x'),
+        store.queue.complete(c!, 'C'),
+      ]);
+      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      assert.equal((outcomes[1] as PromiseRejectedResult).reason.code, 'FLOWSTORE_LEASE_LOST');
+      assert.deepEqual([(await store.queue.get(a!.id))!.result, (await store.queue.get(c!.id))!.result], ['A', 'C']);
+      const refused = await store.queue.get(b!.id);
+      assert.deepEqual([refused!.state, refused!.attempt, refused!.result], ['running', b!.attempt, undefined]);
+      const { id } = (outcomes[2] as PromiseFulfilledResult<{ id: number }>).value;
+      assert.equal((await store.queue.get(id))!.state, 'waiting');
+    });
+
     test('heartbeat extends the lease; a lease that ended on the last attempt fails the job', async (t) => {
       const store = await tempStore(t, { path: backend.path });
       await store.queue.enqueue('kept', 'x');

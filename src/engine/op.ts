@@ -72,6 +72,12 @@ export interface OpSpec<S, Z extends z.ZodType, O, W = O> {
    */
   readonly transactional?: boolean;
   /**
+   * A write whose `run` sends every statement before it first awaits: the PostgreSQL
+   * writer then sends the batch's next operation without waiting for this one's answers
+   * (a round trip fewer per batch), and awaits them before COMMIT. Default false.
+   */
+  readonly pipelined?: boolean;
+  /**
    * A read that opens a transaction of its own on its connection (a snapshot over several
    * statements, store.query's READ ONLY one): a PostgreSQL reader, which otherwise
    * pipelines many reads on one connection, runs it there alone. Default false.

@@ -14,7 +14,7 @@ import { Codec } from '../../codec.ts';
 import { FlowstoreError, type ErrorData } from '../../errors.ts';
 import type { WriterCore } from '../../engine/backend.ts';
 import type { WorkerConfig } from '../../engine/config.ts';
-import { Handlers, loadDomainsOf } from '../../engine/handlers.ts';
+import { Handlers, loadDomainsOf, opNamed } from '../../engine/handlers.ts';
 import { loadMigrations } from '../../engine/migrate.ts';
 import { OutcomeBuilder, unpackOps, type FromWriter, type OpResult, type ToWriter, type WireOp } from '../../engine/protocol.ts';
 import { backoffMs } from '../../engine/backoff.ts';
@@ -278,20 +278,25 @@ export class PgWriterCore implements WriterCore {
     const epoch = ++this.#epochs;
     const values = new Map<number, unknown>();
     let thrown: { op: number; error: ErrorData } | undefined;
+    const settle = (i: number, result: OpResult): boolean => {
+      if (result.ok) values.set(i, result.value);
+      else thrown ??= { op: i, error: result.error };
+      return result.ok;
+    };
+    // Answers of pipelined operations, awaited before COMMIT: one that fails then is not committed.
+    const later: Promise<unknown>[] = [];
     conn.epoch = epoch;
     conn.op = -1;
     const begin = conn.exec('BEGIN');
     for (const i of job.remaining) {
       conn.epoch = epoch;
       conn.op = i;
-      let result = handlers.run(job.batch.ops[i]!.name, job.batch.ops[i]!.input);
-      if (result instanceof Promise) result = await result;
-      if (!result.ok) {
-        thrown = { op: i, error: result.error };
-        break;
-      }
-      values.set(i, result.value);
+      const { name, input } = job.batch.ops[i]!;
+      const result = handlers.run(name, input);
+      if (result instanceof Promise && opNamed(name)?.pipelined) later.push(result.then((r) => settle(i, r)));
+      else if (!settle(i, result instanceof Promise ? await result : result)) break;
     }
+    if (later.length > 0) await Promise.all(later);
     const issued: Issued = { job, conn, epoch, begin, values, thrown };
     return commit ? this.#issueCommit(issued) : issued;
   }

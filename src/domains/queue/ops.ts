@@ -247,6 +247,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
   /** A worker's renewals of one turn: which leases were lost (1) or renewed (0), in order. */
   heartbeatMany: op({
     kind: 'write',
+    pipelined: true,
     input: s.heartbeatManyInput,
     run({ sql }, { leases, leaseMs, now }): Awaitable<number[]> {
       const renewed = leases.map(([id, attempt]) => after(sql.heartbeat.run(now + leaseMs, id, attempt, now), (r) => (Number(r.changes) === 0 ? 1 : 0)));
@@ -256,6 +257,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   complete: op({
     kind: 'write',
+    pipelined: true,
     input: s.completeParams,
     run({ sql, codec }, [id, attempt, result, now]): Awaitable<void> {
       return after(sql.complete.run(result === null ? null : codec.packText(result), now, id, attempt), (r) => {
@@ -267,6 +269,7 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
   /** A worker's completions of one turn, `[now, then id, attempt, result or null per job]`: which were refused (1), in order. */
   completeMany: op({
     kind: 'write',
+    pipelined: true,
     input: s.completeManyParams,
     run({ sql, codec }, params): Awaitable<number[]> {
       const now = params[0] as number;
