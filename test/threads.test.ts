@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from './helpers.ts';
 import { collect, fixture } from './helpers-process.ts';
@@ -41,4 +42,19 @@ test("a user's stderr has the user's warnings, and none from flowstore's threads
   const { code, lines, stderr } = await node([fixture('use-store.ts'), tempDir(t), '--own-sqlite', '--own-warning']);
   assert.deepEqual({ code, lines }, { code: 0, lines: ['done'] });
   assert.deepEqual(warnings(stderr), [...warnings(own.stderr), '[APP_WARNING] AppWarning']);
+});
+
+test('a script run as `node --input-type=module -e` starts every thread: Node refuses that option in a thread running a file, so they do not inherit it', async (t) => {
+  const path = join(tempDir(t), 'eval.db');
+  const script = `
+    const { openStore } = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)});
+    const store = await openStore({ path: ${JSON.stringify(path)}, readers: 1 });
+    const internals = () => store[Symbol.for('flowstore.internals')];
+    await store.runs.saveState('run_1', { pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', currentStepIndex: 3, pipelineContext: {}, lastStepOutput: null, status: 'running' });
+    while (!internals().readers.ready || !internals().companion) await new Promise((resolve) => setTimeout(resolve, 10));
+    console.log((await store.runs.loadState('run_1')).currentStepIndex);
+    await store.close();`;
+  const { code, signal, lines, stderr } = await node(['--input-type=module', '-e', script]);
+  assert.deepEqual({ code, signal, lines }, { code: 0, signal: null, lines: ['3'] }, stderr);
+  assert.doesNotMatch(stderr, /ERR_INPUT_TYPE_NOT_ALLOWED/);
 });

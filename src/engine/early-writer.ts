@@ -15,7 +15,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { WorkerConfig } from './config.ts';
-import { WRITER_FILE } from './worker-files.ts';
+import { THREAD_EXEC_ARGV, WRITER_FILE } from './worker-files.ts';
 
 /** The first message an early writer gets: where and how its store lives. */
 export interface StartWriter {
@@ -29,7 +29,7 @@ export class EarlyWriter {
   #taken = false;
 
   private constructor() {
-    this.#worker = new Worker(WRITER_FILE, { workerData: null, name: 'flowstore-writer' });
+    this.#worker = new Worker(WRITER_FILE, { workerData: null, name: 'flowstore-writer', execArgv: THREAD_EXEC_ARGV });
     // Until a store takes it, a thread that fails to start is only noted: the store then starts another, which reports.
     this.#worker.on('error', () => { this.#failed = true; });
     this.#worker.once('exit', () => { this.#failed = true; });

@@ -12,7 +12,7 @@ import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
 import type { Op } from './op.ts';
 import { READER_READY, type ReadTask, type ReadTaskResult } from './protocol.ts';
-import { READER_FILE } from './worker-files.ts';
+import { READER_FILE, THREAD_EXEC_ARGV } from './worker-files.ts';
 
 /**
  * Batches in flight per reader thread. With one, a reader answers, then sleeps while the
@@ -90,6 +90,7 @@ export class ReaderClient {
   #createPool(): Piscina<ReadTask, ReadTaskResult> {
     const pool = new Piscina<ReadTask, ReadTaskResult>({
       filename: READER_FILE,
+      execArgv: THREAD_EXEC_ARGV,
       workerData: this.#config,
       // One thread starts with the store; the others when reads overlap (Piscina starts one
       // when every thread is full). A first read then waits for one thread to start, not for

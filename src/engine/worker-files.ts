@@ -25,3 +25,19 @@ export function workerEntry(name: string, commonJs = false): string {
 
 export const WRITER_FILE = workerEntry('writer');
 export const READER_FILE = workerEntry('reader', true);
+
+/**
+ * The Node options a thread starts with when they must differ from the process's own;
+ * undefined, the usual case, lets each thread inherit them (Node leaving out those that
+ * apply only to the process). Node hands a thread `--input-type` too, then refuses it there
+ * for a thread that runs a file, so a script run as `node --input-type=module -e '…'` could
+ * start no thread (ERR_INPUT_TYPE_NOT_ALLOWED): such a process's threads get its options
+ * without it.
+ */
+export const THREAD_EXEC_ARGV: string[] | undefined = process.execArgv.some(isInputType)
+  ? process.execArgv.filter((arg, i, all) => !isInputType(arg) && all[i - 1] !== '--input-type')
+  : undefined;
+
+function isInputType(arg: string): boolean {
+  return arg === '--input-type' || arg.startsWith('--input-type=');
+}

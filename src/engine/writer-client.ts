@@ -12,7 +12,7 @@ import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
 import { validate, type Op } from './op.ts';
 import { packOps, type FromWriter, type ToWriter } from './protocol.ts';
-import { WRITER_FILE } from './worker-files.ts';
+import { THREAD_EXEC_ARGV, WRITER_FILE } from './worker-files.ts';
 import type { EarlyWriter } from './early-writer.ts';
 
 type Waiter =
@@ -150,7 +150,7 @@ export class WriterClient {
 
   /** Starts a writer thread, or takes over `early`, one started early and already sent its configuration. */
   #spawn(early?: Worker): void {
-    const worker = early ?? new Worker(WRITER_FILE, { workerData: this.#config, name: 'flowstore-writer' });
+    const worker = early ?? new Worker(WRITER_FILE, { workerData: this.#config, name: 'flowstore-writer', execArgv: THREAD_EXEC_ARGV });
     this.#worker = worker;
     let started = false;
     this.#ready = new Promise<void>((resolve, reject) => {

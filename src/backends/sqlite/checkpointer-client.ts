@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Companion } from '../../engine/backend.ts';
-import { workerEntry } from '../../engine/worker-files.ts';
+import { THREAD_EXEC_ARGV, workerEntry } from '../../engine/worker-files.ts';
 import type { SqliteConfig } from './settings.ts';
 
 const CHECKPOINTER_FILE = workerEntry('checkpointer');
@@ -13,7 +13,7 @@ export class CheckpointerClient implements Companion {
   #stopping = false;
 
   constructor(config: SqliteConfig, logger: Logger) {
-    this.#worker = new Worker(CHECKPOINTER_FILE, { workerData: config, name: 'flowstore-checkpointer' });
+    this.#worker = new Worker(CHECKPOINTER_FILE, { workerData: config, name: 'flowstore-checkpointer', execArgv: THREAD_EXEC_ARGV });
     // It must not keep the process alive by itself: the store's other threads decide that.
     this.#worker.unref();
     this.#worker.on('error', (error) => logger.warn({ err: error }, 'flowstore checkpointer failed; the writer checkpoints alone'));
