@@ -72,26 +72,22 @@ const LAZY_MODULES = [
   './domains/admin/api', './domains/admin/ops',
 ] as const;
 
-/** The domains' input schemas, which an operation loads when it first validates (src/engine/lazy-schemas.ts). */
-const SCHEMA_MODULES = [
-  './domains/runs/schema', './domains/agents/schema', './domains/dag/schema', './domains/definitions/schema', './domains/aaow/schema',
-  './domains/langgraph/schema', './domains/langgraph/items-schema', './domains/queue/schema', './domains/openworkflow/schema',
-  './domains/admin/schema',
-] as const;
-
 /** A module of {@link LAZY_MODULES}, loaded now unless it already is. */
 function load<M>(path: (typeof LAZY_MODULES)[number]): M {
   return requireModule(fileURLToPath(moduleBeside(import.meta.url, path))) as M;
 }
 
 /**
- * Loads every module of {@link LAZY_MODULES} and {@link SCHEMA_MODULES} now, asynchronously: for a store opened off
- * the main thread, whose parts then find them loaded. There, loading one with `require`
- * could be cut short by the thread's termination, which on Node 22 aborts the whole
- * process (see workers/reader.cts); the main thread is never terminated.
+ * Loads every module of {@link LAZY_MODULES} now, asynchronously, then the schema modules
+ * their operations name (src/engine/lazy-schemas.ts): for a store opened off the main
+ * thread, whose parts then find them loaded. There, loading one with `require` could be cut
+ * short by the thread's termination, which on Node 22 aborts the whole process (see
+ * workers/reader.cts); the main thread is never terminated.
  */
 export async function preloadParts(): Promise<void> {
-  await Promise.all([...LAZY_MODULES, ...SCHEMA_MODULES].map((path) => import(moduleBeside(import.meta.url, path))));
+  await Promise.all(LAZY_MODULES.map((path) => import(moduleBeside(import.meta.url, path))));
+  const { namedSchemaModules } = await import('./engine/lazy-schemas.ts');
+  await Promise.all(namedSchemaModules().map((url) => import(url)));
 }
 
 /** `make()`, called once, the first time the result is asked for. */

@@ -22,6 +22,8 @@ import type { z } from 'zod';
 import { moduleBeside } from './worker-files.ts';
 
 const requireModule = createRequire(import.meta.url);
+/** The file URLs of the schema modules named by the operations loaded in this thread so far. */
+const named = new Set<string>();
 
 /**
  * The exports of the module `path` (no extension) beside `from`, each a stand-in for the
@@ -29,9 +31,19 @@ const requireModule = createRequire(import.meta.url);
  * module when it first validates.
  */
 export function lazySchemas<M extends object>(from: string, path: string): M {
+  const url = moduleBeside(from, path);
+  named.add(url);
   let module: Record<string, unknown> | undefined;
-  const load = () => (module ??= requireModule(fileURLToPath(moduleBeside(from, path))) as Record<string, unknown>);
+  const load = () => (module ??= requireModule(fileURLToPath(url)) as Record<string, unknown>);
   return standIn(load, []) as M;
+}
+
+/**
+ * The schema modules that the operations loaded in this thread name: what a store opened off
+ * the main thread loads ahead, once it has loaded the operations (preloadParts, src/facade.ts).
+ */
+export function namedSchemaModules(): string[] {
+  return [...named];
 }
 
 /** What `validate` (op.ts) asks of a schema: the one method it calls, on the real schema. */
