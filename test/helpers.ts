@@ -18,24 +18,21 @@ export const POSTGRES = 'postgres:test';
  * they were added and skips the rest once one throws.)
  */
 export function cleanup(t: TestContext, fn: () => unknown): void {
-  let stack = cleanups.get(t);
-  if (!stack) {
-    const added: (() => unknown)[] = [];
-    cleanups.set(t, added);
-    t.after(async () => {
-      const failures: unknown[] = [];
-      for (let next = added.pop(); next; next = added.pop()) {
-        try {
-          await next();
-        } catch (error) {
-          failures.push(error);
-        }
+  const stack = cleanups.get(t);
+  if (stack) return void stack.push(fn);
+  const added = [fn];
+  cleanups.set(t, added);
+  t.after(async () => {
+    const failures: unknown[] = [];
+    for (let next = added.pop(); next; next = added.pop()) {
+      try {
+        await next();
+      } catch (error) {
+        failures.push(error);
       }
-      if (failures.length > 0) throw failures[0];
-    });
-    stack = added;
-  }
-  stack.push(fn);
+    }
+    if (failures.length > 0) throw failures[0];
+  });
 }
 
 const cleanups = new WeakMap<TestContext, (() => unknown)[]>();

@@ -15,6 +15,8 @@ export const limit = z.number().int().min(1).max(MAX_LIMIT);
 export const offset = z.number().int().min(0);
 /** Any JSON-like value the codec can store (Date, BigInt, Map, Set, Uint8Array, undefined…). */
 export const value = z.unknown();
+/** The input of an operation that takes none. */
+export const emptyInput = z.object({}).strict();
 
 /**
  * A stored value as JSON text, written inside a schema's transform on the caller's

@@ -19,7 +19,6 @@ const s = lazySchemas<typeof Schemas>(import.meta.url, './schema');
  */
 const TRANSACTION_CONTROL = /^(\s|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*(BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE)\b/i;
 
-
 export const admin = defineDomain('admin', { sqlite: prepareSqlite, postgres: preparePostgres }, {
   query: op({
     kind: 'read',

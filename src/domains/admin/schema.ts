@@ -19,8 +19,7 @@ export const queryInput = z.object({
   params: z.union([z.array(bindable), z.record(z.string(), bindable)]).default([]),
 }).strict();
 
-/** The input of an operation that takes none. */
-export const emptyInput = z.object({}).strict();
+export { emptyInput } from '../common.ts';
 
 export const backupInput = z.object({
   dest: file,

@@ -162,7 +162,7 @@ export const createSnapshotInput = z.object({
   ...scoped, agentId, description: text.nullish(), expiresAt: unixSeconds.nullish(),
 }).strict();
 export const snapshotIdInput = z.object({ ...scoped, snapshotId: id, compress: z.boolean().default(false) }).strict();
-export const emptyInput = z.object({}).strict();
+export { emptyInput } from '../common.ts';
 export const saveEventInput = z.object({ event: eventInput }).strict();
 export const sessionIdInput = z.object({ sessionId: id }).strict();
 export const eventTypeInput = z.object({ eventType: shortText, limit: limit.optional() }).strict();

@@ -89,4 +89,4 @@ export const taskInput = z.object({ task: id, path: relativePath.optional() }).s
 export const searchInput = z.object({ task: id, job: z.string().max(MAX_ID_LENGTH).optional() }).strict();
 export const listPhasesInput = z.object({ withStatus: z.boolean().optional(), path: relativePath.optional() }).strict();
 export const dependenciesInput = z.object({ parentTask: id.optional(), childTask: id.optional() }).strict();
-export const emptyInput = z.object({}).strict();
+export { emptyInput } from '../common.ts';

@@ -44,7 +44,6 @@ const filterValue = z.unknown().superRefine((value, ctx) => {
 /** A filter on an item's top-level fields; it travels to the reader as it is (structured clone). */
 const filter = z.record(z.string().min(1).max(MAX_TEXT_LENGTH), filterValue);
 
-
 export const getOperation = z.object({
   namespace,
   key: z.string().max(MAX_ID_LENGTH),
