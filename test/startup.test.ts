@@ -70,6 +70,9 @@ test('a thread loads a domain when its first operation arrives, and only that do
     assert.ok(!urls.some((url) => packageOf(url) === 'zod' || url.endsWith('/schema.ts')), `the ${name} loaded no schema: only the caller's thread validates`);
   }
   assert.ok(loads.get(0)!.includes('src/domains/runs/schema.ts'), "the caller's thread loaded the schemas it validated with");
+  for (const [id, urls] of loads) {
+    assert.ok(!urls.some((url) => packageOf(url) === 'fflate'), `thread ${id} loaded the compression library for values too small to compress`);
+  }
 });
 
 test("every domain's operations load without their schemas or the schema library, as the worker threads load them", (t) => {

@@ -1,7 +1,6 @@
 /** Agent states, transitions and snapshots: the prefix-scoped half of store.agents. */
 import { randomUUID } from 'node:crypto';
-import { strFromU8, strToU8, zlibSync } from 'fflate';
-import type { Codec } from '../../codec.ts';
+import { bytesOf, deflate, textOf, type Codec } from '../../codec.ts';
 import { notFound } from '../../errors.ts';
 import { lazySchemas } from '../../engine/lazy-schemas.ts';
 import { opsOf } from '../../engine/op.ts';
@@ -21,12 +20,12 @@ export function nowSeconds(): number {
 
 /** Compressed rows hold a deflated BLOB and say so in state_compressed, so either kind reads back. */
 function encodeStateData(stateData: string, compress: boolean): [string | Uint8Array, number] {
-  return compress ? [zlibSync(strToU8(stateData), { level: DEFAULT_COMPRESSION_LEVEL }), 1] : [stateData, 0];
+  return compress ? [deflate(bytesOf(stateData), DEFAULT_COMPRESSION_LEVEL), 1] : [stateData, 0];
 }
 
 function decodeStateData(codec: Codec, row: AgentRow): string {
-  if (row.state_compressed) return strFromU8(codec.decodeBytes(row.state_data, true));
-  return typeof row.state_data === 'string' ? row.state_data : strFromU8(row.state_data);
+  if (row.state_compressed) return textOf(codec.decodeBytes(row.state_data, true));
+  return typeof row.state_data === 'string' ? row.state_data : textOf(row.state_data);
 }
 
 function agentState(codec: Codec, prefix: string, row: AgentRow): AgentState {
