@@ -248,6 +248,11 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   // The writer thread starts at once and is told where the store is once the options are
   // checked; the rest of the façade loads meanwhile (src/open.ts), then while the writer migrates.
   const early = (options as { readOnly?: unknown } | undefined)?.readOnly === true ? undefined : EarlyWriter.start();
+  // While the schema library loads, the writer loads the backend the path names (unchecked:
+  // a path that turns out invalid makes it load for nothing, then the open rejects).
+  if (early) {
+    import('./backends/index.ts').then(({ locate }) => early.preload(locate((options as { path?: string } | undefined)?.path).backend.threads)).catch(() => {});
+  }
   try {
     const { openEngine } = await import('./open.ts');
     const { engine, parts } = await openEngine(options, (file) => openStore({ path: file, readers: 1 }), early);

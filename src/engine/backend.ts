@@ -77,4 +77,6 @@ export interface BackendThreads<S = unknown> {
   startWriter(config: WorkerConfig<S>, post: (message: FromWriter) => void, pull: () => ToWriter | undefined): Promise<WriterCore | undefined>;
   /** A reader thread's task handler, once its connection is open. */
   createReader(config: WorkerConfig<S>): Promise<(task: ReadTask) => Promise<ReadTaskResult>>;
+  /** Loads what {@link startWriter} runs, opening nothing: an early writer does it while it waits for its configuration. */
+  preloadWriter(): Promise<void>;
 }

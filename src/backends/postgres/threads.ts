@@ -7,3 +7,7 @@ export const startWriter: BackendThreads<PgSettings>['startWriter'] = async (con
 
 export const createReader: BackendThreads<PgSettings>['createReader'] = async (config) =>
   (await import('./reader-core.ts')).createPgReader(config);
+
+export const preloadWriter: BackendThreads<PgSettings>['preloadWriter'] = async () => {
+  await import('./writer-core.ts');
+};

@@ -14,3 +14,7 @@ export const startWriter: BackendThreads<SqliteSettings>['startWriter'] = async 
 
 export const createReader: BackendThreads<SqliteSettings>['createReader'] = async (config) =>
   (await import('./reader-core.ts')).createReader(config);
+
+export const preloadWriter: BackendThreads<SqliteSettings>['preloadWriter'] = async () => {
+  await import('./writer-core.ts');
+};
