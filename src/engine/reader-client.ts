@@ -2,7 +2,7 @@
  * The reader pool: Piscina threads, each with one read-only connection. Reads issued
  * in one turn are spread over the free slots, one task per slot, two slots per thread.
  */
-import type { Piscina } from 'piscina';
+import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import { FlowstoreError } from '../errors.ts';
 import type { Backlog } from './backlog.ts';
@@ -29,10 +29,7 @@ export class ReaderClient {
   readonly #logger: Logger;
   /** Fails a batch in flight: the pool lost a thread that was starting, and its tasks would wait forever. */
   readonly #running = new Set<(reason: unknown) => void>();
-  /** Undefined while Piscina loads: ~17 ms that the caller's thread spends after the store opened, not before. */
-  #pool: Piscina<ReadTask, ReadTaskResult> | undefined;
-  readonly #poolMade: Promise<Piscina<ReadTask, ReadTaskResult>>;
-  #Piscina: typeof Piscina | undefined;
+  #pool: Piscina<ReadTask, ReadTaskResult>;
   #broken = false;
   /** Set once a reader thread has said it is ready; until then reads go to {@link #early} when it takes them. */
   #ready = false;
@@ -43,11 +40,7 @@ export class ReaderClient {
     this.#threads = threads;
     this.#metrics = metrics;
     this.#logger = logger;
-    this.#poolMade = import('piscina').then(({ Piscina: loaded }) => {
-      this.#Piscina = loaded;
-      return (this.#pool = this.#createPool());
-    });
-    this.#poolMade.catch(() => {});
+    this.#pool = this.#createPool();
     this.#batcher = new Batcher(threads * PER_READER, true, (ops) => this.#run(ops), backlog);
   }
 
@@ -57,7 +50,7 @@ export class ReaderClient {
 
   /** The pool's threads, for tests that kill one. */
   get threads(): readonly import('node:worker_threads').Worker[] {
-    return this.#pool?.threads ?? [];
+    return this.#pool.threads;
   }
 
   /** Whether a reader thread has said it is ready (until then the writer serves reads, see {@link serveEarlyReadsWith}). */
@@ -67,12 +60,12 @@ export class ReaderClient {
 
   /** Tasks the pool's threads have finished, for tests. */
   get completed(): number {
-    return this.#pool?.completed ?? 0;
+    return this.#pool.completed;
   }
 
   /** Tasks the pool holds that no thread has taken yet, for tests that kill one while it runs tasks. */
   get undispatched(): number {
-    return this.#pool?.queueSize ?? 0;
+    return this.#pool.queueSize;
   }
 
   /** A read, validated into `parsed`; past the mark it waits its turn holding `input` (see Batcher.submit). */
@@ -91,11 +84,11 @@ export class ReaderClient {
 
   async close(): Promise<void> {
     await this.#batcher.whenIdle();
-    await (await this.#poolMade.catch(() => undefined))?.destroy();
+    await this.#pool.destroy();
   }
 
   #createPool(): Piscina<ReadTask, ReadTaskResult> {
-    const pool = new this.#Piscina!<ReadTask, ReadTaskResult>({
+    const pool = new Piscina<ReadTask, ReadTaskResult>({
       filename: READER_FILE,
       execArgv: THREAD_EXEC_ARGV,
       workerData: this.#config,
@@ -135,7 +128,7 @@ export class ReaderClient {
       const old = this.#pool;
       this.#pool = this.#createPool();
       this.#broken = false;
-      void old?.destroy().catch(() => {});
+      void old.destroy().catch(() => {});
     }
     // Not an AbortSignal: Piscina gives a task that has one a thread to itself, and each
     // thread is to hold more than one batch.
@@ -145,8 +138,7 @@ export class ReaderClient {
     let output: ReadTaskResult;
     try {
       // A Pending clones as its name and input: its other fields are private.
-      const pool = this.#pool ?? (await this.#poolMade);
-      output = await Promise.race([pool.run({ ops }), failed]);
+      output = await Promise.race([this.#pool.run({ ops }), failed]);
     } catch (cause) {
       const error = isCloneError(cause)
         ? new FlowstoreError('FLOWSTORE_INVALID_ARGUMENT', `a value cannot be sent to a reader: ${(cause as Error).message}`, { cause })
