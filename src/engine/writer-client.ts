@@ -13,7 +13,6 @@ import type { Metrics } from './metrics.ts';
 import { validate, type Op } from './op.ts';
 import { packOps, type FromWriter, type ToWriter } from './protocol.ts';
 import { THREAD_EXEC_ARGV, WRITER_FILE } from './worker-files.ts';
-import type { EarlyWriter } from './early-writer.ts';
 
 type Waiter =
   | { readonly kind: 'batch'; readonly ops: readonly Pending[]; readonly done: () => void; readonly reads?: boolean }
@@ -57,9 +56,10 @@ export class WriterClient {
    * writes outside transactions; each transaction's own get a backlog of the same limits,
    * so that a flood of other writes, which waits for the transaction, cannot fail it.
    */
-  static async start(config: WorkerConfig, logger: Logger, metrics: Metrics, backlog: Backlog, early?: EarlyWriter): Promise<WriterClient> {
+  /** `early`: a thread already sent `config` (src/engine/early-writer.ts); else one is started. */
+  static async start(config: WorkerConfig, logger: Logger, metrics: Metrics, backlog: Backlog, early?: Worker): Promise<WriterClient> {
     const client = new WriterClient(config, logger, metrics, backlog);
-    client.#spawn(early?.take(config));
+    client.#spawn(early);
     await client.#ready;
     return client;
   }
