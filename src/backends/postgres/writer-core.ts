@@ -119,21 +119,28 @@ export class PgWriterCore implements WriterCore {
     this.#post = post;
   }
 
-  /** Migrates on a connection of its own (under the advisory lock), then opens the pipelined one and says ready. */
+  /**
+   * Migrates on a connection of its own (under the advisory lock) while the pipelined one
+   * opens (it prepares nothing before the first operation), then says ready.
+   */
   static async start(config: WorkerConfig<PgSettings>, post: (message: FromWriter) => void): Promise<PgWriterCore | undefined> {
     const core = new PgWriterCore(config, post);
+    const connecting = core.#connect();
+    // Awaited once migrated; a failure before then must not count as unhandled meanwhile.
+    connecting.catch(() => {});
     try {
       const client = await connectWithRetry(core.#settings, { pipeline: false, lockTimeoutMs: config.busyTimeoutMs });
       let applied: number[];
       try {
         applied = await migratePostgres(client, core.#settings.schema, loadMigrations(config.migrationsDir));
       } finally {
-        await client.end().catch(() => {});
+        void client.end().catch(() => {});
       }
-      await core.#connect();
+      await connecting;
       post({ t: 'ready', applied });
       return core;
     } catch (error) {
+      await connecting.catch(() => {});
       await core.#conn?.close();
       post({ t: 'fatal', error: toPgErrorData(error) });
       return undefined;
