@@ -12,15 +12,11 @@
 import { isMainThread } from 'node:worker_threads';
 import type { Logger, LoggerOptions } from 'pino';
 import type { CopyTarget } from './domains/admin/copy.ts';
-import type { Backend, Location } from './engine/backend.ts';
-import type { WorkerConfig } from './engine/config.ts';
 import type { EarlyWriter } from './engine/early-writer.ts';
-import type { Engine } from './engine/engine.ts';
+import { Engine } from './engine/engine.ts';
 import type { StoreParts } from './facade.ts';
-import { migrationsDir } from './engine/migrate.ts';
 import { locate } from './backends/index.ts';
 import { parseOptions, type StoreOptions } from './backends/options.ts';
-import type { ParsedOptions } from './options.ts';
 
 /**
  * A logger that drops everything, for a store given none: pino itself is loaded only when
@@ -40,39 +36,12 @@ async function makeLogger(option: StoreOptions['logger']): Promise<Logger> {
   return pino(option as LoggerOptions);
 }
 
-/** What the threads are started with: where the store lives, and how. */
-export function workerConfig(backend: Backend, options: ParsedOptions, location: Location): WorkerConfig {
-  return {
-    backend: backend.name,
-    threads: backend.threads,
-    readerNiceness: options.readerNiceness,
-    durability: options.durability,
-    busyTimeoutMs: options.busyTimeoutMs,
-    compression: options.compression,
-    migrationsDir: migrationsDir(backend.name),
-    settings: backend.settings(location, options, (options as Record<string, unknown>)[backend.name]),
-  };
-}
-
 /** Starts a store's engine and builds its parts; rejects as `openStore` documents. */
 export async function openEngine(options: StoreOptions, openCopy: (file: string) => Promise<CopyTarget>, early?: EarlyWriter): Promise<{ engine: Engine; parts: StoreParts }> {
-  // The engine (with Piscina) loads after the writer is told where the store is, while it opens it.
-  const engineModule = import('./engine/engine.ts');
-  engineModule.catch(() => {});
   const parsed = parseOptions(options);
   const { backend, location } = locate(parsed.path);
-  const config = workerConfig(backend, parsed, location);
-  // A read-only store has no writer: openStore stops the early one.
-  const writer = parsed.readOnly ? undefined : early?.take(config);
-  let logger: Logger;
-  let starting: Promise<Engine>;
-  try {
-    logger = await makeLogger(parsed.logger);
-    starting = (await engineModule).Engine.start(backend, parsed, location, config, logger, writer);
-  } catch (error) {
-    void writer?.terminate();
-    throw error;
-  }
+  const logger = await makeLogger(parsed.logger);
+  const starting = Engine.start(backend, parsed, location, logger, early);
   // Loaded while the threads start; off the main thread, with every domain (see preloadParts).
   const facade = import('./facade.ts').then(async (loaded) => {
     if (!isMainThread) await loaded.preloadParts();

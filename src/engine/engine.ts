@@ -4,7 +4,6 @@
  * transactions, and drains on close.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { FlowstoreError } from '../errors.ts';
@@ -12,7 +11,9 @@ import type { ParsedOptions } from '../options.ts';
 import type { Backend, Companion, Location } from './backend.ts';
 import { Backlog } from './backlog.ts';
 import type { WorkerConfig } from './config.ts';
+import type { EarlyWriter } from './early-writer.ts';
 import { Metrics, type MetricsSnapshot } from './metrics.ts';
+import { migrationsDir } from './migrate.ts';
 import { validate, type Invoker, type Op } from './op.ts';
 import { ReaderClient } from './reader-client.ts';
 import { WriterClient } from './writer-client.ts';
@@ -50,6 +51,20 @@ export interface TransactionOptions {
   timeoutMs?: number;
 }
 
+/** What the threads are started with: where the store lives, and how. */
+function workerConfig(backend: Backend, options: ParsedOptions, location: Location): WorkerConfig {
+  return {
+    backend: backend.name,
+    threads: backend.threads,
+    readerNiceness: options.readerNiceness,
+    durability: options.durability,
+    busyTimeoutMs: options.busyTimeoutMs,
+    compression: options.compression,
+    migrationsDir: migrationsDir(backend.name),
+    settings: backend.settings(location, options, (options as Record<string, unknown>)[backend.name]),
+  };
+}
+
 export class Engine implements Invoker {
   readonly options: ParsedOptions;
   readonly location: Location;
@@ -82,12 +97,9 @@ export class Engine implements Invoker {
     this.#readers = readers;
   }
 
-  /**
-   * Starts the threads of `backend` on `location`, as `config` says (src/open.ts makes it);
-   * resolves once the writer has migrated the store. `early`: a writer thread already sent
-   * `config` (src/engine/early-writer.ts), which the store then owns.
-   */
-  static async start(backend: Backend, options: ParsedOptions, location: Location, config: WorkerConfig, logger: Logger, early?: Worker): Promise<Engine> {
+  /** Starts the threads of `backend` on `location`; resolves once the writer has migrated the store. */
+  static async start(backend: Backend, options: ParsedOptions, location: Location, logger: Logger, early?: EarlyWriter): Promise<Engine> {
+    const config = workerConfig(backend, options, location);
     const walBytes = async () => (await backend.walBytes?.(config)) ?? 0;
     const metrics = new Metrics();
     const backlogs: Backlogs = {
@@ -96,11 +108,13 @@ export class Engine implements Invoker {
       transactions: new Backlog('transactions', options.highWaterMark, options.maxWaiting),
     };
     if (options.readOnly) {
+      early?.discard();
       if (location.kind === 'memory') throw new FlowstoreError('FLOWSTORE_INVALID_OPTIONS', 'readOnly: an in-memory store has nothing to read', { details: { field: 'readOnly' } });
       await backend.verifyReadOnly(config);
       const readers = new ReaderClient(config, options.readers, metrics, logger, backlogs.reads);
       return new Engine(options, location, logger, metrics, undefined, readers, backlogs, walBytes);
     }
+    // The writer is told its configuration first (an early writer has been waiting for it).
     // The first reader thread starts beside the writer, not after it: it loads its modules
     // while the writer migrates, and opens its connection with its first read, which can
     // only come once the store is open, so after the writer has migrated.

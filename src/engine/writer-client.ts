@@ -13,6 +13,7 @@ import type { Metrics } from './metrics.ts';
 import { validate, type Op } from './op.ts';
 import { packOps, type FromWriter, type ToWriter } from './protocol.ts';
 import { THREAD_EXEC_ARGV, WRITER_FILE } from './worker-files.ts';
+import type { EarlyWriter } from './early-writer.ts';
 
 type Waiter =
   | { readonly kind: 'batch'; readonly ops: readonly Pending[]; readonly done: () => void; readonly reads?: boolean }
@@ -56,10 +57,9 @@ export class WriterClient {
    * writes outside transactions; each transaction's own get a backlog of the same limits,
    * so that a flood of other writes, which waits for the transaction, cannot fail it.
    */
-  /** `early`: a thread already sent `config` (src/engine/early-writer.ts); else one is started. */
-  static async start(config: WorkerConfig, logger: Logger, metrics: Metrics, backlog: Backlog, early?: Worker): Promise<WriterClient> {
+  static async start(config: WorkerConfig, logger: Logger, metrics: Metrics, backlog: Backlog, early?: EarlyWriter): Promise<WriterClient> {
     const client = new WriterClient(config, logger, metrics, backlog);
-    client.#spawn(early);
+    client.#spawn(early?.take(config));
     await client.#ready;
     return client;
   }
