@@ -17,8 +17,8 @@ let fflateModule: Fflate | undefined;
 function fflate(): Fflate {
   return (fflateModule ??= createRequire(import.meta.url)('fflate') as Fflate);
 }
-const utf8 = new TextEncoder();
-const utf8Text = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
 
 const TAG = '$t';
 /** The first byte of every zlib stream fflate writes (deflate, 32 KiB window). */
@@ -228,12 +228,12 @@ export function deflate(bytes: Uint8Array, level: number): Uint8Array {
 
 /** UTF-8 `bytes` as text. */
 export function textOf(bytes: Uint8Array): string {
-  return utf8Text.decode(bytes);
+  return utf8Decoder.decode(bytes);
 }
 
 /** UTF-8 bytes of `text`. */
 export function bytesOf(text: string): Uint8Array {
-  return utf8.encode(text);
+  return utf8Encoder.encode(text);
 }
 
 function inflate(data: Uint8Array): Uint8Array {
