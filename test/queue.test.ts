@@ -80,6 +80,39 @@ for (const backend of BACKENDS) {
       }
     });
 
+    test('enqueueMany of objects and arrays (one JSON array on the way) keeps each payload as written, in order', async (t) => {
+      // A threshold of 200 characters: the batch below holds a payload the writer must compress apart.
+      const store = await tempStore(t, { path: backend.path, compression: { thresholdBytes: 200 } });
+      const tricky = [
+        { b: 1, a: 2, '10': 'x', '2': 'y' }, [], {}, [[[]]], { text: 'é "quoted" \\ \n\t\u2028 😀 \ud800' },
+        { numbers: [0.1 + 0.2, 1e21, -2e-7, 5e-324, 2 ** 53 + 2, -0, Number.NaN] }, { at: new Date(5), big: 12n, none: undefined },
+        { $t: 'not a tag' }, { n: [1, { m: null }, true, false] },
+      ];
+      let deep: unknown = { leaf: 1 };
+      for (let i = 0; i < 1_200; i++) deep = [deep];
+      const batches: unknown[][] = [
+        tricky,
+        Array.from({ length: 300 }, (_, n) => (n % 2 === 0 ? { n } : [n])),
+        [{ small: 1 }, { wide: 'w'.repeat(300) }, { small: 2 }],
+        [{ n: 1 }, deep, { n: 2 }],
+      ];
+      for (const batch of batches) {
+        const enqueued = await store.queue.enqueueMany('objects', batch.map((payload) => ({ payload })));
+        assert.deepEqual(enqueued.map((job) => job.created), batch.map(() => true));
+        const ids = enqueued.map((job) => job.id);
+        assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'ids rise in the order given');
+        const claimed = await store.queue.claim('objects', { ...worker, limit: batch.length });
+        assert.deepEqual(claimed.map((job) => job.id), ids, 'claimed first in, first out');
+        for (const [i, job] of claimed.entries()) {
+          assert.deepEqual(job.payload, batch[i]);
+          // deepEqual ignores the order of keys; the text does not.
+          assert.equal(JSON.stringify(job.payload, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
+            JSON.stringify(batch[i], (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)));
+          await store.queue.complete(job);
+        }
+      }
+    });
+
     test('a key returns the job that waits or runs with it; once it ended, the key makes a new job', async (t) => {
       const store = await tempStore(t, { path: backend.path });
       const first = await store.queue.enqueue('emails', 'first', { key: 'welcome:42' });

@@ -16,6 +16,7 @@ import { prepareQueue as prepareSqlite } from './sqlite.ts';
 import { prepareQueue as preparePostgres } from './postgres.ts';
 import type { BulkRow, ClaimedRow, CompletedRow, JobRow, LeaseRow, QueueStatements, ScheduleRow } from './statements.ts';
 import { JOB_STATES } from './states.ts';
+import { PAYLOAD_ARRAY, PAYLOAD_TEXTS } from './wire.ts';
 import type * as Schemas from './schema.ts';
 import type { ClaimedJob, EnqueuedJob, Job, JobError, JobState, QueueStats, Schedule } from './schema.ts';
 
@@ -158,6 +159,55 @@ async function fire(sql: QueueStatements, codec: Codec, schedule: ScheduleRow, t
   return true;
 }
 
+/** The JSON text of each payload of a PAYLOAD_ARRAY, as the caller's thread wrote it (JSON.stringify gives back what it parsed). */
+function payloadTexts(array: string): string[] {
+  return (JSON.parse(array) as unknown[]).map((payload) => JSON.stringify(payload));
+}
+
+/**
+ * Inserts enqueueMany's jobs from a flat input of `perJob` values each (PAYLOAD_TEXTS or
+ * JOB_VALUES), in the order given, so that their ids keep it: each run of jobs without a key
+ * whose payload is stored as it is in one insertMany, the others one by one.
+ */
+function insertEach(sql: QueueStatements, codec: Codec, queueName: string, now: number, perJob: number, params: readonly unknown[]): Awaitable<EnqueuedWire> {
+  const plain = perJob === PAYLOAD_TEXTS;
+  const ids = new Float64Array((params.length - 3) / perJob);
+  let existing: Uint8Array | undefined;
+  const inserts: Awaitable<void>[] = [];
+  let run: BulkRow[] = [];
+  let places: number[] = [];
+  const insertRun = () => {
+    if (run.length === 0) return;
+    const at = places;
+    inserts.push(after(sql.insertMany(queueName, run, now), (inserted) => {
+      for (let k = 0; k < inserted.length; k++) ids[at[k]!] = inserted[k]!;
+    }));
+    run = [];
+    places = [];
+  };
+  for (let at = 3, i = 0; at < params.length; at += perJob, i++) {
+    const text = params[at] as string;
+    if ((plain || params[at + 3] === null) && codec.packText(text) === text) {
+      run.push(plain ? [text, now, 0, DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS]
+        : [text, params[at + 1] as number, params[at + 2] as number, params[at + 4] as number, params[at + 5] as number, params[at + 6] as number]);
+      places.push(i);
+      continue;
+    }
+    insertRun();
+    const index = i;
+    const job = plain ? [text, now, 0, null, DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS] : params;
+    inserts.push(after(insertJob(sql, codec, queueName, job, plain ? 0 : at, now), ({ id, created }) => {
+      ids[index] = id;
+      if (!created) (existing ??= new Uint8Array(ids.length))[index] = 1;
+    }));
+  }
+  insertRun();
+  void sql.notify(queueName);
+  // PostgreSQL: every statement went out without waiting for the one before, and runs in the order sent.
+  if (inserts.some((insert) => insert instanceof Promise)) return Promise.all(inserts).then(() => ({ ids, existing }));
+  return { ids, existing };
+}
+
 export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: preparePostgres }, {
   enqueue: op({
     kind: 'write',
@@ -176,37 +226,16 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
     run({ sql, codec }, params): Awaitable<EnqueuedWire> {
       const queueName = params[0] as string;
       const now = params[1] as number;
-      // 1: each job is its payload's JSON text, due now with the default options; else JOB_VALUES.
       const perJob = params[2] as number;
-      const plain = perJob === 1;
-      const ids = new Float64Array((params.length - 3) / perJob);
-      let existing: Uint8Array | undefined;
-      // Jobs without a key whose payload is stored as it is go together; the others one by one.
-      const together: BulkRow[] = [];
-      const places: number[] = [];
-      const alone: Awaitable<void>[] = [];
-      for (let at = 3, i = 0; at < params.length; at += perJob, i++) {
-        const text = params[at] as string;
-        if ((plain || params[at + 3] === null) && codec.packText(text) === text) {
-          together.push(plain ? [text, now, 0, DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS]
-            : [text, params[at + 1] as number, params[at + 2] as number, params[at + 4] as number, params[at + 5] as number, params[at + 6] as number]);
-          places.push(i);
-        } else {
-          const index = i;
-          const job = plain ? [text, now, 0, null, DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS] : params;
-          alone.push(after(insertJob(sql, codec, queueName, job, plain ? 0 : at, now), ({ id, created }) => {
-            ids[index] = id;
-            if (!created) (existing ??= new Uint8Array(ids.length))[index] = 1;
-          }));
-        }
+      if (perJob === PAYLOAD_ARRAY) {
+        const [, , , array, longest] = params as [string, number, number, string, number];
+        // A payload to compress must be stored on its own: the array is taken apart here.
+        if (codec.compresses(longest)) return insertEach(sql, codec, queueName, now, PAYLOAD_TEXTS, [queueName, now, PAYLOAD_TEXTS, ...payloadTexts(array)]);
+        const placed = after(sql.insertArray(queueName, array, now), (ids) => ({ ids: Float64Array.from(ids) }));
+        void sql.notify(queueName);
+        return placed;
       }
-      const placed = together.length === 0 ? undefined : after(sql.insertMany(queueName, together, now), (inserted) => {
-        for (let k = 0; k < inserted.length; k++) ids[places[k]!] = inserted[k]!;
-      });
-      void sql.notify(queueName);
-      // PostgreSQL: every statement went out without waiting for the one before.
-      if (placed instanceof Promise || alone.some((job) => job instanceof Promise)) return Promise.all([placed, ...alone]).then(() => ({ ids, existing }));
-      return { ids, existing };
+      return insertEach(sql, codec, queueName, now, perJob, params);
     },
     finish: enqueued,
   }),

@@ -1,5 +1,6 @@
 /** Every statement of store.queue on PostgreSQL (sqlite.ts has the same names). */
 import type { PgConnection } from '../../backends/postgres/connection.ts';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_MAX_ATTEMPTS } from './defaults.ts';
 import { CLAIMED_COLUMNS, JOB_COLUMNS, type ClaimedRow, type QueueStatements } from './statements.ts';
 
 /** A job that waits or runs: what a key and a cancel apply to. */
@@ -39,6 +40,12 @@ export function prepareQueue(conn: PgConnection): QueueStatements {
       (r ->> 3)::integer, (r ->> 4)::bigint, (r ->> 5)::bigint, $2
     FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t(r, n) ORDER BY n
     RETURNING id`);
+  // json (not jsonb) keeps each element's text as the caller wrote it, key order and all.
+  const bulkArray = conn.statement(`INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, max_attempts, attempt_limit,
+      backoff_base_ms, backoff_max_ms, created_at)
+    SELECT $1, 'waiting', convert_to(p::text, 'UTF8'), $3, $3, 0, $4, $4, $5, $6, $3
+    FROM json_array_elements($2::json) WITH ORDINALITY AS t(p, n) ORDER BY n
+    RETURNING id`);
   // A worker's completions of one turn in one statement; those its RETURNING leaves out were refused.
   const completeAll = conn.statement(`UPDATE queue_jobs j SET state = 'completed', result = convert_to(c.r ->> 2, 'UTF8'), finished_at = $1
     FROM jsonb_array_elements($3::jsonb) AS c(r)
@@ -55,6 +62,8 @@ export function prepareQueue(conn: PgConnection): QueueStatements {
     SELECT u.*, p.blocked FROM p LEFT JOIN u ON true`, { arrays: true });
   return {
     insertMany: (queue, rows, now) => (bulk.all(queue, now, JSON.stringify(rows)) as Promise<{ id: number }[]>)
+      .then((inserted) => inserted.map((row) => row.id).sort((a, b) => a - b)),
+    insertArray: (queue, payloads, now) => (bulkArray.all(queue, payloads, now, DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS) as Promise<{ id: number }[]>)
       .then((inserted) => inserted.map((row) => row.id).sort((a, b) => a - b)),
     insert: (...values) => (insert.get(...values) as Promise<{ id: number } | undefined>).then((row) => row?.id),
     byKey: conn.statement(`SELECT id FROM queue_jobs WHERE queue = $1 AND key = $2 AND ${LIVE}`),

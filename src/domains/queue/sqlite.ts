@@ -1,5 +1,6 @@
 /** Every statement of store.queue on SQLite (postgres.ts has the same names). */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_MAX_ATTEMPTS } from './defaults.ts';
 import { CLAIMED_COLUMNS, JOB_COLUMNS, type ClaimedRow, type QueueStatements } from './statements.ts';
 
 /** A job that waits or runs: what a key and a cancel apply to. */
@@ -23,6 +24,10 @@ export function prepareQueue(db: DatabaseSync): QueueStatements {
     VALUES (?1, 'waiting', ?2, ?3, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9)`;
   // A job without a key cannot conflict: its row id is had without RETURNING, which costs an insert a third more.
   const insert = db.prepare(insertSql);
+  // json_each hands out an object or array element as its JSON text, the caller's text as it was, in the array's order.
+  const insertArray = db.prepare(`INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, key, max_attempts, attempt_limit,
+      backoff_base_ms, backoff_max_ms, created_at)
+    SELECT ?1, 'waiting', value, ?3, ?3, 0, NULL, ?4, ?4, ?5, ?6, ?3 FROM json_each(?2)`);
   const insertKeyed = db.prepare(`${insertSql} ON CONFLICT (queue, key) WHERE key IS NOT NULL AND ${LIVE} DO NOTHING RETURNING id`);
   const complete = db.prepare(`UPDATE queue_jobs SET state = 'completed', result = ?1, finished_at = ?2
     WHERE id = ?3 AND attempt = ?4 AND state = 'running' AND available_at > ?2`);
@@ -36,6 +41,12 @@ export function prepareQueue(db: DatabaseSync): QueueStatements {
     // SQLite binds a row in microseconds: one statement for many would cost it more (the rows as JSON, parsed again).
     insertMany: (queue, rows, now) => rows.map(([payload, due, priority, maxAttempts, baseMs, maxMs]) =>
       Number(insert.run(queue, payload, due, priority, null, maxAttempts, baseMs, maxMs, now).lastInsertRowid)),
+    // An INTEGER PRIMARY KEY gives each new row the largest id so far plus one: one statement's rows have ids in a run.
+    insertArray: (queue, payloads, now) => {
+      const { changes, lastInsertRowid } = insertArray.run(queue, payloads, now, DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS);
+      const first = Number(lastInsertRowid) - Number(changes) + 1;
+      return Array.from({ length: Number(changes) }, (_, i) => first + i);
+    },
     insert: (...values) => (values[4] === null ? Number(insert.run(...values).lastInsertRowid) : (insertKeyed.get(...values)?.id as number | undefined)),
     byKey: db.prepare(`SELECT id FROM queue_jobs WHERE queue = ? AND key = ? AND ${LIVE}`),
     notify: () => undefined,

@@ -15,6 +15,12 @@ export interface QueueStatements {
    * sends them in one statement; SQLite inserts them one by one, which costs it less.
    */
   insertMany(queue: string, rows: readonly BulkRow[], now: number): Awaitable<number[]>;
+  /**
+   * Inserts jobs without keys, due now with the default options: `payloads` is a JSON array
+   * of their payloads, each an object or an array, each stored as its text in the array. Their
+   * ids, in the array's order. One statement on either backend.
+   */
+  insertArray(queue: string, payloads: string, now: number): Awaitable<number[]>;
   /** `(queue, key)` → `{ id }` of the job with that key that waits or runs. */
   byKey: Statement;
   /** Wakes the queue's workers in other processes once this transaction commits (PostgreSQL's NOTIFY); nothing on SQLite. */
