@@ -32,3 +32,19 @@ for (const backend of BACKENDS) {
     assert.deepEqual(steps, [1, 2, 3, 4, 5]);
   });
 }
+
+for (const backend of BACKENDS) {
+  test(`a few writes issued in one turn share one commit; many are split over the writer's two batches in flight (${backend.name})`, async (t) => {
+    const store = await tempStore(t, { path: backend.path });
+    await store.runs.saveState('warm', state(0));
+    const batchesFor = async (count: number) => {
+      const before = (await store.metrics()).writeBatches;
+      await Promise.all(Array.from({ length: count }, (_, i) => store.runs.saveState(`r${count}-${i}`, state(i))));
+      return (await store.metrics()).writeBatches - before;
+    };
+    // A job enqueued and the claim an idle worker sends for it at once are such a pair.
+    assert.equal(await batchesFor(2), 1);
+    assert.equal(await batchesFor(12), 1);
+    assert.equal(await batchesFor(40), 2);
+  });
+}

@@ -71,7 +71,7 @@ export const MAX_BATCH = 2048;
 export class Batcher {
   readonly #queue: Pending[] = [];
   readonly #maxInFlight: number;
-  readonly #spread: boolean;
+  readonly #spreadFrom: number;
   readonly #send: (batch: Pending[]) => Promise<void>;
   readonly #backlog: Backlog;
   readonly #idle: (() => void)[] = [];
@@ -80,13 +80,15 @@ export class Batcher {
 
   /**
    * @param maxInFlight batches sent but not yet settled
-   * @param spread split the queue evenly over free slots (readers run in parallel; the writer does not)
+   * @param spreadFrom split the queue evenly over free slots once each part would hold this many
+   *   operations (readers run in parallel; the writer commits one while the next is on its way);
+   *   Infinity: never
    * @param send posts a batch and settles each of its operations; must not reject
    * @param backlog counts each operation from its submission until it settles, and holds one back past the mark
    */
-  constructor(maxInFlight: number, spread: boolean, send: (batch: Pending[]) => Promise<void>, backlog: Backlog) {
+  constructor(maxInFlight: number, spreadFrom: number, send: (batch: Pending[]) => Promise<void>, backlog: Backlog) {
     this.#maxInFlight = maxInFlight;
-    this.#spread = spread;
+    this.#spreadFrom = spreadFrom;
     this.#send = send;
     this.#backlog = backlog;
   }
@@ -137,8 +139,8 @@ export class Batcher {
   #flush(): void {
     this.#scheduled = false;
     while (this.#queue.length > 0 && this.#inFlight < this.#maxInFlight) {
-      const slots = this.#spread ? this.#maxInFlight - this.#inFlight : 1;
-      const size = Math.min(MAX_BATCH, Math.ceil(this.#queue.length / slots));
+      const even = Math.ceil(this.#queue.length / (this.#maxInFlight - this.#inFlight));
+      const size = Math.min(MAX_BATCH, even >= this.#spreadFrom ? even : this.#queue.length);
       const batch = this.#queue.splice(0, size);
       this.#inFlight++;
       void this.#send(batch).finally(() => {

@@ -41,7 +41,7 @@ export class ReaderClient {
     this.#metrics = metrics;
     this.#logger = logger;
     this.#pool = this.#createPool();
-    this.#batcher = new Batcher(threads * PER_READER, true, (ops) => this.#run(ops), backlog);
+    this.#batcher = new Batcher(threads * PER_READER, 1, (ops) => this.#run(ops), backlog);
   }
 
   get queued(): number {
