@@ -57,7 +57,11 @@ export interface NamespaceSettings {
   readonly workflowPath: () => string | undefined;
   /** Runs a store transaction: `agents.transact` goes through it, so a nested one meets the engine's refusal. */
   readonly transaction: <T>(fn: (tx: Transaction) => Promise<T> | T) => Promise<T>;
-  /** Says a queue has work once what was enqueued is committed (in a transaction: once it commits). */
+  /**
+   * Says a queue is getting work. On the store, as soon as the enqueue is on its way to the
+   * writer: a worker's claim sent then is written after it, most often in the same commit,
+   * so the job starts one commit sooner. In a transaction, once it commits.
+   */
   readonly wake: (queue: string) => void;
   /** The store's queue workers and schedules; absent in a transaction. */
   readonly queueRuntime?: () => QueueRuntime;

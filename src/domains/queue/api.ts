@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { FlowstoreError } from '../../errors.ts';
 import { id as queueName } from '../common.ts';
 import type { Invoker } from '../../engine/op.ts';
-import { queue as ops, type ClaimResult } from './ops.ts';
+import { queue as ops } from './ops.ts';
 import { Scheduler } from './scheduler.ts';
 import type {
   ClaimedJob, EnqueuedJob, EnqueueOptions, Job, JobError, JobInput, JobState, QueueStats, Schedule, ScheduleOptions,
@@ -99,8 +99,8 @@ export class QueueApi {
   readonly #runtime: QueueRuntime | undefined;
 
   /**
-   * `wake` says a queue got work once it is committed: at once on the store; inside a
-   * transaction, once it commits. Only the store's queue has a runtime (workers, schedules).
+   * `wake` says a queue is getting work, once the enqueue is on its way (see
+   * NamespaceSettings.wake). Only the store's queue has a runtime (workers, schedules).
    */
   constructor(invoker: Invoker, wake: (queue: string) => void, runtime?: QueueRuntime) {
     this.#invoker = invoker;
@@ -112,15 +112,15 @@ export class QueueApi {
    * Adds a job; due at once unless `runAt` or `delayMs` says when. With a `key`, while a job
    * with that key waits or runs in the queue, that job is returned instead (`created: false`).
    */
-  async enqueue<P>(queue: string, payload: P, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
-    const job = await this.#invoker.invoke(ops.ops.enqueue, { queue, payload, options, now: Date.now() });
+  enqueue<P>(queue: string, payload: P, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
+    const job = this.#invoker.invoke(ops.ops.enqueue, { queue, payload, options, now: Date.now() });
     this.#wake(queue);
     return job;
   }
 
   /** Adds many jobs in one operation and one commit; the result is in the order given. */
-  async enqueueMany<P>(queue: string, jobs: readonly JobInput<P>[]): Promise<EnqueuedJob[]> {
-    const enqueued = await this.#invoker.invoke(ops.ops.enqueueMany, { queue, jobs: jobs as JobInput[], now: Date.now() });
+  enqueueMany<P>(queue: string, jobs: readonly JobInput<P>[]): Promise<EnqueuedJob[]> {
+    const enqueued = this.#invoker.invoke(ops.ops.enqueueMany, { queue, jobs: jobs as JobInput[], now: Date.now() });
     this.#wake(queue);
     return enqueued;
   }
@@ -130,14 +130,18 @@ export class QueueApi {
    * each, higher priority first, then in the order they came due. For runners with a loop of
    * their own; `work()` does this for you.
    */
-  async claim<P = unknown>(queue: string, options: { workerId: string; limit?: number; leaseMs?: number }): Promise<ClaimedJob<P>[]> {
-    const { jobs } = await this.claimWithNext<P>(queue, options);
-    return jobs;
+  claim<P = unknown>(queue: string, options: { workerId: string; limit?: number; leaseMs?: number }): Promise<ClaimedJob<P>[]> {
+    return this.#invoker.invoke(ops.ops.claim, { queue, ...options, now: Date.now() }) as Promise<ClaimedJob<P>[]>;
   }
 
-  /** {@link claim}, and when the queue's next job comes due when it took fewer than asked (for a loop that waits for it). */
-  claimWithNext<P = unknown>(queue: string, options: { workerId: string; limit?: number; leaseMs?: number }): Promise<ClaimResult & { jobs: ClaimedJob<P>[] }> {
-    return this.#invoker.invoke(ops.ops.claim, { queue, ...options, now: Date.now() }) as Promise<ClaimResult & { jobs: ClaimedJob<P>[] }>;
+  /**
+   * {@link claim}, and when it took fewer than asked, when the queue's next job comes due
+   * (epoch ms; null when none waits or runs): for a loop that waits for it.
+   */
+  async claimWithNext<P = unknown>(queue: string, options: { workerId: string; limit?: number; leaseMs?: number }): Promise<{ jobs: ClaimedJob<P>[]; nextAt: number | null }> {
+    const jobs = await this.claim<P>(queue, options);
+    const nextAt = jobs.length < (options.limit ?? 1) ? await this.#invoker.invoke(ops.ops.peek, { queue, now: Date.now() }) : null;
+    return { jobs, nextAt };
   }
 
   /** Extends the job's lease to `leaseMs` from now; FLOWSTORE_LEASE_LOST when the attempt no longer holds it. */

@@ -80,10 +80,9 @@ interface ClaimWire {
   readonly workerId: string;
   readonly now: number;
   readonly leaseUntil: number;
-  readonly nextAt: number | null;
 }
 
-function claimWire(rows: readonly ClaimedRow[], codec: Codec, queueName: string, workerId: string, now: number, leaseUntil: number, nextAt: number | null): ClaimWire {
+function claimWire(rows: readonly ClaimedRow[], codec: Codec, queueName: string, workerId: string, now: number, leaseUntil: number): ClaimWire {
   const numbers = new Float64Array(rows.length * CLAIMED_NUMBERS);
   const payloads = new Array<WireJson>(rows.length);
   let keys: (string | null)[] | undefined;
@@ -101,17 +100,10 @@ function claimWire(rows: readonly ClaimedRow[], codec: Codec, queueName: string,
     const key = row[5];
     if (key !== null) (keys ??= new Array<string | null>(rows.length).fill(null))[i] = key;
   }
-  return { numbers, payloads, keys, queue: queueName, workerId, now, leaseUntil, nextAt };
+  return { numbers, payloads, keys, queue: queueName, workerId, now, leaseUntil };
 }
 
-/** What a claim returns: the jobs it took, and when the queue's next job is due if it took fewer than asked. */
-export interface ClaimResult {
-  jobs: ClaimedJob[];
-  /** When the next job of the queue becomes claimable (epoch ms), null when none waits; set only when the claim took fewer than asked. */
-  nextAt: number | null;
-}
-
-function claimed(wire: ClaimWire): ClaimResult {
+function claimed(wire: ClaimWire): ClaimedJob[] {
   const { numbers: n, payloads, keys, queue: queueName, workerId } = wire;
   const startedAt = new Date(wire.now);
   const leaseUntil = new Date(wire.leaseUntil);
@@ -125,7 +117,7 @@ function claimed(wire: ClaimWire): ClaimResult {
   }
   // The order the queue hands jobs out in: higher priority first, then first due, first in.
   jobs.sort((a, b) => b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime() || a.id - b.id);
-  return { jobs, nextAt: wire.nextAt };
+  return jobs;
 }
 
 /**
@@ -243,12 +235,12 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
   claim: op({
     kind: 'write',
     input: s.claimInput,
+    // When the next job comes due is a read of its own (peek), after the claim has committed:
+    // asked here, on PostgreSQL a round trip more would hold back the claim's commit, and the jobs.
     async run({ sql, codec }, { queue: queueName, workerId, limit, leaseMs, now }): Promise<ClaimWire> {
       const leaseUntil = now + leaseMs;
       const rows = (await sql.claimFree(queueName, now, leaseUntil, workerId, limit)) ?? (await claimPast(sql, queueName, workerId, limit, leaseUntil, now));
-      // Drained for now: say when the next job comes due.
-      const nextAt = rows.length < limit ? (((await sql.nextDue.get(queueName)) as { at: number | null } | undefined)?.at ?? null) : null;
-      return claimWire(rows, codec, queueName, workerId, now, leaseUntil, nextAt);
+      return claimWire(rows, codec, queueName, workerId, now, leaseUntil);
     },
     finish: claimed,
   }),

@@ -1,7 +1,7 @@
 /**
  * Wake-ups of a store's workers: a job enqueued in this process starts at once, not at a
- * worker's next poll. The queue's API says which queue got work once the write has
- * committed (inside a transaction, once the transaction has); other processes' enqueues
+ * worker's next poll. The queue's API says which queue gets work as the write goes to the
+ * writer (inside a transaction, once the transaction has committed); other processes' enqueues
  * arrive the same way when the backend relays them (PostgreSQL's NOTIFY).
  *
  * @example

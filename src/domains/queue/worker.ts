@@ -228,14 +228,14 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     this.#woken = false;
     const now = Date.now();
     const out = this.#invoker.invoke(ops.ops.claim, { queue: this.queue, workerId: this.workerId, limit, leaseMs: this.#options.leaseMs, now }).then(
-      ({ jobs, nextAt }) => {
+      (jobs) => {
         this.#claims--;
         this.#requested -= limit;
         if (this.#stopping) return this.#release(jobs as ClaimedJob<P>[]);
         this.#buffered.push(...(jobs as ClaimedJob<P>[]));
         this.#startBuffered();
         if (jobs.length === limit || this.#woken) this.#claim();
-        else if (this.#claims === 0) this.#idle(nextAt === null || nextAt <= now ? this.#options.pollIntervalMs : Math.min(nextAt - now, this.#options.pollIntervalMs));
+        else if (this.#claims === 0) void this.#poll(false);
       },
       (error: unknown) => {
         this.#claims--;
@@ -256,7 +256,12 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     this.#idleTimer = setTimeout(() => void this.#poll(), delayMs);
   }
 
-  async #poll(): Promise<void> {
+  /**
+   * Asks when the queue's next job comes due, then claims if one is due (`claimDue`; not
+   * right after a claim that took fewer than asked: a due job it left is held back by the
+   * queue's limit) or waits for it, at most `pollIntervalMs`.
+   */
+  async #poll(claimDue = true): Promise<void> {
     this.#idleTimer = undefined;
     const now = Date.now();
     let at: number | null;
@@ -267,9 +272,13 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
       this.#problem(error);
       return this.#idle(this.#options.pollIntervalMs);
     }
-    if (this.#claims > 0 || this.#idleTimer !== undefined) return;
-    if (at !== null && at <= now) this.#claim();
-    else this.#idle(at === null ? this.#options.pollIntervalMs : Math.min(at - now, this.#options.pollIntervalMs));
+    if (this.#claims > 0 || this.#idleTimer !== undefined || this.#stopping) return;
+    if (at !== null && at <= now) {
+      if (claimDue) this.#claim();
+      else this.#idle(this.#options.pollIntervalMs);
+    } else {
+      this.#idle(at === null ? this.#options.pollIntervalMs : Math.min(at - now, this.#options.pollIntervalMs));
+    }
   }
 
   #startBuffered(): void {
