@@ -113,6 +113,18 @@ for (const backend of BACKENDS) {
       }
     });
 
+    test('a claim sent in the turn of an enqueue (one commit, on PostgreSQL one round trip) takes the job', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      const [plain, claimed] = await Promise.all([store.queue.enqueue('q', 'plain'), store.queue.claim('q', { ...worker, limit: 5 })]);
+      assert.deepEqual(claimed.map((job) => job.id), [plain.id]);
+      const [keyed, again, many, next] = await Promise.all([
+        store.queue.enqueue('q', 'keyed', { key: 'k' }), store.queue.enqueue('q', 'same key', { key: 'k' }),
+        store.queue.enqueueMany('q', [{ payload: { n: 1 } }, { payload: { n: 2 } }]), store.queue.claim('q', { ...worker, limit: 5 }),
+      ]);
+      assert.deepEqual(again, { id: keyed.id, created: false });
+      assert.deepEqual(next.map((job) => job.id), [keyed.id, ...many.map((job) => job.id)]);
+    });
+
     test('a key returns the job that waits or runs with it; once it ended, the key makes a new job', async (t) => {
       const store = await tempStore(t, { path: backend.path });
       const first = await store.queue.enqueue('emails', 'first', { key: 'welcome:42' });

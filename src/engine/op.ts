@@ -74,9 +74,10 @@ export interface OpSpec<S, Z extends z.ZodType, O, W = O> {
   /**
    * A write whose `run` sends every statement before it first awaits: the PostgreSQL
    * writer then sends the batch's next operation without waiting for this one's answers
-   * (a round trip fewer per batch), and awaits them before COMMIT. Default false.
+   * (a round trip fewer per batch), and awaits them before COMMIT. A function says it of
+   * each input (as `run` gets it). Default false.
    */
-  readonly pipelined?: boolean;
+  readonly pipelined?: boolean | ((input: z.output<Z>) => boolean);
   /**
    * A read that opens a transaction of its own on its connection (a snapshot over several
    * statements, store.query's READ ONLY one): a PostgreSQL reader, which otherwise

@@ -23,6 +23,12 @@ import { isConnectionError, isPgServerError, isRetryable, PG_ERRORS, toPgErrorDa
 import { PgListener } from './listener.ts';
 import { migratePostgres } from './migrate.ts';
 
+/** Whether the operation sends every statement before it first awaits, for this input (see OpSpec.pipelined). */
+function pipelines(name: string, input: unknown): boolean {
+  const pipelined = opNamed(name)?.pipelined;
+  return typeof pipelined === 'function' ? pipelined(input) : pipelined === true;
+}
+
 type Batch = Omit<Extract<ToWriter, { t: 'batch' }>, 'ops'> & { readonly ops: readonly WireOp[] };
 /** `expire` is the writer's own: a transaction's timeout, queued so that it runs between batches. */
 type Message = Exclude<ToWriter, { t: 'batch' | 'listen' }> | Batch | { readonly t: 'expire'; readonly tx: number; readonly timeoutMs: number };
@@ -300,7 +306,7 @@ export class PgWriterCore implements WriterCore {
       conn.op = i;
       const { name, input } = job.batch.ops[i]!;
       const result = handlers.run(name, input);
-      if (result instanceof Promise && opNamed(name)?.pipelined) later.push(result.then((r) => settle(i, r)));
+      if (result instanceof Promise && pipelines(name, input)) later.push(result.then((r) => settle(i, r)));
       else if (!settle(i, result instanceof Promise ? await result : result)) break;
     }
     if (later.length > 0) await Promise.all(later);

@@ -16,7 +16,7 @@ import { prepareQueue as prepareSqlite } from './sqlite.ts';
 import { prepareQueue as preparePostgres } from './postgres.ts';
 import type { BulkRow, ClaimedRow, CompletedRow, JobRow, LeaseRow, QueueStatements, ScheduleRow } from './statements.ts';
 import { JOB_STATES } from './states.ts';
-import { PAYLOAD_ARRAY, PAYLOAD_TEXTS } from './wire.ts';
+import { JOB_VALUES, PAYLOAD_ARRAY, PAYLOAD_TEXTS } from './wire.ts';
 import type * as Schemas from './schema.ts';
 import type { ClaimedJob, EnqueuedJob, Job, JobError, JobState, QueueStats, Schedule } from './schema.ts';
 
@@ -203,6 +203,8 @@ function insertEach(sql: QueueStatements, codec: Codec, queueName: string, now: 
 export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: preparePostgres }, {
   enqueue: op({
     kind: 'write',
+    // A job with a key may meet the job that holds it, and then reads that one's id after the insert answered.
+    pipelined: (params) => params[5] === null,
     input: s.enqueueParams,
     run({ sql, codec }, params): Awaitable<EnqueuedJob> {
       const queueName = params[0] as string;
@@ -214,6 +216,8 @@ export const queue = defineDomain('queue', { sqlite: prepareSqlite, postgres: pr
 
   enqueueMany: op({
     kind: 'write',
+    // Jobs that give only a payload have no key (see enqueue).
+    pipelined: (params) => params[2] !== JOB_VALUES,
     input: s.enqueueManyParams,
     run({ sql, codec }, params): Awaitable<EnqueuedWire> {
       const queueName = params[0] as string;
