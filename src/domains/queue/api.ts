@@ -112,14 +112,14 @@ export class QueueApi {
    * Adds a job; due at once unless `runAt` or `delayMs` says when. With a `key`, while a job
    * with that key waits or runs in the queue, that job is returned instead (`created: false`).
    */
-  enqueue<P>(queue: string, payload: P, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
+  async enqueue<P>(queue: string, payload: P, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
     const job = this.#invoker.invoke(ops.ops.enqueue, { queue, payload, options, now: Date.now() });
     this.#wake(queue);
     return job;
   }
 
   /** Adds many jobs in one operation and one commit; the result is in the order given. */
-  enqueueMany<P>(queue: string, jobs: readonly JobInput<P>[]): Promise<EnqueuedJob[]> {
+  async enqueueMany<P>(queue: string, jobs: readonly JobInput<P>[]): Promise<EnqueuedJob[]> {
     const enqueued = this.#invoker.invoke(ops.ops.enqueueMany, { queue, jobs: jobs as JobInput[], now: Date.now() });
     this.#wake(queue);
     return enqueued;
