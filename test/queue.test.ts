@@ -162,6 +162,23 @@ for (const backend of BACKENDS) {
       assert.equal(stats!.running, 1);
     });
 
+    test('claimWithNext says when the next job comes due once a claim took fewer than asked', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      assert.deepEqual(await store.queue.claimWithNext('q', { ...worker, limit: 2 }), { jobs: [], nextAt: null });
+      const runAt = new Date(Date.now() + 86_400_000);
+      await store.queue.enqueue('q', 'tomorrow', { runAt });
+      const now = await store.queue.enqueue('q', 'now');
+      const first = await store.queue.claimWithNext('q', { ...worker, limit: 1 });
+      assert.deepEqual([first.jobs.map((job) => job.id), first.nextAt], [[now.id], null], 'took as many as asked: not asked');
+      const [running] = first.jobs;
+      const second = await store.queue.claimWithNext('q', { ...worker, limit: 2, leaseMs: 60_000 });
+      assert.deepEqual(second.jobs, []);
+      // The running job's lease ends before tomorrow's job is due: that comes first.
+      assert.equal(second.nextAt, running!.leaseUntil.getTime());
+      await store.queue.complete(running!);
+      assert.equal((await store.queue.claimWithNext('q', { ...worker, limit: 2 })).nextAt, runAt.getTime());
+    });
+
     test('fail retries after the backoff, until the last attempt: then the job is failed, every attempt kept', async (t) => {
       const store = await tempStore(t, { path: backend.path });
       const { id } = await store.queue.enqueue('q', 'flaky', { maxAttempts: 2, backoff: { baseMs: 1_000, maxMs: 1_000 } });
