@@ -104,7 +104,8 @@ for (const backend of BACKENDS) {
         const claimed = await store.queue.claim('objects', { ...worker, limit: batch.length });
         assert.deepEqual(claimed.map((job) => job.id), ids, 'claimed first in, first out');
         for (const [i, job] of claimed.entries()) {
-          assert.deepEqual(job.payload, batch[i]);
+          // Node 22's deepEqual runs out of stack 1,200 levels down: that one is compared as text alone.
+          if (batch[i] !== deep) assert.deepEqual(job.payload, batch[i]);
           // deepEqual ignores the order of keys; the text does not.
           assert.equal(JSON.stringify(job.payload, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
             JSON.stringify(batch[i], (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)));
