@@ -10,6 +10,9 @@ const withEndedAttempt = (error: string, endedAt: string, table = '') =>
   `(${table}attempts::jsonb || jsonb_build_array(jsonb_build_object('attempt', ${table}attempt, 'workerId', ${table}worker,
     'startedAt', ${table}started_at, 'endedAt', ${endedAt}, 'error', ${error}::text::jsonb)))::text`;
 const NEWEST_FIRST = 'ORDER BY id DESC LIMIT';
+/** The columns a new job is given, in the order of every insert's values. */
+const INSERT_JOB = `INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, key, max_attempts, attempt_limit,
+      backoff_base_ms, backoff_max_ms, created_at)`;
 /**
  * `j.state = 'running'` in a form the planner cannot match to the running jobs' partial index,
  * whose entries for jobs completed within a lease stay until a vacuum: a batch of completions
@@ -27,23 +30,20 @@ export const QUEUE_CHANNEL = "'flowstore.' || current_schema() || '.queue'";
 
 export function prepareQueue(conn: PgConnection): QueueStatements {
   const notify = conn.statement(`SELECT pg_notify(${QUEUE_CHANNEL}, $1)`);
-  const insert = conn.statement(`INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, key, max_attempts, attempt_limit,
-      backoff_base_ms, backoff_max_ms, created_at)
+  const insert = conn.statement(`${INSERT_JOB}
     VALUES ($1, 'waiting', $2, $3, $3, $4, $5, $6, $6, $7, $8, $9)
     ON CONFLICT (queue, key) WHERE key IS NOT NULL AND ${LIVE} DO NOTHING
     RETURNING id`, { bytea: [2] });
   // One statement for many jobs instead of a round of the protocol each: ids are drawn from the
   // sequence in the rows' order, so sorted they match the rows.
-  const bulk = conn.statement(`INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, max_attempts, attempt_limit,
-      backoff_base_ms, backoff_max_ms, created_at)
-    SELECT $1, 'waiting', convert_to(r ->> 0, 'UTF8'), (r ->> 1)::bigint, (r ->> 1)::bigint, (r ->> 2)::integer, (r ->> 3)::integer,
+  const bulk = conn.statement(`${INSERT_JOB}
+    SELECT $1, 'waiting', convert_to(r ->> 0, 'UTF8'), (r ->> 1)::bigint, (r ->> 1)::bigint, (r ->> 2)::integer, NULL, (r ->> 3)::integer,
       (r ->> 3)::integer, (r ->> 4)::bigint, (r ->> 5)::bigint, $2
     FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t(r, n) ORDER BY n
     RETURNING id`);
   // json (not jsonb) keeps each element's text as the caller wrote it, key order and all.
-  const bulkArray = conn.statement(`INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, max_attempts, attempt_limit,
-      backoff_base_ms, backoff_max_ms, created_at)
-    SELECT $1, 'waiting', convert_to(p::text, 'UTF8'), $3, $3, 0, $4, $4, $5, $6, $3
+  const bulkArray = conn.statement(`${INSERT_JOB}
+    SELECT $1, 'waiting', convert_to(p::text, 'UTF8'), $3, $3, 0, NULL, $4, $4, $5, $6, $3
     FROM json_array_elements($2::json) WITH ORDINALITY AS t(p, n) ORDER BY n
     RETURNING id`);
   // A worker's completions of one turn in one statement; those its RETURNING leaves out were refused.

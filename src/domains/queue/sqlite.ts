@@ -11,6 +11,9 @@ const ENDED = "state NOT IN ('waiting', 'running')";
 const endedAttempt = (error: string, endedAt: string) =>
   `json_object('attempt', attempt, 'workerId', worker, 'startedAt', started_at, 'endedAt', ${endedAt}, 'error', json(${error}))`;
 const NEWEST_FIRST = 'ORDER BY id DESC LIMIT ?';
+/** The columns a new job is given, in the order of every insert's values. */
+const INSERT_JOB = `INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, key, max_attempts, attempt_limit,
+      backoff_base_ms, backoff_max_ms, created_at)`;
 
 /** Rows as arrays of their columns (see ClaimedRow). */
 function arrays(statement: StatementSync): StatementSync {
@@ -19,14 +22,12 @@ function arrays(statement: StatementSync): StatementSync {
 }
 
 export function prepareQueue(db: DatabaseSync): QueueStatements {
-  const insertSql = `INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, key, max_attempts, attempt_limit,
-      backoff_base_ms, backoff_max_ms, created_at)
+  const insertSql = `${INSERT_JOB}
     VALUES (?1, 'waiting', ?2, ?3, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9)`;
   // A job without a key cannot conflict: its row id is had without RETURNING, which costs an insert a third more.
   const insert = db.prepare(insertSql);
   // json_each hands out an object or array element as its JSON text, the caller's text as it was, in the array's order.
-  const insertArray = db.prepare(`INSERT INTO queue_jobs (queue, state, payload, available_at, run_at, priority, key, max_attempts, attempt_limit,
-      backoff_base_ms, backoff_max_ms, created_at)
+  const insertArray = db.prepare(`${INSERT_JOB}
     SELECT ?1, 'waiting', value, ?3, ?3, 0, NULL, ?4, ?4, ?5, ?6, ?3 FROM json_each(?2)`);
   const insertKeyed = db.prepare(`${insertSql} ON CONFLICT (queue, key) WHERE key IS NOT NULL AND ${LIVE} DO NOTHING RETURNING id`);
   const complete = db.prepare(`UPDATE queue_jobs SET state = 'completed', result = ?1, finished_at = ?2
