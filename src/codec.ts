@@ -44,7 +44,8 @@ function isBare(value: unknown): boolean {
  * first: a large batch is encoded before the engine's code has warmed up.
  */
 function tag(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return isBare(value) || value === null ? value : tagPrimitive(value);
+  if (value === null || isBare(value)) return value;
+  if (typeof value !== 'object') return tagPrimitive(value);
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) return tagRecord(value as Record<string, unknown>);
   if (Array.isArray(value)) return tagArray(value);
