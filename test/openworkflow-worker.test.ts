@@ -100,6 +100,7 @@ for (const place of PLACES) {
         if (held.length === 0) first.kill('SIGCONT');
         return held.length > 0;
       }, 'some workflows to finish while the worker holds others', 60_000);
+      assert.ok(held.length > 0, 'the killed worker held runs mid-workflow');
       const killed = collect(first);
       first.kill('SIGKILL');
       assert.equal((await killed).signal, 'SIGKILL');
