@@ -149,7 +149,10 @@ for (const backend of BACKENDS) describe(`backpressure on ${backend.name}`, () =
   });
 
   test('Promise.all over 100,000 loadState calls resolves', async (t) => {
-    const store = await tempStore(t, { path: backend.path });
+    // On PGlite every connection shares one session, one message at a time: a second reader
+    // that connects during the flood waits behind its queued reads, longer than the default
+    // connect timeout (it failed so in CI once, 57 s in).
+    const store = await tempStore(t, { path: backend.path, postgres: { connectTimeoutMs: 120_000 } });
     await store.runs.saveState('run_1', state(1));
     const ids = Array.from({ length: 100_000 }, (_, i) => (i % 100 === 0 ? 'run_1' : `missing_${i}`));
     const states = await Promise.all(ids.map((id) => store.runs.loadState(id)));
