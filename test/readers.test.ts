@@ -7,6 +7,7 @@ import type { Store } from '../src/index.ts';
 import { BACKENDS, readerReady, tempStore, waitFor } from './helpers.ts';
 import { DEFAULT_READER_NICENESS } from '../src/options.ts';
 import { Backlog } from '../src/engine/backlog.ts';
+import { readerBalancer } from '../src/engine/balancer.ts';
 import { Pending, SETTLE_SLICE_MS, settle } from '../src/engine/batcher.ts';
 import type { Op } from '../src/engine/op.ts';
 import { fromJsonText, toJsonText } from '../src/codec.ts';
@@ -66,6 +67,20 @@ for (const backend of BACKENDS) {
     }
   });
 }
+
+test('a batch goes to a reader thread that has started, not to one still starting, which Piscina offers first', () => {
+  const started = new Set([1]);
+  const balance = readerBalancer(2, (threadId) => started.has(threadId));
+  type Thread = Parameters<typeof balance>[1][number];
+  const thread = (id: number, currentUsage: number) => ({ id, currentUsage }) as Thread;
+  const task = {} as Parameters<typeof balance>[0];
+  assert.equal(balance(task, [thread(2, 0), thread(1, 1)])?.id, 1);
+  assert.equal(balance(task, [thread(2, 0), thread(1, 2)]), null, 'the started thread is full: the batch waits for it, not for the other to start');
+  started.add(2);
+  assert.equal(balance(task, [thread(2, 0), thread(1, 2)])?.id, 2, 'once it has started, it takes batches');
+  const noneYet = readerBalancer(2, () => false);
+  assert.equal(noneYet(task, [thread(3, 0)])?.id, 3, "none has started (the pool's first thread): the batch waits in one, as before");
+});
 
 test('a reader that dies holding two batches rejects both with FLOWSTORE_WORKER_EXITED', async (t) => {
   const store = await tempStore(t, { readers: 1 });

@@ -2,10 +2,10 @@
  * A reader thread's body, loaded by reader.cts: its read-only connection(s), opened when
  * the thread starts; the default export is Piscina's task handler.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import type { BackendThreads } from '../src/engine/backend.ts';
 import type { WorkerConfig } from '../src/engine/config.ts';
-import { READER_READY } from '../src/engine/protocol.ts';
+import { READER_READY, type ReaderReady } from '../src/engine/protocol.ts';
 import { lowerThreadPriority } from '../src/engine/thread-priority.ts';
 
 const config = workerData as WorkerConfig;
@@ -16,5 +16,5 @@ const threads = (await import(config.threads)) as BackendThreads;
 
 const handler = await threads.createReader(config);
 // Until the pool hears this, the writer serves the store's reads (src/engine/reader-client.ts).
-parentPort!.postMessage(READER_READY);
+parentPort!.postMessage({ t: READER_READY, threadId } satisfies ReaderReady);
 export default handler;

@@ -225,8 +225,12 @@ export class OutcomeBuilder {
   }
 }
 
-/** What a reader thread posts once it can take reads at once: until then the writer serves them (see ReaderClient). */
-export const READER_READY = Object.freeze({ t: 'flowstore-reader-ready' });
+/**
+ * What a reader thread posts, with its `threadId`, once it can take reads at once: until
+ * the first does, the writer serves them; until each does, it is given none (see ReaderClient).
+ */
+export const READER_READY = 'flowstore-reader-ready';
+export interface ReaderReady { readonly t: typeof READER_READY; readonly threadId: number }
 
 /** A reader task: one Piscina task carries every read issued in one turn. */
 export interface ReadTask { readonly ops: readonly WireOp[] }

@@ -11,7 +11,7 @@ import { Batcher, settle, type Pending } from './batcher.ts';
 import type { WorkerConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
 import type { Op } from './op.ts';
-import { READER_READY, type ReadTask, type ReadTaskResult } from './protocol.ts';
+import { READER_READY, type ReaderReady, type ReadTask, type ReadTaskResult } from './protocol.ts';
 import { READER_FILE, THREAD_EXEC_ARGV } from './worker-files.ts';
 
 /**
@@ -33,6 +33,8 @@ export class ReaderClient {
   #broken = false;
   /** Set once a reader thread has said it is ready; until then reads go to {@link #early} when it takes them. */
   #ready = false;
+  /** The threads that said they are ready, by threadId: the only ones given reads (see readerBalancer). */
+  readonly #readyThreads = new Set<number>();
   #early: ((ops: Pending[]) => Promise<void> | undefined) | undefined;
 
   constructor(config: WorkerConfig, threads: number, metrics: Metrics, logger: Logger, backlog: Backlog) {
@@ -101,14 +103,15 @@ export class ReaderClient {
       idleTimeout: Number.POSITIVE_INFINITY,
       // The threads run their tasks one after another (reader-core): this only lets the next one wait there.
       concurrentTasksPerWorker: PER_READER,
-      loadBalancer: readerBalancer(PER_READER),
+      loadBalancer: readerBalancer(PER_READER, (threadId) => this.#readyThreads.has(threadId)),
     });
     // A thread that fails outside any task (while starting) is reported here. Piscina then
     // stops starting threads, and reads would wait for one forever: fail them instead, and
     // start a fresh pool for the next read. Without a listener the error would be thrown
     // as an uncaught error in the caller's process.
     pool.on('message', (message: unknown) => {
-      if ((message as typeof READER_READY | null)?.t !== READER_READY.t) return;
+      if ((message as ReaderReady | null)?.t !== READER_READY) return;
+      this.#readyThreads.add((message as ReaderReady).threadId);
       this.#ready = true;
       this.#early = undefined;
     });
