@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import { openStore, type Store } from '../src/index.ts';
-import { cleanup, POSTGRES, tempLocation, tempStore } from './helpers.ts';
+import { cleanup, POSTGRES, tempLocation, tempStore, waitFor } from './helpers.ts';
+import type { WriterClient } from '../src/engine/writer-client.ts';
 import { REAL_POSTGRES_URL, dropSchema, newSchemaName } from './helpers-postgres.ts';
 import { privateCluster, privateClusterUnavailable } from './helpers-pgcluster.ts';
 import { collect, killWriterAfter, run } from './helpers-process.ts';
@@ -140,6 +141,21 @@ describe('PostgreSQL backend', () => {
     await store.runs.saveState('after', state(2));
     assert.equal((await store.runs.loadState('after'))?.currentStepIndex, 2);
     assert.equal((await store.runs.loadState('before'))?.currentStepIndex, 1);
+  });
+
+  test("the writer relays other sessions' notifications, not its own: the store's workers were woken as its enqueue was sent", { skip: needsServer }, async (t) => {
+    const where = await tempLocation(t, POSTGRES);
+    const [ours, theirs] = [await openStore(where), await openStore(where)];
+    cleanup(t, () => Promise.all([ours.close(), theirs.close()]));
+    const writer = (ours as unknown as Record<symbol, { writer: WriterClient }>)[Symbol.for('flowstore.internals')]!.writer;
+    const payloads: string[] = [];
+    writer.onEvents((topic, payload) => payloads.push(`${topic}:${payload}`));
+    await writer.listen('queue');
+    await ours.queue.enqueue('ours', { n: 1 });
+    await theirs.queue.enqueue('theirs', { n: 2 });
+    // The server delivers a channel's notifications in commit order: had ours been relayed, it would be first.
+    await waitFor(() => payloads.length > 0, "the other store's notification");
+    assert.deepEqual(payloads, ['queue:theirs']);
   });
 
   test('a row lock held by another session past busyTimeoutMs gives FLOWSTORE_BUSY, writes nothing, and the rest of the batch commits', { skip: needsServer }, async (t) => {

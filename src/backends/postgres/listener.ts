@@ -1,13 +1,15 @@
 /**
  * Notifications from other sessions (PostgreSQL's LISTEN/NOTIFY), for the writer thread to
  * relay to the caller's thread: a job enqueued on another host wakes this host's workers
- * at once. One connection of its own, opened on the first topic; when it breaks it is
+ * at once. Not the store's own: what its writer's session notifies, the caller's thread
+ * has already been told (an enqueue wakes the workers as it is sent), and relayed back it
+ * woke each idle worker a second time, for a claim that found nothing. One connection of its own, opened on the first topic; when it breaks it is
  * opened again, every topic listened to again, and each announced with no payload, since
  * notifications may have been missed meanwhile.
  *
  * @example
  * ```ts
- * const listener = new PgListener(settings, (topic, payload) => post({ t: 'event', topic, payload }));
+ * const listener = new PgListener(settings, (topic, payload) => post({ t: 'event', topic, payload }), (pid) => pid === conn.pid);
  * await listener.listen('queue');   // LISTEN "flowstore.<schema>.queue"
  * ```
  */
@@ -24,13 +26,16 @@ export function channelOf(schema: string, topic: string): string {
 export class PgListener {
   readonly #settings: PgSettings;
   readonly #onEvent: (topic: string, payload: string | null) => void;
+  readonly #own: (pid: number) => boolean;
   readonly #topics = new Set<string>();
   #client: Promise<pg.Client> | undefined;
   #closed = false;
 
-  constructor(settings: PgSettings, onEvent: (topic: string, payload: string | null) => void) {
+  /** `own` says whether a server process is one of the store's own sessions: what those notify is not relayed. */
+  constructor(settings: PgSettings, onEvent: (topic: string, payload: string | null) => void, own: (pid: number) => boolean) {
     this.#settings = settings;
     this.#onEvent = onEvent;
+    this.#own = own;
   }
 
   async listen(topic: string): Promise<void> {
@@ -55,7 +60,7 @@ export class PgListener {
     const client = await connectWithRetry(this.#settings, { pipeline: false, lockTimeoutMs: 0 });
     const prefix = channelOf(this.#settings.schema, '');
     client.on('notification', (message) => {
-      if (message.channel.startsWith(prefix)) this.#onEvent(message.channel.slice(prefix.length), message.payload ?? null);
+      if (message.channel.startsWith(prefix) && !this.#own(message.processId)) this.#onEvent(message.channel.slice(prefix.length), message.payload ?? null);
     });
     client.once('error', () => void this.#reopen(client));
     client.once('end', () => void this.#reopen(client));

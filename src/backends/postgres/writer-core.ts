@@ -493,9 +493,9 @@ export class PgWriterCore implements WriterCore {
     else if (message.t === 'end' || message.t === 'begin') this.#post({ t: 'done', id: message.id, error });
   }
 
-  /** Other sessions' NOTIFY on the topic's channel reach the caller's thread as `event` messages. */
+  /** Other sessions' NOTIFY on the topic's channel reach the caller's thread as `event` messages; this writer's own do not (see PgListener). */
   async #listen(message: Extract<ToWriter, { t: 'listen' }>): Promise<void> {
-    this.#listener ??= new PgListener(this.#settings, (topic, payload) => this.#post({ t: 'event', topic, payload }));
+    this.#listener ??= new PgListener(this.#settings, (topic, payload) => this.#post({ t: 'event', topic, payload }), (pid) => pid === this.#conn?.pid);
     try {
       await this.#listener.listen(message.topic);
       this.#post({ t: 'done', id: message.id });
