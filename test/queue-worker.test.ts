@@ -7,8 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { openStore, type ClaimedJob } from '../src/index.ts';
+import { openStore, type ClaimedJob, type Store } from '../src/index.ts';
 import { BACKENDS, cleanup, tempLocation, tempStore, waitFor } from './helpers.ts';
+
+/** The store's writes so far, once `reads` reads have gone by: what a worker sent before them has been written. */
+async function writesAfter(store: Store, reads: number): Promise<number> {
+  for (let i = 0; i < reads; i++) await store.queue.stats();
+  return (await store.metrics()).writes;
+}
 
 for (const backend of BACKENDS) {
   describe(`store.queue.work on ${backend.name}`, () => {
@@ -72,12 +78,19 @@ for (const backend of BACKENDS) {
       // PostgreSQL its NOTIFY wakes it again), and a claim sent after the wake covers it.
       for (let i = 0; i < 5; i++) await store.queue.enqueue('q', i);
       await waitFor(async () => (await store.queue.stats())[0]?.completed === 5, 'every job completed');
-      const writesAfter = async (reads: number) => {
-        for (let i = 0; i < reads; i++) await store.queue.stats();
-        return (await store.metrics()).writes;
-      };
-      const settled = await writesAfter(10);
-      assert.equal(await writesAfter(20), settled, 'no claim while there is nothing to claim and no poll is due');
+      const settled = await writesAfter(store, 10);
+      assert.equal(await writesAfter(store, 20), settled, 'no claim while there is nothing to claim and no poll is due');
+    });
+
+    test('an idle worker woken for a job sends one claim for it, not two', async (t) => {
+      const store = await tempStore(t, { path: backend.path });
+      const worker = store.queue.work('q', () => 'done', { concurrency: 8, pollIntervalMs: 3_600_000 });
+      cleanup(t, () => worker.stop());
+      const idle = await writesAfter(store, 10);
+      await store.queue.enqueue('q', 1);
+      await waitFor(async () => (await store.queue.stats())[0]?.completed === 1, 'the job completed');
+      // On PostgreSQL the enqueue's NOTIFY comes back to the store too, and woke the worker once more.
+      assert.equal(await writesAfter(store, 10) - idle, 4, 'the enqueue, one claim, the completion, and one claim as the job ended');
     });
 
     test('a lease that is lost aborts the handler\'s signal, and its outcome is not recorded', async (t) => {

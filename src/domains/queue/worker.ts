@@ -119,6 +119,12 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Set while claims are out: a wake-up then claims again once one is back. */
   #woken = false;
+  /**
+   * Whether the last claim came back full, so that the queue likely holds more: then a
+   * second claim follows the first a turn later (see #claim). A worker starts so; an idle
+   * one woken for a job or two sends one claim, not two, the second of which found nothing.
+   */
+  #backlog = true;
   #idleTimer: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
@@ -199,7 +205,8 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
    * Claims when there is room for more jobs, up to CLAIMS_IN_FLIGHT at once, one per turn:
    * two claims sent in one turn would travel in one writer batch, and then always come
    * back together, leaving the writer idle while this thread runs their jobs. Sent a turn
-   * apart, one commits while the other's jobs run.
+   * apart, one commits while the other's jobs run. The second goes out at once only while
+   * the last claim came back full ({@link #backlog}); otherwise once the first comes back full.
    */
   #claim(): void {
     if (this.#stopping || this.#claims >= CLAIMS_IN_FLIGHT) return;
@@ -210,7 +217,7 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
     this.#send(Math.min(room, batch));
-    if (this.#claims < CLAIMS_IN_FLIGHT && room > batch && !this.#claimScheduled) {
+    if (this.#backlog && this.#claims < CLAIMS_IN_FLIGHT && room > batch && !this.#claimScheduled) {
       this.#claimScheduled = true;
       setImmediate(() => {
         this.#claimScheduled = false;
@@ -231,6 +238,7 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
       (jobs) => {
         this.#claims--;
         this.#requested -= limit;
+        this.#backlog = jobs.length === limit;
         if (this.#stopping) return this.#release(jobs as ClaimedJob<P>[]);
         this.#buffered.push(...(jobs as ClaimedJob<P>[]));
         this.#startBuffered();
