@@ -134,11 +134,6 @@ export class PgConnection {
   epoch = 0;
   /** Set when the connection broke; the owner replaces it. */
   lost = false;
-
-  /** The server process of this session, as the server announced it (what a NOTIFY from it carries as `processId`). */
-  get pid(): number | undefined {
-    return (this.client as pg.Client & { processID?: number | null }).processID ?? undefined;
-  }
   /**
    * A reader's connection carries many reads at once (see reader-core.ts); while `alone`,
    * the one operation running on it may open a transaction.
@@ -155,6 +150,11 @@ export class PgConnection {
   constructor(client: pg.Client, options: { shared?: boolean } = {}) {
     this.client = client;
     this.shared = options.shared ?? false;
+  }
+
+  /** The server process of this session, as the server announced it (what a NOTIFY from it carries as `processId`). */
+  get pid(): number | undefined {
+    return (this.client as pg.Client & { processID?: number | null }).processID ?? undefined;
   }
 
   /**

@@ -3,9 +3,10 @@
  * relay to the caller's thread: a job enqueued on another host wakes this host's workers
  * at once. Not the store's own: what its writer's session notifies, the caller's thread
  * has already been told (an enqueue wakes the workers as it is sent), and relayed back it
- * woke each idle worker a second time, for a claim that found nothing. One connection of its own, opened on the first topic; when it breaks it is
- * opened again, every topic listened to again, and each announced with no payload, since
- * notifications may have been missed meanwhile.
+ * woke each idle worker a second time, for a claim that found nothing. One connection of
+ * its own, opened on the first topic; when it breaks it is opened again, every topic
+ * listened to again, and each announced with no payload, since notifications may have been
+ * missed meanwhile.
  *
  * @example
  * ```ts
