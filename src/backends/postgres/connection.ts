@@ -123,6 +123,11 @@ export interface Failure {
   readonly error: unknown;
 }
 
+/** The server process of a client's session, as the server announced it: what a NOTIFY from it carries as `processId`. */
+export function sessionPid(client: pg.Client): number | undefined {
+  return (client as pg.Client & { processID?: number | null }).processID ?? undefined;
+}
+
 export class PgConnection {
   readonly client: pg.Client;
   /** The operation of the batch whose statements are being issued (set by the writer). */
@@ -152,9 +157,9 @@ export class PgConnection {
     this.shared = options.shared ?? false;
   }
 
-  /** The server process of this session, as the server announced it (what a NOTIFY from it carries as `processId`). */
+  /** The server process of this session (see {@link sessionPid}). */
   get pid(): number | undefined {
-    return (this.client as pg.Client & { processID?: number | null }).processID ?? undefined;
+    return sessionPid(this.client);
   }
 
   /**

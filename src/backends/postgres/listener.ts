@@ -17,7 +17,7 @@
 import type pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffMs } from '../../engine/backoff.ts';
-import { connectWithRetry, quoteIdentifier, type PgSettings } from './connection.ts';
+import { connectWithRetry, quoteIdentifier, sessionPid, type PgSettings } from './connection.ts';
 
 /** The channel of a topic in a store's schema; domains NOTIFY on `'flowstore.' || current_schema() || '.<topic>'`. */
 export function channelOf(schema: string, topic: string): string {
@@ -60,8 +60,10 @@ export class PgListener {
   async #open(): Promise<pg.Client> {
     const client = await connectWithRetry(this.#settings, { pipeline: false, lockTimeoutMs: 0 });
     const prefix = channelOf(this.#settings.schema, '');
+    // A server that gives every session one process id (PGlite's socket server) tells no sender apart: all is relayed.
+    const mine = (pid: number) => pid !== sessionPid(client) && this.#own(pid);
     client.on('notification', (message) => {
-      if (message.channel.startsWith(prefix) && !this.#own(message.processId)) this.#onEvent(message.channel.slice(prefix.length), message.payload ?? null);
+      if (message.channel.startsWith(prefix) && !mine(message.processId)) this.#onEvent(message.channel.slice(prefix.length), message.payload ?? null);
     });
     client.once('error', () => void this.#reopen(client));
     client.once('end', () => void this.#reopen(client));
