@@ -74,8 +74,8 @@ for (const backend of BACKENDS) {
       // No poll for an hour: every write from here on is a claim or a completion.
       const worker = store.queue.work('q', () => 'done', { concurrency: 1, pollIntervalMs: 3_600_000 });
       cleanup(t, () => worker.stop());
-      // Enqueued while the worker's first claims are on their way: each wakes it then (and on
-      // PostgreSQL its NOTIFY wakes it again), and a claim sent after the wake covers it.
+      // Enqueued while the worker's first claims are on their way: each wakes it then, and a
+      // claim sent after the wake covers it.
       for (let i = 0; i < 5; i++) await store.queue.enqueue('q', i);
       await waitFor(async () => (await store.queue.stats())[0]?.completed === 5, 'every job completed');
       const settled = await writesAfter(store, 10);
@@ -89,7 +89,7 @@ for (const backend of BACKENDS) {
       const idle = await writesAfter(store, 10);
       await store.queue.enqueue('q', 1);
       await waitFor(async () => (await store.queue.stats())[0]?.completed === 1, 'the job completed');
-      // On PostgreSQL the enqueue's NOTIFY comes back to the store too, and woke the worker once more.
+      // It wrote 5 before (a second claim a turn after the first), 6 on PostgreSQL (the store's own NOTIFY came back).
       assert.equal(await writesAfter(store, 10) - idle, 4, 'the enqueue, one claim, the completion, and one claim as the job ended');
     });
 
