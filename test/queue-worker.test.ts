@@ -7,7 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import pino from 'pino';
 import { openStore, type ClaimedJob, type Store } from '../src/index.ts';
+import type { Invoker } from '../src/engine/op.ts';
+import { Wakeups } from '../src/domains/queue/wakeups.ts';
+import { QueueWorker, workOptionsSchema } from '../src/domains/queue/worker.ts';
 import { BACKENDS, cleanup, tempLocation, tempStore, waitFor } from './helpers.ts';
 
 /** The store's writes so far, once `reads` reads have gone by: what a worker sent before them has been written. */
@@ -15,6 +19,51 @@ async function writesAfter(store: Store, reads: number): Promise<number> {
   for (let i = 0; i < reads; i++) await store.queue.stats();
   return (await store.metrics()).writes;
 }
+
+test('a poll answered after a later one was sent does not set the wait: a job due sooner starts when due', async (t) => {
+  // The worker's operations are answered here, one at a time and in the order this test
+  // chooses, to reach an order a loaded machine reaches by chance (it failed so in CI once).
+  const pending: { name: string; resolve: (value: unknown) => void }[] = [];
+  const invoker = {
+    invoke: (op: { name: string }) => new Promise<unknown>((resolve) => { pending.push({ name: op.name, resolve }); }),
+  } as unknown as Invoker;
+  const take = (name: string) => waitFor(() => {
+    const at = pending.findIndex((call) => call.name === `queue.${name}`);
+    return at === -1 ? undefined : pending.splice(at, 1)[0];
+  }, `the worker's ${name}`, 5_000);
+  const job = (id: number) => ({ id, attempt: 1, payload: null, leaseUntil: new Date(Date.now() + 30_000) }) as ClaimedJob;
+  const wakeups = new Wakeups();
+  const started: number[] = [];
+  const options = workOptionsSchema.parse({ concurrency: 8, pollIntervalMs: 3_600_000 });
+  const worker = new QueueWorker('q', (claimed) => { started.push(claimed.id); }, options, { invoker, wakeups, logger: pino({ level: 'silent' }), onStop: () => {} });
+  cleanup(t, async () => {
+    const stopped = worker.stop({ timeoutMs: 0 }).then(() => true);
+    while (!(await Promise.race([stopped, new Promise<false>((resolve) => setTimeout(resolve, 5, false))]))) {
+      for (const call of pending.splice(0)) call.resolve(call.name === 'queue.peek' ? null : []);
+    }
+  });
+  // A new worker claims twice (as behind a backlog), a turn apart, and asks after each when a
+  // job comes due: none.
+  (await take('claim')).resolve([]);
+  (await take('peek')).resolve(null);
+  (await take('claim')).resolve([]);
+  (await take('peek')).resolve(null);
+  // A job is enqueued in this process: one claim takes it, and a poll asks while it runs.
+  wakeups.notify('q');
+  (await take('claim')).resolve([job(1)]);
+  const early = await take('peek');
+  (await take('completeMany')).resolve([0]);
+  // The claim sent as the job ended finds nothing, and a second poll goes out.
+  (await take('claim')).resolve([]);
+  const later = await take('peek');
+  // Only now does the first poll answer, with what it read then (job 1's lease); then the second, with a job due in 50 ms.
+  early.resolve(Date.now() + 30_000);
+  later.resolve(Date.now() + 50);
+  // Its timer's poll: the job is due (a minute ago, so whenever this poll set out).
+  (await take('peek')).resolve(Date.now() - 60_000);
+  (await take('claim')).resolve([job(2)]);
+  await waitFor(() => started.includes(2), 'the job due soon to start');
+});
 
 for (const backend of BACKENDS) {
   describe(`store.queue.work on ${backend.name}`, () => {

@@ -125,6 +125,13 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
    * one woken for a job or two sends one claim, not two, the second of which found nothing.
    */
   #backlog = true;
+  /**
+   * Claims and polls sent so far: a poll's answer counts only when nothing was sent after
+   * it. A late answer, read before the jobs of a later claim were written, set a timer for
+   * what it had seen (the lease of a job since completed, say) that held back the later
+   * poll's answer, and with it a job due sooner.
+   */
+  #sent = 0;
   #idleTimer: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
@@ -227,6 +234,7 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
   }
 
   #send(limit: number): void {
+    this.#sent++;
     this.#claims++;
     this.#requested += limit;
     // A claim sent now sees every job committed before it: it serves the wake-ups so far.
@@ -271,6 +279,7 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
    */
   async #poll(claimDue = true): Promise<void> {
     this.#idleTimer = undefined;
+    const sent = ++this.#sent;
     const now = Date.now();
     let at: number | null;
     try {
@@ -278,9 +287,9 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     } catch (error) {
       if (isFlowstoreError(error) && error.code === 'FLOWSTORE_CLOSED') return void this.stop({ timeoutMs: 0 });
       this.#problem(error);
-      return this.#idle(this.#options.pollIntervalMs);
+      return sent === this.#sent ? this.#idle(this.#options.pollIntervalMs) : undefined;
     }
-    if (this.#claims > 0 || this.#idleTimer !== undefined || this.#stopping) return;
+    if (sent !== this.#sent || this.#claims > 0 || this.#idleTimer !== undefined || this.#stopping) return;
     if (at !== null && at <= now) {
       if (claimDue) this.#claim();
       else this.#idle(this.#options.pollIntervalMs);
