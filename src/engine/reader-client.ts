@@ -31,9 +31,10 @@ export class ReaderClient {
   readonly #running = new Set<(reason: unknown) => void>();
   #pool: Piscina<ReadTask, ReadTaskResult>;
   #broken = false;
-  /** Set once a reader thread has said it is ready; until then reads go to {@link #early} when it takes them. */
-  #ready = false;
-  /** The threads that said they are ready, by threadId: the only ones given reads (see readerBalancer). */
+  /**
+   * The threads that said they are ready, by threadId: the only ones given reads (see
+   * readerBalancer). Until the first does, reads go to {@link #early} when it takes them.
+   */
   readonly #readyThreads = new Set<number>();
   #early: ((ops: Pending[]) => Promise<void> | undefined) | undefined;
 
@@ -57,7 +58,7 @@ export class ReaderClient {
 
   /** Whether a reader thread has said it is ready (until then the writer serves reads, see {@link serveEarlyReadsWith}). */
   get ready(): boolean {
-    return this.#ready;
+    return this.#readyThreads.size > 0;
   }
 
   /** Tasks the pool's threads have finished, for tests. */
@@ -81,7 +82,7 @@ export class ReaderClient {
    * undefined for reads it will not take now; those wait for the pool.
    */
   serveEarlyReadsWith(serve: (ops: Pending[]) => Promise<void> | undefined): void {
-    if (!this.#ready) this.#early = serve;
+    if (!this.ready) this.#early = serve;
   }
 
   async close(): Promise<void> {
@@ -112,7 +113,6 @@ export class ReaderClient {
     pool.on('message', (message: unknown) => {
       if ((message as ReaderReady | null)?.t !== READER_READY) return;
       this.#readyThreads.add((message as ReaderReady).threadId);
-      this.#ready = true;
       this.#early = undefined;
     });
     pool.on('error', (error: unknown) => {
