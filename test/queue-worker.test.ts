@@ -6,12 +6,12 @@
  * queue's limit, and stops gracefully; a schedule enqueues its ticks.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import pino from 'pino';
 import { openStore, type ClaimedJob, type Store } from '../src/index.ts';
 import type { Invoker } from '../src/engine/op.ts';
 import { Wakeups } from '../src/domains/queue/wakeups.ts';
-import { QueueWorker, workOptionsSchema } from '../src/domains/queue/worker.ts';
+import { MAX_AHEAD, QueueWorker, workOptionsSchema, type JobHandler, type WorkOptions } from '../src/domains/queue/worker.ts';
 import { BACKENDS, cleanup, tempLocation, tempStore, waitFor } from './helpers.ts';
 
 /**
@@ -29,28 +29,45 @@ async function writesSettled(store: Store, reads = 0): Promise<number> {
   return (await store.metrics()).writes;
 }
 
-test('a poll answered after a later one was sent does not set the wait: a job due sooner starts when due', async (t) => {
-  // The worker's operations are answered here, one at a time and in the order this test
-  // chooses, to reach an order a loaded machine reaches by chance (it failed so in CI once).
-  const pending: { name: string; resolve: (value: unknown) => void }[] = [];
+/**
+ * A worker whose operations the test answers by hand, one at a time and in the order it
+ * chooses: `take(name)` waits for the next one of that name. `log` has every operation it
+ * sent, answered or not. The cleanup stops it, answering what it sends then with nothing.
+ */
+function scriptedWorker(t: TestContext, options: WorkOptions, handler: JobHandler = () => undefined) {
+  const pending: { name: string; input: unknown; resolve: (value: unknown) => void }[] = [];
+  const log: { name: string; input: unknown }[] = [];
   const invoker = {
-    invoke: (op: { name: string }) => new Promise<unknown>((resolve) => { pending.push({ name: op.name, resolve }); }),
+    invoke: (op: { name: string }, input: unknown) => new Promise<unknown>((resolve) => {
+      pending.push({ name: op.name, input, resolve });
+      log.push({ name: op.name, input });
+    }),
   } as unknown as Invoker;
-  const take = (name: string) => waitFor(() => {
+  /** The first operation of that name not answered yet, taken; undefined when there is none. */
+  const next = (name: string) => {
     const at = pending.findIndex((call) => call.name === `queue.${name}`);
     return at === -1 ? undefined : pending.splice(at, 1)[0];
-  }, `the worker's ${name}`, 5_000);
-  const job = (id: number) => ({ id, attempt: 1, payload: null, leaseUntil: new Date(Date.now() + 30_000) }) as ClaimedJob;
+  };
+  const take = (name: string) => waitFor(() => next(name), `the worker's ${name}`, 5_000);
   const wakeups = new Wakeups();
-  const started: number[] = [];
-  const options = workOptionsSchema.parse({ concurrency: 8, pollIntervalMs: 3_600_000 });
-  const worker = new QueueWorker('q', (claimed) => { started.push(claimed.id); }, options, { invoker, wakeups, logger: pino({ level: 'silent' }), onStop: () => {} });
+  const worker = new QueueWorker('q', handler, workOptionsSchema.parse(options), { invoker, wakeups, logger: pino({ level: 'silent' }), onStop: () => {} });
   cleanup(t, async () => {
     const stopped = worker.stop({ timeoutMs: 0 }).then(() => true);
     while (!(await Promise.race([stopped, new Promise<false>((resolve) => setTimeout(resolve, 5, false))]))) {
       for (const call of pending.splice(0)) call.resolve(call.name === 'queue.peek' ? null : []);
     }
   });
+  return { next, take, log, wakeups };
+}
+
+let lastJobId = 0;
+/** A claimed job, as a claim's answer holds it. */
+const job = (id = ++lastJobId) => ({ id, attempt: 1, payload: null, leaseUntil: new Date(Date.now() + 30_000) }) as ClaimedJob;
+
+test('a poll answered after a later one was sent does not set the wait: a job due sooner starts when due', async (t) => {
+  // To reach an order a loaded machine reaches by chance (it failed so in CI once).
+  const started: number[] = [];
+  const { take, wakeups } = scriptedWorker(t, { concurrency: 8, pollIntervalMs: 3_600_000 }, (claimed) => { started.push(claimed.id); });
   // A new worker claims twice (as behind a backlog), a turn apart, and asks after each when a
   // job comes due: none.
   (await take('claim')).resolve([]);
@@ -59,7 +76,8 @@ test('a poll answered after a later one was sent does not set the wait: a job du
   (await take('peek')).resolve(null);
   // A job is enqueued in this process: one claim takes it, and a poll asks while it runs.
   wakeups.notify('q');
-  (await take('claim')).resolve([job(1)]);
+  const first = job();
+  (await take('claim')).resolve([first]);
   const early = await take('peek');
   (await take('completeMany')).resolve([0]);
   // The claim sent as the job ended finds nothing, and a second poll goes out.
@@ -70,8 +88,51 @@ test('a poll answered after a later one was sent does not set the wait: a job du
   later.resolve(Date.now() + 50);
   // Its timer's poll: the job is due (a minute ago, so whenever this poll set out).
   (await take('peek')).resolve(Date.now() - 60_000);
-  (await take('claim')).resolve([job(2)]);
-  await waitFor(() => started.includes(2), 'the job due soon to start');
+  const due = job();
+  (await take('claim')).resolve([due]);
+  await waitFor(() => started.includes(due.id), 'the job due soon to start');
+  assert.ok(started.includes(first.id));
+});
+
+/** Answers the worker's claims full, each with as many jobs as it asks, until `until` holds of the limits so far; the limits. */
+async function claimFull(next: ReturnType<typeof scriptedWorker>['next'], until: (limits: readonly number[]) => boolean): Promise<number[]> {
+  const limits: number[] = [];
+  for (;;) {
+    const claim = await waitFor(() => (until(limits) ? 'done' : next('claim')), `the worker's claim (so far: ${limits.join(', ')})`, 5_000);
+    if (claim === 'done') return limits;
+    assert.ok(limits.length < 40, `claims so far: ${limits.join(', ')}`);
+    const { limit } = claim.input as { limit: number };
+    limits.push(limit);
+    claim.resolve(Array.from({ length: limit }, () => job()));
+  }
+}
+
+test('a worker whose jobs run out before its next claim comes back claims more at a time, up to MAX_AHEAD / 2', async (t) => {
+  const { next } = scriptedWorker(t, { concurrency: 8, pollIntervalMs: 3_600_000 });
+  const limits = await claimFull(next, (so) => so.includes(MAX_AHEAD / 2) && so.length >= 12);
+  // 8 ahead at first, doubled as each full claim came back to idle slots: 16, 32, …, 1,024,
+  // claimed half at a time (or what room is left, when less).
+  for (const batch of [8, 16, 32, 64, 128, 256, 512]) assert.ok(limits.includes(batch), `a claim of ${batch}; limits: ${limits.join(', ')}`);
+  assert.equal(Math.max(...limits), MAX_AHEAD / 2);
+});
+
+test('once its jobs stop moving, it holds concurrency ahead again and hands the rest back at once', async (t) => {
+  let long = false;
+  const { next, log } = scriptedWorker(t, { concurrency: 8, pollIntervalMs: 3_600_000 }, () => (long ? new Promise(() => {}) : undefined));
+  const grown = await claimFull(next, (so) => so.includes(MAX_AHEAD / 2));
+  long = true;
+  // Claims go on coming back full until one comes back with none of the held jobs started while it was out.
+  const after = await claimFull(next, () => log.some((op) => op.name === 'queue.releaseMany'));
+  const count = (name: string, per: number) => log.filter((op) => op.name === `queue.${name}`).reduce((n, op) => n + ((op.input as unknown[]).length - 1) / per, 0);
+  const claimed = [...grown, ...after].reduce((sum, limit) => sum + limit, 0);
+  const held = claimed - count('completeMany', 3) - count('releaseMany', 2);
+  assert.equal(held, 16, 'eight running and eight held ahead');
+});
+
+test('a worker given prefetch holds that many ahead, however its jobs go', async (t) => {
+  const { next } = scriptedWorker(t, { concurrency: 8, prefetch: 8, pollIntervalMs: 3_600_000 });
+  const limits = await claimFull(next, (so) => so.length === 12);
+  assert.deepEqual([...new Set(limits)], [8]);
 });
 
 for (const backend of BACKENDS) {
