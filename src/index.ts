@@ -36,7 +36,7 @@ export type { QueueApi, JobLease } from './domains/queue/api.ts';
 export type { QueueWorker, JobHandler, JobContext, WorkOptions } from './domains/queue/worker.ts';
 export {
   DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STOP_TIMEOUT_MS, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, DEFAULT_LEASE_MS,
-  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MAX_ATTEMPTS, MAX_AHEAD,
 } from './domains/queue/defaults.ts';
 export type {
   ClaimedJob, EnqueuedJob, EnqueueOptions, Job, JobAttempt, JobError, JobInput, JobState,

@@ -21,3 +21,10 @@ export const DEFAULT_CONCURRENCY = 1;
 export const DEFAULT_POLL_INTERVAL_MS = 1_000;
 /** How long `stop()` lets running jobs finish before it aborts them and hands them back. */
 export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+/**
+ * The most jobs a worker holds ahead of its slots when it sets that itself (no `prefetch`
+ * option), claiming half of them at a time. On SQLite, 20,000 no-op jobs at concurrency 64
+ * went through at ~80,000 a second holding 64 ahead, ~124,000 holding 1,024 (claims of 512),
+ * ~113,000 holding 1,000 in claims of 1,000.
+ */
+export const MAX_AHEAD = 1_024;

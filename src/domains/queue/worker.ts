@@ -28,19 +28,12 @@ import type { Invoker } from '../../engine/op.ts';
 import { queue as ops } from './ops.ts';
 import { DEFAULT_LEASE_MS, MAX_CLAIM, type ClaimedJob, type JobError } from './schema.ts';
 import type { Wakeups } from './wakeups.ts';
-import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STOP_TIMEOUT_MS } from './defaults.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STOP_TIMEOUT_MS, MAX_AHEAD } from './defaults.ts';
 
-export { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STOP_TIMEOUT_MS } from './defaults.ts';
+export { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STOP_TIMEOUT_MS, MAX_AHEAD } from './defaults.ts';
 
 /** Claims a worker keeps out at once: the writer commits one batch while the next is on its way. */
 const CLAIMS_IN_FLIGHT = 2;
-/**
- * The most jobs a worker holds ahead of its slots when it sets that itself (no `prefetch`
- * option): claims of 512, two out at once. On SQLite, 20,000 no-op jobs at concurrency 64
- * went through at ~80,000 a second holding 64 ahead, ~124,000 holding 1,024 (claims of 512),
- * ~113,000 holding 1,000 in claims of 1,000.
- */
-export const MAX_AHEAD = 1_024;
 
 export const workOptionsSchema = z.object({
   concurrency: z.number().int().min(1).max(10_000).default(DEFAULT_CONCURRENCY),
