@@ -98,9 +98,10 @@ test('a poll answered after a later one was sent does not set the wait: a job du
 async function claimFull(next: ReturnType<typeof scriptedWorker>['next'], until: (limits: readonly number[]) => boolean): Promise<number[]> {
   const limits: number[] = [];
   for (;;) {
+    // Checked before a claim is taken: one taken and left unanswered would keep stop() waiting for it.
+    assert.ok(until(limits) || limits.length < 40, `claims so far: ${limits.join(', ')}`);
     const claim = await waitFor(() => (until(limits) ? 'done' : next('claim')), `the worker's claim (so far: ${limits.join(', ')})`, 5_000);
     if (claim === 'done') return limits;
-    assert.ok(limits.length < 40, `claims so far: ${limits.join(', ')}`);
     const { limit } = claim.input as { limit: number };
     limits.push(limit);
     claim.resolve(Array.from({ length: limit }, () => job()));
