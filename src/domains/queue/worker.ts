@@ -281,14 +281,15 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
       (jobs) => {
         this.#claims--;
         this.#requested -= limit;
-        this.#backlog = jobs.length === limit;
+        const full = jobs.length === limit;
+        this.#backlog = full;
         if (this.#stopping) return this.#release(jobs as ClaimedJob<P>[]);
         const starved = this.#running.size < this.#options.concurrency && this.#buffered.length === 0;
         const stalled = this.#buffered.length > 0 && this.#starts === startsBefore;
         this.#buffered.push(...(jobs as ClaimedJob<P>[]));
         this.#startBuffered();
-        this.#adapt(jobs.length === limit, starved, stalled);
-        if (jobs.length === limit || this.#woken) this.#claim();
+        this.#adapt(full, starved, stalled);
+        if (full || this.#woken) this.#claim();
         else if (this.#claims === 0) void this.#poll(false);
       },
       (error: unknown) => {
