@@ -70,7 +70,8 @@ try {
       'dist/migrations/sqlite/0001_runs.sql', 'dist/migrations/postgres/0001_runs.sql',
       'dist/src/ui/index.js', 'dist/src/ui/assets/index.html', 'dist/src/ui/assets/js/app.js', 'dist/src/ui/assets/app.css',
       'dist/src/langgraph/index.js', 'dist/src/langgraph/index.d.ts', 'dist/migrations/sqlite/0006_langgraph.sql', 'dist/migrations/postgres/0006_langgraph.sql',
-      'dist/src/openworkflow/index.js', 'dist/src/openworkflow/index.d.ts', 'dist/migrations/sqlite/0008_openworkflow.sql', 'dist/migrations/postgres/0008_openworkflow.sql']) {
+      'dist/src/openworkflow/index.js', 'dist/src/openworkflow/index.d.ts', 'dist/migrations/sqlite/0008_openworkflow.sql', 'dist/migrations/postgres/0008_openworkflow.sql',
+      'dist/vendor/zod.js']) {
       if (!paths.includes(needed)) throw new Error(`missing ${needed}`);
     }
     const sources = paths.filter((p) => /\.[cm]?ts$/.test(p) && !/\.d\.[cm]?ts$/.test(p));
@@ -125,6 +126,24 @@ try {
   check(`an installed package opens a store, writes, reads and backs up on Node ${process.versions.node}, with nothing on stderr`, () => {
     const out = runQuietly(process.execPath, ['use.mjs'], app);
     if (!out.includes('store ok')) throw new Error(out);
+  });
+  // The compiled modules take zod from the package's own dist/vendor/zod.js (scripts/vendor-zod.ts), not from the zod package.
+  writeFileSync(join(app, 'zod.mjs'), `
+    import { registerHooks } from 'node:module';
+    const fromZod = [];
+    registerHooks({ resolve(specifier, context, next) { const found = next(specifier, context); if (found.url.includes('/node_modules/zod/')) fromZod.push(found.url); return found; } });
+    const { openStore } = await import('flowstore');
+    const codes = [];
+    try { await openStore({ path: './zod.db', readers: 0 }); } catch (e) { codes.push(e.code); }
+    const store = await openStore({ path: './zod.db' });
+    try { await store.runs.loadState(''); } catch (e) { codes.push(e.code); }
+    await store.close();
+    console.log(JSON.stringify({ codes, fromZod }));
+  `);
+  check('the installed package validates with its own copy of zod, and loads nothing from the zod package', () => {
+    const { codes, fromZod } = JSON.parse(runQuietly(process.execPath, ['zod.mjs'], app)) as { codes: string[]; fromZod: string[] };
+    if (codes.join() !== 'FLOWSTORE_INVALID_OPTIONS,FLOWSTORE_INVALID_ARGUMENT') throw new Error(`codes ${codes.join()}`);
+    if (fromZod.length > 0) throw new Error(`loaded from the zod package: ${fromZod.join(', ')}`);
   });
   check('the installed CLI runs', () => {
     const out = runQuietly(process.execPath, [join(app, 'node_modules/flowstore/bin/flowstore.js'), 'stats', join(app, 'app.db'), '--json'], app);
