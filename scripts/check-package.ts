@@ -67,7 +67,7 @@ try {
   check('the tarball holds compiled JavaScript and no TypeScript sources', () => {
     const paths = files.map((f) => f.path);
     for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/writer.js', 'dist/workers/reader.cjs', 'dist/workers/reader.js', 'bin/flowstore.js', 'dist/src/cli/main.js', 'dist/src/aaow/index.js',
-      'dist/migrations/sqlite/0001_runs.sql', 'dist/migrations/postgres/0001_runs.sql',
+      'dist/migrations/sqlite/0001_runs.sql', 'dist/migrations/postgres/0001_runs.sql', 'dist/migrations/sqlite/checksums.json', 'dist/migrations/postgres/checksums.json',
       'dist/src/ui/index.js', 'dist/src/ui/assets/index.html', 'dist/src/ui/assets/js/app.js', 'dist/src/ui/assets/app.css',
       'dist/src/langgraph/index.js', 'dist/src/langgraph/index.d.ts', 'dist/migrations/sqlite/0006_langgraph.sql', 'dist/migrations/postgres/0006_langgraph.sql',
       'dist/src/openworkflow/index.js', 'dist/src/openworkflow/index.d.ts', 'dist/migrations/sqlite/0008_openworkflow.sql', 'dist/migrations/postgres/0008_openworkflow.sql',

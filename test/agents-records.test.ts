@@ -3,7 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import pg from 'pg';
-import { loadMigrations, migrationsDir } from '../src/engine/migrate.ts';
+import { loadMigrations, migrationsDir, migrationText } from '../src/engine/migrate.ts';
 import { openStore } from '../src/index.ts';
 import { BACKENDS, cleanup, newLocation, POSTGRES, sqlFor, SQLITE_TEXT_KEEPS_NUL, tempDir } from './helpers.ts';
 import { agent, freshPrefix, nowSeconds, suiteStore } from './agents-fixture.ts';
@@ -151,7 +151,7 @@ for (const backend of BACKENDS) {
     test('getMigrationHistory lists every applied migration, all domains, in order', async () => {
       const history = await store().agents.getMigrationHistory();
       const files = loadMigrations(migrationsDir(backend.path === POSTGRES ? 'postgres' : 'sqlite'));
-      assert.deepEqual(history.map((m) => [m.version, m.name, m.description]), files.map((m) => [m.version, m.name, m.description]));
+      assert.deepEqual(history.map((m) => [m.version, m.name, m.description]), files.map((m) => [m.version, m.name, migrationText(m).description]));
       const mine = history.find((m) => m.name === 'agents');
       assert.ok(mine);
       assert.match(mine.description, /agent state store/);

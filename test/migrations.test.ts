@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { openStore } from '../src/index.ts';
-import { loadMigrations, migrationsDir } from '../src/engine/migrate.ts';
+import { migrate } from '../src/backends/sqlite/migrate.ts';
+import { CHECKSUMS_FILE, loadMigrations, migrationsDir, migrationText } from '../src/engine/migrate.ts';
+import type { FlowstoreError } from '../src/errors.ts';
+import { checksumsOf } from '../scripts/migration-checksums.ts';
 import { cleanup, tempDir } from './helpers.ts';
 
 const state = { pipelineId: 'p', pipelineName: 'P', pipelineVersion: '1', pipelineContext: { kept: true }, lastStepOutput: null, status: 'running' as const };
@@ -29,8 +32,9 @@ test('a file made by an older flowstore (only the first migration) is upgraded i
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(`CREATE TABLE flowstore_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  db.exec(first.sql);
-  db.prepare('INSERT INTO flowstore_migrations VALUES (?, ?, ?, ?, ?)').run(first.version, first.name, first.description, createHash('sha256').update(readFileSync(join(migrationsDir('sqlite'), `0001_${first.name}.sql`), 'utf8')).digest('hex'), '2025-01-01 00:00:00');
+  const { sql, description } = migrationText(first);
+  db.exec(sql);
+  db.prepare('INSERT INTO flowstore_migrations VALUES (?, ?, ?, ?, ?)').run(first.version, first.name, description, createHash('sha256').update(readFileSync(join(migrationsDir('sqlite'), `0001_${first.name}.sql`), 'utf8')).digest('hex'), '2025-01-01 00:00:00');
   db.prepare(`INSERT INTO workflow_state (run_id, pipeline_id, pipeline_name, pipeline_version, pipeline_context, status, created_at, updated_at)
     VALUES ('old_run', 'p', 'P', '1', '{"kept":true}', 'running', '2025-01-01 00:00:00', '2025-01-01 00:00:00')`).run();
   db.close();
@@ -70,4 +74,44 @@ test('a migration that comes before already-applied ones refuses to open', async
   db.prepare('DELETE FROM flowstore_migrations WHERE version = 1').run();
   db.close();
   await assert.rejects(openStore({ path }), { code: 'FLOWSTORE_MIGRATION' });
+});
+
+test("each backend's checksums.json lists every migration file with the sha256 of its text", () => {
+  for (const backend of ['sqlite', 'postgres'] as const) {
+    const dir = migrationsDir(backend);
+    const listed = JSON.parse(readFileSync(join(dir, CHECKSUMS_FILE), 'utf8')) as unknown;
+    assert.deepEqual(listed, checksumsOf(dir), `${backend}: run node scripts/migration-checksums.ts`);
+  }
+});
+
+/** A copy of SQLite's migrations and their list, to break. */
+function migrationsCopy(t: TestContext): string {
+  const dir = join(tempDir(t), 'migrations');
+  cpSync(migrationsDir('sqlite'), dir, { recursive: true });
+  return dir;
+}
+
+test('migration files that are not those checksums.json lists, or no list, refuse with FLOWSTORE_MIGRATION', (t) => {
+  const extra = migrationsCopy(t);
+  writeFileSync(join(extra, '0010_extra.sql'), 'CREATE TABLE extra (id INTEGER);\n');
+  assert.throws(() => loadMigrations(extra), (error: FlowstoreError) => error.code === 'FLOWSTORE_MIGRATION' && error.message.includes('0010_extra.sql'));
+  const unlisted = migrationsCopy(t);
+  rmSync(join(unlisted, CHECKSUMS_FILE));
+  assert.throws(() => loadMigrations(unlisted), { code: 'FLOWSTORE_MIGRATION' });
+  const garbled = migrationsCopy(t);
+  writeFileSync(join(garbled, CHECKSUMS_FILE), '["0001_runs.sql"]');
+  assert.throws(() => loadMigrations(garbled), { code: 'FLOWSTORE_MIGRATION' });
+});
+
+test('a migration whose file no longer has its listed checksum is refused as it is applied, the ones before it kept', async (t) => {
+  const dir = migrationsCopy(t);
+  const last = loadMigrations(dir).at(-1)!;
+  writeFileSync(last.path, `${readFileSync(last.path, 'utf8')}\nCREATE TABLE edited (id INTEGER);\n`);
+  const db = new DatabaseSync(':memory:');
+  cleanup(t, () => db.close());
+  await assert.rejects(migrate(db, loadMigrations(dir), 1000, { busyRetries: 0 }), (error: FlowstoreError) =>
+    error.code === 'FLOWSTORE_MIGRATION' && (error.details as { version: number }).version === last.version);
+  const versions = db.prepare('SELECT version FROM flowstore_migrations ORDER BY version').all().map((row) => row.version);
+  assert.deepEqual(versions, loadMigrations(dir).slice(0, -1).map((m) => m.version));
+  assert.equal(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'edited'").get(), undefined);
 });

@@ -3,8 +3,14 @@
  * with its sha256; an edited, missing or reordered migration refuses to open the store.
  * Only the writer migrates, before the store says it is ready. Each backend has its own
  * files, numbered alike, in `migrations/<backend>/`; how it applies them is its own.
+ *
+ * Beside the files, `checksums.json` lists each with its sha256 (written by
+ * `node scripts/migration-checksums.ts`; a test keeps it true). Opening a store compares its
+ * records with that list: nothing reads or hashes the migrations, nor loads node:crypto,
+ * which was ~20 ms of a writer thread's start on a slow day. A migration's file is read
+ * when it is applied, and refused if it no longer has its listed checksum.
  */
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +20,14 @@ import type { BackendName } from './op.ts';
 export interface Migration {
   readonly version: number;
   readonly name: string;
-  readonly description: string;
+  /** The sha256 of its file, as `checksums.json` lists it. */
   readonly checksum: string;
-  readonly sql: string;
+  /** Its file, read when it is applied ({@link migrationText}). */
+  readonly path: string;
 }
+
+/** The file beside the migrations that lists each one's checksum. */
+export const CHECKSUMS_FILE = 'checksums.json';
 
 /** The folder of a backend's migration files. */
 export function migrationsDir(backend: BackendName): string {
@@ -26,21 +36,59 @@ export function migrationsDir(backend: BackendName): string {
 
 const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
+/** The sha256 a migration is recorded with, of its file's text. */
+export function migrationChecksum(sql: string): string {
+  // Loaded here, not with the module: only applying a migration (or writing the list) hashes.
+  const { createHash } = process.getBuiltinModule('node:crypto') as typeof Crypto;
+  return createHash('sha256').update(sql).digest('hex');
+}
+
+/** The migrations in `dir`, in order, with their checksums as its `checksums.json` lists them; the files themselves are not read. */
 export function loadMigrations(dir: string): Migration[] {
-  const migrations = readdirSync(dir)
-    .filter((file) => file.endsWith('.sql'))
+  const checksums = readChecksums(dir);
+  const files = readdirSync(dir).filter((file) => file.endsWith('.sql')).sort();
+  const listed = Object.keys(checksums).sort();
+  if (files.join() !== listed.join()) {
+    throw new FlowstoreError('FLOWSTORE_MIGRATION', `the migration files in ${dir} are not those its ${CHECKSUMS_FILE} lists (files: ${files.join(', ')}; listed: ${listed.join(', ')})`);
+  }
+  const migrations = files
     .map((file): Migration => {
       const match = FILE_PATTERN.exec(file);
       if (!match) throw new FlowstoreError('FLOWSTORE_MIGRATION', `migration file name is not NNNN_name.sql: ${file}`);
-      const sql = readFileSync(join(dir, file), 'utf8');
-      const description = /^--\s*(.+)$/m.exec(sql)?.[1]?.trim() ?? match[2]!;
-      return { version: Number(match[1]), name: match[2]!, description, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+      return { version: Number(match[1]), name: match[2]!, checksum: checksums[file]!, path: join(dir, file) };
     })
     .sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
     if (i > 0 && migrations[i - 1]!.version === m.version) throw new FlowstoreError('FLOWSTORE_MIGRATION', `two migrations have version ${m.version}`);
   });
   return migrations;
+}
+
+function readChecksums(dir: string): Record<string, string> {
+  const file = join(dir, CHECKSUMS_FILE);
+  let checksums: unknown;
+  try {
+    checksums = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new FlowstoreError('FLOWSTORE_MIGRATION', `cannot read the migrations' checksums from ${file}: ${(cause as Error).message}`, { cause });
+  }
+  if (typeof checksums !== 'object' || checksums === null || Object.values(checksums).some((sum) => typeof sum !== 'string')) {
+    throw new FlowstoreError('FLOWSTORE_MIGRATION', `${file} is not an object of file names and checksums`);
+  }
+  return checksums as Record<string, string>;
+}
+
+/**
+ * A migration's SQL, and the description on its first comment line, read to apply it.
+ * Refuses a file whose text no longer has the checksum its list gives, which the store
+ * would otherwise record for something else.
+ */
+export function migrationText(migration: Migration): { sql: string; description: string } {
+  const sql = readFileSync(migration.path, 'utf8');
+  if (migrationChecksum(sql) !== migration.checksum) {
+    throw new FlowstoreError('FLOWSTORE_MIGRATION', `migration ${migration.version}_${migration.name} does not have the checksum ${CHECKSUMS_FILE} lists (edited without running scripts/migration-checksums.ts?)`, { details: { version: migration.version } });
+  }
+  return { sql, description: /^--\s*(.+)$/m.exec(sql)?.[1]?.trim() ?? migration.name };
 }
 
 export interface AppliedRow { version: number; name: string; checksum: string }

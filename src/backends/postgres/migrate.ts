@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { FlowstoreError, isFlowstoreError } from '../../errors.ts';
-import { loadMigrations, upToDate, verifyAllApplied, verifyMigrations, type AppliedRow, type Migration } from '../../engine/migrate.ts';
+import { loadMigrations, migrationText, upToDate, verifyAllApplied, verifyMigrations, type AppliedRow, type Migration } from '../../engine/migrate.ts';
 import type { WorkerConfig } from '../../engine/config.ts';
 import { connectWithRetry, quoteIdentifier, type PgSettings } from './connection.ts';
 
@@ -32,9 +32,10 @@ export async function migratePostgres(client: pg.Client, schema: string, migrati
       if (rows.some((row) => row.version === migration.version)) continue;
       await client.query('BEGIN');
       try {
-        await client.query(migration.sql);
+        const { sql, description } = migrationText(migration);
+        await client.query(sql);
         await client.query('INSERT INTO flowstore_migrations (version, name, description, checksum, applied_at) VALUES ($1, $2, $3, $4, now())',
-          [migration.version, migration.name, migration.description, migration.checksum]);
+          [migration.version, migration.name, description, migration.checksum]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});

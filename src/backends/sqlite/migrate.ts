@@ -6,7 +6,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { toSqlTime } from '../../codec.ts';
 import { FlowstoreError } from '../../errors.ts';
-import { upToDate, verifyMigrations, type AppliedRow, type Migration } from '../../engine/migrate.ts';
+import { migrationText, upToDate, verifyMigrations, type AppliedRow, type Migration } from '../../engine/migrate.ts';
 import { retryBusy, type RetryStats } from './retry.ts';
 
 /** Applies what is missing; returns the versions applied now. */
@@ -26,9 +26,10 @@ export async function migrate(db: DatabaseSync, migrations: Migration[], busyTim
       const rows = db.prepare('SELECT version, name, checksum FROM flowstore_migrations ORDER BY version').all() as unknown as AppliedRow[];
       verifyMigrations(rows, migrations);
       if (!rows.some((row) => row.version === migration.version)) {
-        db.exec(migration.sql);
+        const { sql, description } = migrationText(migration);
+        db.exec(sql);
         db.prepare('INSERT INTO flowstore_migrations (version, name, description, checksum, applied_at) VALUES (?, ?, ?, ?, ?)')
-          .run(migration.version, migration.name, migration.description, migration.checksum, toSqlTime(new Date()));
+          .run(migration.version, migration.name, description, migration.checksum, toSqlTime(new Date()));
         applied.push(migration.version);
       }
       db.exec('COMMIT');

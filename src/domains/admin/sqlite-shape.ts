@@ -5,7 +5,7 @@
  * is exported as SQLite would export it. Read once per thread, on the first export.
  */
 import type * as Sqlite from 'node:sqlite';
-import { loadMigrations, migrationsDir } from '../../engine/migrate.ts';
+import { loadMigrations, migrationsDir, migrationText } from '../../engine/migrate.ts';
 import { quote } from './tables.ts';
 
 let shape: ReadonlyMap<string, ReadonlySet<string>> | undefined;
@@ -18,7 +18,7 @@ export function sqliteTextColumns(): ReadonlyMap<string, ReadonlySet<string>> {
   const { DatabaseSync } = process.getBuiltinModule('node:sqlite') as typeof Sqlite;
   const db = new DatabaseSync(':memory:');
   try {
-    for (const migration of loadMigrations(migrationsDir('sqlite'))) db.exec(migration.sql);
+    for (const migration of loadMigrations(migrationsDir('sqlite'))) db.exec(migrationText(migration).sql);
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[];
     const text = new Map<string, Set<string>>();
     for (const { name } of tables) {
