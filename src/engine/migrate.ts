@@ -7,7 +7,7 @@
  * Beside the files, `checksums.json` lists each with its sha256 (written by
  * `node scripts/migration-checksums.ts`; a test keeps it true). Opening a store compares its
  * records with that list: nothing reads or hashes the migrations, nor loads node:crypto,
- * which was ~20 ms of a writer thread's start on a slow day. A migration's file is read
+ * which took 5-8 ms of a writer thread's start on a slow day. A migration's file is read
  * when it is applied, and refused if it no longer has its listed checksum.
  */
 import type * as Crypto from 'node:crypto';
