@@ -8,7 +8,7 @@
  * const location = sqliteBackend.locate('./runs.db');   // { kind: 'file', target: './runs.db', … }
  * ```
  */
-import { randomUUID } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Backend } from '../../engine/backend.ts';
@@ -17,6 +17,16 @@ import { CheckpointerClient } from './checkpointer-client.ts';
 import { locateSqlite, SQLITE_FORMS } from './location.ts';
 import type { SqliteSettings } from './settings.ts';
 
+/**
+ * A name no other memdb database of the process has. node:crypto is loaded here, by an
+ * in-memory store, not with this module: ~10 ms of every caller's thread's start, before
+ * the `flowstore` command can start its store's writer.
+ */
+function uniqueName(): string {
+  const { randomUUID } = process.getBuiltinModule('node:crypto') as typeof Crypto;
+  return randomUUID();
+}
+
 export const sqliteBackend: Backend<SqliteSettings, undefined> = {
   name: 'sqlite',
   forms: SQLITE_FORMS,
@@ -24,7 +34,7 @@ export const sqliteBackend: Backend<SqliteSettings, undefined> = {
   settings: (location, options) => ({
     // A memdb name is private to this store but shared by its threads; plain :memory: would give each thread its own.
     // Absolute: threads started later (a replaced reader, the checkpointer) must not depend on the process's cwd then.
-    filename: location.kind === 'memory' ? `file:/flowstore-${randomUUID()}?vfs=memdb` : resolve(location.target),
+    filename: location.kind === 'memory' ? `file:/flowstore-${uniqueName()}?vfs=memdb` : resolve(location.target),
     memory: location.kind === 'memory',
     walSizeLimitBytes: options.walSizeLimitBytes,
   }),
