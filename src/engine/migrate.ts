@@ -72,7 +72,7 @@ function readChecksums(dir: string): Record<string, string> {
   } catch (cause) {
     throw new FlowstoreError('FLOWSTORE_MIGRATION', `cannot read the migrations' checksums from ${file}: ${(cause as Error).message}`, { cause });
   }
-  if (typeof checksums !== 'object' || checksums === null || Object.values(checksums).some((sum) => typeof sum !== 'string')) {
+  if (typeof checksums !== 'object' || checksums === null || Array.isArray(checksums) || Object.values(checksums).some((sum) => typeof sum !== 'string')) {
     throw new FlowstoreError('FLOWSTORE_MIGRATION', `${file} is not an object of file names and checksums`);
   }
   return checksums as Record<string, string>;
