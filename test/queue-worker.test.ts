@@ -136,6 +136,13 @@ test('a worker given prefetch holds that many ahead, however its jobs go', async
   assert.deepEqual([...new Set(limits)], [8]);
 });
 
+test('a worker given an odd prefetch above its concurrency claims whole numbers of jobs', async (t) => {
+  const { next } = scriptedWorker(t, { concurrency: 1, prefetch: 5, pollIntervalMs: 3_600_000 });
+  const limits = await claimFull(next, (so) => so.length === 6);
+  assert.ok(limits.every((limit) => Number.isInteger(limit) && limit >= 1), `limits: ${limits.join(', ')}`);
+  assert.equal(limits[0], 3, 'half of the five held ahead, rounded up');
+});
+
 for (const backend of BACKENDS) {
   describe(`store.queue.work on ${backend.name}`, () => {
     test('runs every job once and completes it with what the handler returned', async (t) => {

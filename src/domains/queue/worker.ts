@@ -221,9 +221,9 @@ export class QueueWorker<P = unknown, R = unknown> extends EventEmitter implemen
     return this.#options.concurrency + this.#ahead;
   }
 
-  /** The most jobs one claim asks for. */
+  /** The most jobs one claim asks for (a whole number: a `prefetch` may be odd). */
   get #batch(): number {
-    return Math.min(MAX_CLAIM, this.#options.batchSize ?? Math.max(this.#options.concurrency, this.#ahead / 2));
+    return Math.min(MAX_CLAIM, this.#options.batchSize ?? Math.max(this.#options.concurrency, Math.ceil(this.#ahead / 2)));
   }
 
   /**
